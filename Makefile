@@ -1,0 +1,109 @@
+# Fengqiao build. `make` leaves the executable at build/fengqiao;
+# `make check` runs every test (see README.md).
+
+CC ?= cc
+PKGS := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(PKG_LIBS),)
+$(error missing libraries: run scripts/install-deps.sh first)
+endif
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wno-format-nonliteral
+DEFS := -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FORTIFY_SOURCE=2
+BASE_CFLAGS := $(WARN) $(DEFS) -fstack-protector-strong -Isrc -Ibuild/gen $(PKG_CFLAGS) -pthread
+REL_CFLAGS := $(BASE_CFLAGS) -O2 -g
+SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+LIBS := $(PKG_LIBS) -pthread -lm
+
+SRC := $(sort $(wildcard src/*/*.c))
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+MIGRATIONS := $(sort $(wildcard src/*/migrations/*.sql))
+WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.js -type f 2>/dev/null)
+UNIT_TESTS_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
+
+REL_OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC))
+SAN_OBJ := $(patsubst src/%.c,build/san/obj/%.o,$(LIB_SRC))
+GEN_C := build/gen/migrations_data.c build/gen/web_data.c
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_TESTS_SRC))
+
+.PHONY: all check san unit-tests web clean format format-check
+all: build/fengqiao
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) -O2 -o $@ $<
+
+build/gen/migrations_data.c: build/tools/embed $(MIGRATIONS)
+	@mkdir -p $(@D)
+	@echo "  EMBED   $@"
+	@build/tools/embed $@ fq_embedded_migrations --basename $(MIGRATIONS)
+
+web/dist/index.html: $(WEB_SRC)
+	@test -d web/node_modules || { echo "web/node_modules missing: run scripts/install-deps.sh" >&2; exit 1; }
+	cd web && npm run --silent build
+	@touch $@
+
+web: web/dist/index.html
+
+build/gen/web_data.c: build/tools/embed web/dist/index.html
+	@mkdir -p $(@D)
+	@echo "  EMBED   $@"
+	@build/tools/embed $@ fq_embedded_web --strip web/dist/ $$(find web/dist -type f | LC_ALL=C sort)
+
+build/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(REL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC san  $<"
+	@$(CC) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(REL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+build/san/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	@echo "  CC san  $<"
+	@$(CC) $(SAN_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+GEN_REL_OBJ := build/obj/gen/migrations_data.o build/obj/gen/web_data.o
+GEN_SAN_OBJ := build/san/obj/gen/migrations_data.o build/san/obj/gen/web_data.o
+
+build/fengqiao: build/obj/main.o $(REL_OBJ) $(GEN_REL_OBJ)
+	@echo "  LINK    $@"
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
+# The sanitizer build of the server, used by the API and crash tests.
+build/san/fengqiao: build/san/obj/main.o $(SAN_OBJ) $(GEN_SAN_OBJ)
+	@echo "  LINK    $@"
+	@$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+
+build/san/tests/%: tests/unit/%.c $(SAN_OBJ) $(GEN_SAN_OBJ)
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	@$(CC) $(SAN_CFLAGS) -Wno-missing-prototypes -Itests -o $@ $< $(SAN_OBJ) $(GEN_SAN_OBJ) \
+		$$(pkg-config --cflags --libs cmocka) $(LIBS)
+
+san: build/san/fengqiao
+unit-tests: $(UNIT_TESTS)
+
+check: build/fengqiao build/san/fengqiao $(UNIT_TESTS)
+	scripts/run-tests.sh
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC)
+
+clean:
+	rm -rf build web/dist
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,52 @@
+/*
+ * JSON on top of jansson, strict: duplicate keys are refused, input must be
+ * valid UTF-8 (jansson checks), reals print with 15 significant digits.
+ *
+ * The field getters validate one member of an object and fill struct fq_err
+ * with the field's name on failure, so an API answer can say exactly which
+ * field is wrong. Strings returned by getters point into the json_t and live
+ * as long as it does.
+ */
+#ifndef FQ_CORE_JSON_H
+#define FQ_CORE_JSON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define FQ_JSON_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* Parse a whole document; the top level must be an object. */
+int fq_json_parse_object(const char *data, size_t len, json_t **out, struct fq_err *err) FQ_WUR;
+
+/* Serialise into b (appending). */
+int fq_json_dump(const json_t *j, struct fq_buf *b) FQ_WUR;
+
+enum fq_json_need { FQ_JSON_OPTIONAL = 0, FQ_JSON_REQUIRED = 1 };
+
+/*
+ * Get a string member of at most max_chars Unicode characters (0: no limit).
+ * Missing or null optional members leave *out NULL and return 0. A required
+ * string must also be non-empty after trimming.
+ */
+int fq_json_get_str(json_t *obj, const char *key, enum fq_json_need need, size_t max_chars,
+		    const char **out, struct fq_err *err) FQ_WUR;
+/* Get an integer member within [min, max]; *present tells whether it was there. */
+int fq_json_get_int(json_t *obj, const char *key, enum fq_json_need need, int64_t min,
+		    int64_t max, int64_t *out, int *present, struct fq_err *err) FQ_WUR;
+int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *out,
+		     int *present, struct fq_err *err) FQ_WUR;
+int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, double min,
+		     double max, double *out, int *present, struct fq_err *err) FQ_WUR;
+/* An array (possibly empty) of at most max_items strings. */
+int fq_json_get_str_array(json_t *obj, const char *key, enum fq_json_need need,
+			  size_t max_items, json_t **out, struct fq_err *err) FQ_WUR;
+/* Refuse members not named in allowed (NULL-terminated). */
+int fq_json_only_keys(json_t *obj, const char *const *allowed, struct fq_err *err) FQ_WUR;
+
+/* Number of Unicode code points in valid UTF-8. */
+size_t fq_utf8_chars(const char *s);
+
+#endif

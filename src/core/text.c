@@ -1,0 +1,496 @@
+#include "core/text.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opencc/opencc.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
+#include "core/alloc.h"
+#include "core/banned.h"
+
+/*
+ * Longest NFKC result accepted, in UTF-16 units. NFKC can expand one
+ * character to 18 (U+FDFA); real text grows by a few per cent.
+ */
+#define NORMALIZED_MAX_UNITS (4 * FQ_TEXT_MAX_BYTES)
+#define OPENCC_MESSAGE_MAX   160
+#define MSG_TOO_LONG	     "文本规范化后过长"
+
+/* General categories folded to a space: punctuation, symbols, separators, controls. */
+#define SEPARATOR_CATEGORIES (U_GC_P_MASK | U_GC_S_MASK | U_GC_Z_MASK | U_GC_CC_MASK | U_GC_CF_MASK)
+
+static pthread_mutex_t opencc_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Guarded by opencc_lock. */
+static opencc_t opencc_handle;
+static char opencc_message[OPENCC_MESSAGE_MAX];
+
+/* Load the converter if needed; the caller holds opencc_lock. */
+static int opencc_load_locked(void)
+{
+	opencc_t h;
+
+	if (opencc_handle)
+		return 0;
+	h = opencc_open(FQ_TEXT_OPENCC_CONFIG);
+	if (h == (opencc_t)-1) {
+		/* opencc_error is safe here: every OpenCC call happens under the lock. */
+		snprintf(opencc_message, sizeof(opencc_message), "%s", opencc_error());
+		return FQ_EINTERNAL;
+	}
+	opencc_handle = h;
+	opencc_message[0] = '\0';
+	return 0;
+}
+
+int fq_text_global_init(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&opencc_lock);
+	rc = opencc_load_locked();
+	pthread_mutex_unlock(&opencc_lock);
+	return rc;
+}
+
+void fq_text_global_cleanup(void)
+{
+	pthread_mutex_lock(&opencc_lock);
+	if (opencc_handle)
+		opencc_close(opencc_handle);
+	opencc_handle = NULL;
+	pthread_mutex_unlock(&opencc_lock);
+}
+
+bool fq_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t need;
+		unsigned char lo = 0x80;
+		unsigned char hi = 0xbf;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c < 0xc2 || c > 0xf4)
+			return false;
+		if (c < 0xe0) {
+			need = 1;
+		} else if (c < 0xf0) {
+			need = 2;
+			if (c == 0xe0)
+				lo = 0xa0; /* overlong */
+			else if (c == 0xed)
+				hi = 0x9f; /* surrogates */
+		} else {
+			need = 3;
+			if (c == 0xf0)
+				lo = 0x90; /* overlong */
+			else if (c == 0xf4)
+				hi = 0x8f; /* above U+10FFFF */
+		}
+		if (len - i - 1 < need)
+			return false;
+		if (p[i + 1] < lo || p[i + 1] > hi)
+			return false;
+		for (size_t k = 2; k <= need; k++) {
+			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+				return false;
+		}
+		i += need + 1;
+	}
+	return true;
+}
+
+/* Ill-formed sequences (c < 0) separate like punctuation. */
+static bool is_separator(UChar32 c)
+{
+	return c < 0 || (U_GET_GC_MASK(c) & SEPARATOR_CATEGORIES) != 0;
+}
+
+static bool is_ideograph(UChar32 c)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UScriptCode script;
+
+	if (u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC))
+		return true;
+	script = uscript_getScript(c, &status);
+	if (U_FAILURE(status))
+		return false;
+	return script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
+	       script == USCRIPT_HANGUL;
+}
+
+/*
+ * Append s[0..len) to out with every run of separators turned into one
+ * space and none at either end.
+ */
+static int fold_separators(const char *s, size_t len, struct fq_buf *out)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	bool pending_space = false;
+	bool wrote = false;
+	int32_t i = 0;
+	int32_t n = (int32_t)len;
+
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		int rc;
+
+		U8_NEXT(u, i, n, c);
+		if (is_separator(c)) {
+			pending_space = wrote;
+			continue;
+		}
+		if (pending_space) {
+			rc = fq_buf_addch(out, ' ');
+			if (rc)
+				return rc;
+			pending_space = false;
+		}
+		rc = fq_buf_add(out, s + start, (size_t)(i - start));
+		if (rc)
+			return rc;
+		wrote = true;
+	}
+	return 0;
+}
+
+static bool is_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+/* NFKC_Casefold of in[0..len) (valid UTF-8), appended to out as UTF-8. */
+static int nfkc_casefold(const char *in, size_t len, struct fq_buf *out, struct fq_err *err)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	const UNormalizer2 *nfkc_cf = unorm2_getNFKCCasefoldInstance(&status);
+	UChar *src;
+	UChar *dst = NULL;
+	char *utf8;
+	int32_t src_len;
+	int32_t dst_len;
+	int32_t dst_cap;
+	int32_t utf8_len;
+	int rc = FQ_EINTERNAL;
+
+	if (U_FAILURE(status))
+		return fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL,
+				  "Unicode normalisation unavailable: %s", u_errorName(status));
+
+	/* UTF-16 never needs more units than UTF-8 has bytes. */
+	src = fq_xmalloc((len + 1) * sizeof(UChar));
+	u_strFromUTF8(src, (int32_t)len + 1, &src_len, in, (int32_t)len, &status);
+	if (U_FAILURE(status)) {
+		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL, "UTF-8 conversion failed: %s",
+			   u_errorName(status));
+		goto out_free_src;
+	}
+
+	dst_cap = src_len + src_len / 4 + 16;
+	for (;;) {
+		dst = fq_xrealloc(dst, (size_t)dst_cap * sizeof(UChar));
+		status = U_ZERO_ERROR;
+		dst_len = unorm2_normalize(nfkc_cf, src, src_len, dst, dst_cap, &status);
+		if (status != U_BUFFER_OVERFLOW_ERROR)
+			break;
+		if (dst_len > (int32_t)NORMALIZED_MAX_UNITS) {
+			rc = fq_err_set(err, FQ_ETOOBIG, "text_too_long", NULL, MSG_TOO_LONG);
+			goto out_free_dst;
+		}
+		dst_cap = dst_len + 1;
+	}
+	if (U_FAILURE(status)) {
+		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL,
+			   "Unicode normalisation failed: %s", u_errorName(status));
+		goto out_free_dst;
+	}
+
+	/* One UTF-16 unit never takes more than 3 bytes of UTF-8. */
+	utf8 = fq_xmalloc((size_t)dst_len * 3 + 1);
+	status = U_ZERO_ERROR;
+	u_strToUTF8(utf8, dst_len * 3 + 1, &utf8_len, dst, dst_len, &status);
+	if (U_FAILURE(status)) {
+		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL, "UTF-8 conversion failed: %s",
+			   u_errorName(status));
+		goto out_free_utf8;
+	}
+	rc = fq_buf_add(out, utf8, (size_t)utf8_len);
+	if (rc)
+		fq_err_set(err, rc, "text_too_long", NULL, MSG_TOO_LONG);
+out_free_utf8:
+	free(utf8);
+out_free_dst:
+	free(dst);
+out_free_src:
+	free(src);
+	return rc;
+}
+
+/*
+ * Traditional to Simplified of the NUL-free text s, folded again (OpenCC
+ * keeps punctuation it meets) and appended to out.
+ */
+static int to_simplified(const char *s, size_t len, struct fq_buf *out, struct fq_err *err)
+{
+	char *converted;
+	int rc;
+
+	pthread_mutex_lock(&opencc_lock);
+	rc = opencc_load_locked();
+	if (rc) {
+		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL, "cannot load OpenCC %s: %s",
+			   FQ_TEXT_OPENCC_CONFIG, opencc_message);
+		pthread_mutex_unlock(&opencc_lock);
+		return rc;
+	}
+	converted = opencc_convert_utf8(opencc_handle, s, len);
+	if (!converted) {
+		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL,
+			   "OpenCC conversion failed: %.120s", opencc_error());
+		pthread_mutex_unlock(&opencc_lock);
+		return FQ_EINTERNAL;
+	}
+	pthread_mutex_unlock(&opencc_lock);
+
+	rc = fold_separators(converted, strlen(converted), out);
+	opencc_convert_utf8_free(converted);
+	return rc;
+}
+
+int fq_text_normalize(const char *in, size_t len, struct fq_buf *out, struct fq_err *err)
+{
+	struct fq_buf nfkc;
+	struct fq_buf folded;
+	struct fq_buf simplified;
+	const struct fq_buf *result = &folded;
+	int rc;
+
+	if (len > FQ_TEXT_MAX_BYTES)
+		return fq_err_set(err, FQ_ETOOBIG, "text_too_long", NULL,
+				  "文本过长（上限 %u 字节）", FQ_TEXT_MAX_BYTES);
+	if (!fq_utf8_valid(in, len))
+		return fq_err_set(err, FQ_EINVAL, "text_encoding", NULL,
+				  "文本不是有效的 UTF-8 编码");
+
+	fq_buf_init(&nfkc, 0);
+	fq_buf_init(&folded, 0);
+	fq_buf_init(&simplified, 0);
+	rc = nfkc_casefold(in, len, &nfkc, err);
+	if (rc)
+		goto out_release;
+	/* Folding before OpenCC also drops NUL bytes, at which OpenCC would stop. */
+	rc = fold_separators(nfkc.buf, nfkc.len, &folded);
+	if (!rc && !is_ascii(folded.buf, folded.len)) {
+		rc = to_simplified(folded.buf, folded.len, &simplified, err);
+		result = &simplified;
+	}
+	if (!rc)
+		rc = fq_buf_add(out, result->buf, result->len);
+	if (rc == FQ_ETOOBIG)
+		fq_err_set(err, rc, "text_too_long", NULL, MSG_TOO_LONG);
+out_release:
+	fq_buf_release(&simplified);
+	fq_buf_release(&folded);
+	fq_buf_release(&nfkc);
+	return rc;
+}
+
+void fq_text_tokens_init(struct fq_text_tokens *t)
+{
+	fq_buf_init(&t->data, 0);
+	t->offsets = NULL;
+	t->count = 0;
+	t->alloc = 0;
+}
+
+void fq_text_tokens_release(struct fq_text_tokens *t)
+{
+	fq_buf_release(&t->data);
+	free(t->offsets);
+	fq_text_tokens_init(t);
+}
+
+static void tokens_clear(struct fq_text_tokens *t)
+{
+	fq_buf_reset(&t->data);
+	t->count = 0;
+}
+
+static int tokens_add(struct fq_text_tokens *t, const char *s, size_t n)
+{
+	size_t start = t->data.len;
+	int rc;
+
+	if (t->count == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 16;
+		t->offsets = fq_xrealloc(t->offsets, t->alloc * sizeof(*t->offsets));
+	}
+	rc = fq_buf_add(&t->data, s, n);
+	if (!rc)
+		rc = fq_buf_addch(&t->data, '\0');
+	if (rc)
+		return rc;
+	t->offsets[t->count++] = start;
+	return 0;
+}
+
+enum char_class {
+	CHAR_SEPARATOR,
+	CHAR_IDEOGRAPH,
+	CHAR_WORD,
+};
+
+static enum char_class classify(UChar32 c)
+{
+	if (is_separator(c))
+		return CHAR_SEPARATOR;
+	if (is_ideograph(c))
+		return CHAR_IDEOGRAPH;
+	return CHAR_WORD;
+}
+
+/* Tokens of one run of ideographs s[0..len) holding chars characters. */
+static int add_bigrams(struct fq_text_tokens *t, const char *s, int32_t len, size_t chars)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	int32_t first = 0;
+	int32_t second = 0;
+	int rc;
+
+	if (chars == 1)
+		return tokens_add(t, s, (size_t)len);
+	U8_FWD_1(u, second, len);
+	while (second < len) {
+		int32_t end = second;
+
+		U8_FWD_1(u, end, len);
+		rc = tokens_add(t, s + first, (size_t)(end - first));
+		if (rc)
+			return rc;
+		first = second;
+		second = end;
+	}
+	return 0;
+}
+
+int fq_text_tokenize(struct fq_text_tokens *t, const char *s, size_t len)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	int32_t n = (int32_t)len;
+	int32_t i = 0;
+	int32_t run_start = 0;
+	size_t run_chars = 0;
+	enum char_class run = CHAR_SEPARATOR;
+	int rc = 0;
+
+	tokens_clear(t);
+	if (len > FQ_TEXT_MAX_BYTES)
+		return FQ_ETOOBIG;
+	while (!rc) {
+		int32_t at = i;
+		enum char_class cls = CHAR_SEPARATOR;
+		UChar32 c;
+
+		if (i < n) {
+			U8_NEXT(u, i, n, c);
+			cls = classify(c);
+		}
+		if (cls != run || at == n) {
+			if (run == CHAR_IDEOGRAPH)
+				rc = add_bigrams(t, s + run_start, at - run_start, run_chars);
+			else if (run == CHAR_WORD)
+				rc = tokens_add(t, s + run_start, (size_t)(at - run_start));
+			run = cls;
+			run_start = at;
+			run_chars = 0;
+		}
+		run_chars++;
+		if (at == n)
+			break;
+	}
+	if (rc)
+		tokens_clear(t);
+	return rc;
+}
+
+const char *fq_text_token(const struct fq_text_tokens *t, size_t i)
+{
+	fq_assert(i < t->count);
+	return t->data.buf + t->offsets[i];
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Pointers to the tokens of t, sorted. Free with free(). */
+static const char **sorted_tokens(const struct fq_text_tokens *t)
+{
+	const char **v = fq_xmalloc((t->count ? t->count : 1) * sizeof(*v));
+
+	for (size_t i = 0; i < t->count; i++)
+		v[i] = fq_text_token(t, i);
+	qsort(v, t->count, sizeof(*v), compare_strings);
+	return v;
+}
+
+double fq_text_similarity(const char *a, const char *b)
+{
+	struct fq_text_tokens ta;
+	struct fq_text_tokens tb;
+	const char **va = NULL;
+	const char **vb = NULL;
+	size_t common = 0;
+	double dice = 0.0;
+
+	fq_text_tokens_init(&ta);
+	fq_text_tokens_init(&tb);
+	if (fq_text_tokenize(&ta, a, strlen(a)) || fq_text_tokenize(&tb, b, strlen(b)))
+		goto out_release;
+	if (!ta.count || !tb.count)
+		goto out_release;
+
+	va = sorted_tokens(&ta);
+	vb = sorted_tokens(&tb);
+	for (size_t i = 0, j = 0; i < ta.count && j < tb.count;) {
+		int cmp = strcmp(va[i], vb[j]);
+
+		if (cmp == 0) {
+			common++;
+			i++;
+			j++;
+		} else if (cmp < 0) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	dice = 2.0 * (double)common / (double)(ta.count + tb.count);
+	free(va);
+	free(vb);
+out_release:
+	fq_text_tokens_release(&ta);
+	fq_text_tokens_release(&tb);
+	return dice;
+}

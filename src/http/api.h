@@ -1,0 +1,17 @@
+/*
+ * The route tables of every capability. Each *_api.c exports one
+ * NULL-terminated table; http/routes.c lists the tables. Handlers include
+ * this header.
+ */
+#ifndef FQ_HTTP_API_H
+#define FQ_HTTP_API_H
+
+#include "http/request.h"
+#include "http/router.h"
+
+extern const struct fq_route fq_session_routes[];
+extern const struct fq_route fq_system_routes[];
+extern const struct fq_route fq_unit_routes[];
+extern const struct fq_route fq_user_routes[];
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * One HTTP request as handlers see it. The request owns a pool (freed when
+ * the answer is sent); handlers allocate temporaries there.
+ *
+ * A handler returns 0 after setting the answer with fq_req_reply(), or a
+ * negative FQ_E* code with r->err filled; the server turns the code into the
+ * right status and the JSON error body {"error":{"code","message","field"}}
+ * (one mapping table, http/response.c).
+ */
+#ifndef FQ_HTTP_REQUEST_H
+#define FQ_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/pool.h"
+#include "db/db.h"
+#include "org/rights.h"
+#include "org/units.h"
+
+struct fq_server;
+
+#define FQ_REQ_MAX_PARAMS  4
+#define FQ_REQ_MAX_HEADERS 8
+
+/* The authenticated user of a request (a copy, owned by the request). */
+struct fq_principal {
+	char user_id[37];
+	char username[33];
+	char display_name[129];
+	char unit_code[FQ_UNIT_CODE_MAX];
+	char unit_path[FQ_UNIT_PATH_MAX];
+	uint32_t roles;
+	char csrf[64];
+	char token_hash[65];
+};
+
+struct fq_req {
+	struct fq_pool pool;
+	struct fq_server *srv;
+	struct fq_db *db;
+	void *conn; /* struct MHD_Connection */
+	const char *method;
+	const char *path;
+	char client[64];
+	const char *params[FQ_REQ_MAX_PARAMS]; /* path parameters, in pattern order */
+	int nparams;
+	json_t *body; /* parsed JSON body, or NULL */
+	struct fq_principal *user; /* NULL when anonymous */
+	struct fq_err err;
+
+	/* answer */
+	int status;
+	json_t *reply;
+	const char *hdr_names[FQ_REQ_MAX_HEADERS];
+	const char *hdr_values[FQ_REQ_MAX_HEADERS];
+	int nhdrs;
+	int64_t start_ns;
+};
+
+/* Set the answer: status and JSON body (reference stolen). Returns 0. */
+int fq_req_reply(struct fq_req *r, int status, json_t *body);
+/* Add a response header (name and value copied into the pool). */
+void fq_req_add_header(struct fq_req *r, const char *name, const char *value);
+/* Query argument, NULL when absent. */
+const char *fq_req_query(struct fq_req *r, const char *name);
+/* Request header, NULL when absent. */
+const char *fq_req_header(struct fq_req *r, const char *name);
+
+/*
+ * Pagination from ?page=&per_page= (defaults 1 and 20, per_page at most 200),
+ * with field-named errors.
+ */
+int fq_req_page(struct fq_req *r, int64_t *page, int64_t *per_page) FQ_WUR;
+
+/*
+ * Rights: fails with FQ_EFORBIDDEN unless one of the user's roles grants
+ * action. Scope: FQ_ENOTFOUND unless the user's unit covers unit_path (so an
+ * object outside the caller's scope is indistinguishable from a missing one).
+ */
+int fq_req_require(struct fq_req *r, enum fq_action action) FQ_WUR;
+int fq_req_require_scope(struct fq_req *r, const char *unit_path) FQ_WUR;
+
+/* The role code to record in the audit log for action. */
+const char *fq_req_audit_role(struct fq_req *r, enum fq_action action);
+
+/*
+ * Audit hooks. fq_req_audit fills an entry with the actor, unit and client
+ * of the request and appends it on c (inside the caller's transaction).
+ * fq_req_audit_read records a read of personal data in its own transaction;
+ * every handler that returns a person's details calls it.
+ */
+int fq_req_audit(struct fq_req *r, struct fq_dbc *c, enum fq_action action, const char *what,
+		 const char *object_type, const char *object_id, const char *reason,
+		 json_t *detail) FQ_WUR;
+int fq_req_audit_read(struct fq_req *r, const char *object_type, const char *object_id,
+		      const char *reason) FQ_WUR;
+
+#endif

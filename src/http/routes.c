@@ -1,0 +1,12 @@
+#include "http/router.h"
+
+#include "http/api.h"
+#include "core/banned.h"
+
+const struct fq_route *const fq_route_tables[] = {
+	fq_system_routes,
+	fq_session_routes,
+	fq_unit_routes,
+	fq_user_routes,
+	NULL,
+};

@@ -1,0 +1,63 @@
+/*
+ * Roles and rights. A role grants actions; a unit grants scope.
+ *
+ * Roles are bits in a uint32_t. Actions are bits in a uint64_t; later
+ * capabilities add their actions here and grant them in rights.c's table.
+ * A user may act on an object only when one of their roles grants the
+ * action AND the object's owning unit lies inside the user's home unit
+ * (fq_scope_covers). Both checks are pure and thread-safe.
+ */
+#ifndef FQ_ORG_RIGHTS_H
+#define FQ_ORG_RIGHTS_H
+
+#include <stdint.h>
+
+enum fq_role {
+	FQ_ROLE_ADMIN,
+	FQ_ROLE_CHIEF,
+	FQ_ROLE_OPERATOR,
+	FQ_ROLE_COMMUNITY_OFFICER,
+	FQ_ROLE_CASE_OFFICER,
+	FQ_ROLE_AUXILIARY,
+	FQ_ROLE_GRID_WORKER,
+	FQ_ROLE_VOLUNTEER,
+	FQ_ROLE_ANALYST,
+	FQ_ROLE_AUDITOR,
+	FQ_ROLE_COUNT
+};
+
+enum fq_action {
+	FQ_ACT_UNIT_READ,      /* see units and their boundaries */
+	FQ_ACT_UNIT_MANAGE,    /* create or edit units */
+	FQ_ACT_USER_READ,      /* list users */
+	FQ_ACT_USER_MANAGE,    /* create users, set roles, units, disable */
+	FQ_ACT_AUDIT_READ,     /* read the audit log */
+	FQ_ACT_PERSON_READ,    /* read person records (masked) */
+	FQ_ACT_PERSON_REVEAL,  /* unmask identifiers, with a reason */
+	FQ_ACT_COUNT
+};
+
+#define FQ_ROLE_BIT(r)	 (1u << (r))
+#define FQ_ACTION_BIT(a) (1ull << (a))
+
+/* Code ("community_officer") and zh-CN label of a role; NULL when out of range. */
+const char *fq_role_code(enum fq_role r);
+const char *fq_role_label(enum fq_role r);
+/* Role from its code; -1 when unknown. */
+int fq_role_from_code(const char *code);
+const char *fq_action_code(enum fq_action a);
+
+/* Actions granted by a set of roles. */
+uint64_t fq_roles_actions(uint32_t roles);
+/* 1 when one of roles grants action. */
+int fq_roles_can(uint32_t roles, enum fq_action action);
+/* The first role of the set that grants action, or -1. */
+int fq_roles_granting(uint32_t roles, enum fq_action action);
+
+/*
+ * Scope: unit paths list ancestors and self ("/330600/330681/"). A user whose
+ * home unit has path user_path covers every unit whose path starts with it.
+ */
+int fq_scope_covers(const char *user_path, const char *object_path);
+
+#endif

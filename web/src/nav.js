@@ -1,0 +1,68 @@
+// The navigation tree of the application frame. Routes are generated from it
+// too, so a menu entry and its page can never disagree. An item without a
+// `component` is a capability that is not built yet: it shows "功能建设中".
+import { IconCommand, IconCommunity, IconCases, IconAnalysis, IconSystem } from './icons.js';
+
+export const NAV_SECTIONS = [
+  {
+    key: 'command',
+    title: '指挥室',
+    icon: IconCommand,
+    items: [
+      { key: 'alerts', title: '警情接报' },
+      { key: 'incidents', title: '事件处置' },
+      { key: 'dispatch', title: '调度派警' },
+      { key: 'directives', title: '治理指令' },
+      { key: 'screen', title: '一屏展' },
+    ],
+  },
+  {
+    key: 'community',
+    title: '社区警务',
+    icon: IconCommunity,
+    items: [
+      { key: 'people', title: '人口信息' },
+      { key: 'houses', title: '房屋信息' },
+      { key: 'organisations', title: '单位场所' },
+      { key: 'visits', title: '入户走访' },
+      { key: 'grids', title: '网格管理' },
+    ],
+  },
+  {
+    key: 'cases',
+    title: '案件与纠纷',
+    icon: IconCases,
+    items: [
+      { key: 'cases', title: '民生小案' },
+      { key: 'disputes', title: '矛盾纠纷' },
+      { key: 'fraud', title: '预警劝阻' },
+      { key: 'reception', title: '暖心警务会客厅' },
+    ],
+  },
+  {
+    key: 'analysis',
+    title: '研判',
+    icon: IconAnalysis,
+    items: [
+      { key: 'hotspots', title: '热点分析' },
+      { key: 'near-repeat', title: '近重复分析' },
+      { key: 'linkage', title: '串并案' },
+      { key: 'trends', title: '趋势分析' },
+      { key: 'reports', title: '研判报告' },
+    ],
+  },
+  {
+    key: 'system',
+    title: '系统管理',
+    icon: IconSystem,
+    items: [
+      { key: 'users', title: '用户管理', roles: ['admin'], component: () => import('./views/admin/UsersView.vue') },
+      { key: 'audit', title: '审计日志', roles: ['auditor'], component: () => import('./views/admin/AuditView.vue') },
+      { key: 'account', title: '账户信息', component: () => import('./views/AccountView.vue') },
+    ],
+  },
+];
+
+export function itemPath(section, item) {
+  return `/${section.key}/${item.key}`;
+}
