@@ -29,7 +29,7 @@ SAN_OBJ := $(patsubst src/%.c,build/san/obj/%.o,$(LIB_SRC))
 GEN_C := build/gen/migrations_data.c build/gen/web_data.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_TESTS_SRC))
 
-.PHONY: all check san unit-tests web clean format format-check
+.PHONY: all check san unit-tests web clean format format-check fuzz
 all: build/fengqiao
 
 build/tools/embed: tools/embed.c
@@ -96,6 +96,17 @@ unit-tests: $(UNIT_TESTS)
 
 check: build/fengqiao build/san/fengqiao $(UNIT_TESTS)
 	scripts/run-tests.sh
+
+# libFuzzer harnesses (clang): build/fuzz/fuzz_*; see fuzz/README.md.
+FUZZ_CFLAGS := $(WARN) $(DEFS) -Isrc $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_CORE := $(filter-out src/core/geo.c,$(wildcard src/core/*.c))
+fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+build/fuzz/%: fuzz/%.c $(FUZZ_CORE)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lm
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC)

@@ -109,15 +109,24 @@ static void conn_teardown(struct fq_dbc *c)
 	c->h = NULL;
 }
 
+static void sqlite_global_init(void)
+{
+	/* Memory statistics take a global mutex on every allocation. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **out,
 	       struct fq_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct fq_db *db;
 	const char *path = url;
 	int busy_ms = opt && opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
 	int rc;
 
 	*out = NULL;
+	pthread_once(&once, sqlite_global_init);
 	if (!url || !*url)
 		return fq_err_set(err, FQ_EINVAL, "invalid_db", "db", "未指定数据库 (--db)");
 	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)

@@ -33,6 +33,13 @@
 
 #define FQ_VERSION "0.1.0"
 
+/*
+ * Per-connection buffer of libmicrohttpd: room for the 32 KiB of headers we
+ * accept (so we, not the library, answer 431 with JSON) and some slack.
+ * libmicrohttpd clears it for every request, so bigger costs throughput.
+ */
+#define FQ_HTTP_CONN_MEMORY (FQ_HTTP_HEADERS_MAX + 8u * 1024u)
+
 struct tracked_conn {
 	struct tracked_conn *prev, *next;
 	int fd;
@@ -698,7 +705,7 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)srv->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(96 * 1024),
+		(unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FQ_HTTP_CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, &request_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, &connection_notify, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE,

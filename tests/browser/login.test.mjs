@@ -21,6 +21,7 @@ const CHROMIUM_ARGS = [
 ];
 const SECTIONS = ['指挥室', '社区警务', '案件与纠纷', '研判', '系统管理'];
 const TIMEOUT_MS = 15000;
+const TEST_OPTIONS = { timeout: 120000 };
 
 let srv;
 let browser;
@@ -86,6 +87,7 @@ function guarded(fn) {
 
 test(
   'station chief logs in, sees the frame and the map, logs out',
+  TEST_OPTIONS,
   guarded(async (t) => {
     const chief = srv.logins[0];
     const { context, page, problems } = await openPage({ width: 1366, height: 768 });
@@ -163,6 +165,7 @@ test(
 
 test(
   'wrong password shows the server message and stays on the login page',
+  TEST_OPTIONS,
   guarded(async () => {
     const chief = srv.logins[0];
     const { context, page, problems } = await openPage({ width: 1366, height: 768 });
@@ -187,6 +190,7 @@ test(
 
 test(
   'the frame fits a 1920×1080 screen',
+  TEST_OPTIONS,
   guarded(async () => {
     const chief = srv.logins[0];
     const { context, page, problems } = await openPage({ width: 1920, height: 1080 });

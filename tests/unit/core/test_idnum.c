@@ -64,6 +64,53 @@ static void test_check_char(void **state)
 	assert_int_equal(fq_idnum_check_char("1101051949123100A"), '\0');
 }
 
+/* The check character straight from ISO 7064 MOD 11-2: weights 2^(17-i) mod 11. */
+static char reference_check_char(const char *first17)
+{
+	int sum = 0;
+
+	for (int i = 0; i < 17; i++) {
+		int weight = 1;
+
+		for (int k = 0; k < 17 - i; k++)
+			weight = weight * 2 % 11;
+		sum += (first17[i] - '0') * weight;
+	}
+	return "10X98765432"[sum % 11];
+}
+
+static void test_check_char_against_definition(void **state)
+{
+	uint32_t seed = 12345;
+	char digits[18];
+
+	(void)state;
+	for (int n = 0; n < 10000; n++) {
+		for (int i = 0; i < 17; i++) {
+			seed = seed * 1103515245u + 12345u;
+			digits[i] = (char)('0' + (seed >> 16) % 10);
+		}
+		digits[17] = '\0';
+		assert_int_equal(fq_idnum_check_char(digits), reference_check_char(digits));
+	}
+}
+
+static void test_more_valid_numbers(void **state)
+{
+	struct fq_idnum id;
+
+	(void)state;
+	assert_int_equal(fq_idnum_parse("320583198807153577", NULL, NOW_MS, &id, NULL), 0);
+	assert_string_equal(id.division, "320583");
+	assert_int_equal(id.birth_year, 1988);
+	assert_int_equal(id.birth_month, 7);
+	assert_int_equal(id.birth_day, 15);
+	assert_int_equal(id.sex, 'M');
+	assert_int_equal(fq_idnum_parse("441581197309264822", NULL, NOW_MS, &id, NULL), 0);
+	assert_int_equal(id.sex, 'F');
+	expect_error("441581197309264823", NOW_MS, "id_checksum");
+}
+
 static void test_length_and_charset(void **state)
 {
 	(void)state;
@@ -170,6 +217,8 @@ int main(void)
 	    cmocka_unit_test(test_gb11643_sample),
 	    cmocka_unit_test(test_male_and_lower_x_and_blanks),
 	    cmocka_unit_test(test_check_char),
+	    cmocka_unit_test(test_check_char_against_definition),
+	    cmocka_unit_test(test_more_valid_numbers),
 	    cmocka_unit_test(test_length_and_charset),
 	    cmocka_unit_test(test_checksum),
 	    cmocka_unit_test(test_region),

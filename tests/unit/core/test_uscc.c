@@ -86,6 +86,60 @@ static void test_check_char(void **state)
 	assert_int_equal(fq_uscc_check_char("91350100M000100I4"), '\0');
 }
 
+/* GB 32100: weights 3^i mod 31, check = (31 - sum mod 31) mod 31. */
+static char reference_check_char(const char *first17)
+{
+	static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	int sum = 0;
+
+	for (int i = 0; i < 17; i++) {
+		int weight = 1;
+
+		for (int k = 0; k < i; k++)
+			weight = weight * 3 % 31;
+		sum += (int)(strchr(set, first17[i]) - set) * weight;
+	}
+	return set[(31 - sum % 31) % 31];
+}
+
+static void test_check_char_against_definition(void **state)
+{
+	static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	uint32_t seed = 777;
+	char code[18];
+
+	(void)state;
+	for (int n = 0; n < 10000; n++) {
+		for (int i = 0; i < 17; i++) {
+			seed = seed * 1103515245u + 12345u;
+			code[i] = set[(seed >> 16) % 31];
+		}
+		code[17] = '\0';
+		assert_int_equal(fq_uscc_check_char(code), reference_check_char(code));
+	}
+}
+
+static void test_every_authority(void **state)
+{
+	struct fq_uscc u;
+
+	(void)state;
+	assert_int_equal(fq_uscc_parse("93330602MA2BCDEF0F", NULL, &u, NULL), 0);
+	assert_string_equal(fq_uscc_type_name(u.authority, u.type), "农民专业合作社");
+	assert_int_equal(fq_uscc_parse("N2330602MA2BCDEF05", NULL, &u, NULL), 0);
+	assert_string_equal(fq_uscc_authority_name(u.authority), "农业");
+	assert_string_equal(fq_uscc_type_name(u.authority, u.type), "村级集体经济组织");
+	assert_string_equal(fq_uscc_type_name('1', '1'), "机关");
+	assert_string_equal(fq_uscc_type_name('3', '2'), "公证处");
+	assert_string_equal(fq_uscc_type_name('7', '1'), "宗教活动场所");
+	assert_string_equal(fq_uscc_type_name('8', '1'), "基层工会");
+	assert_string_equal(fq_uscc_type_name('A', '1'), "军队事业单位");
+	assert_null(fq_uscc_type_name('9', '4'));
+	assert_null(fq_uscc_type_name('Y', '2'));
+	for (const char *a = "123456789ANY"; *a; a++)
+		assert_non_null(fq_uscc_authority_name(*a));
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -123,6 +177,8 @@ int main(void)
 	    cmocka_unit_test(test_normalisation),
 	    cmocka_unit_test(test_org_code_check_is_informative),
 	    cmocka_unit_test(test_check_char),
+	    cmocka_unit_test(test_check_char_against_definition),
+	    cmocka_unit_test(test_every_authority),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_names),
 	};
