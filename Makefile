@@ -21,7 +21,7 @@ LIBS := $(PKG_LIBS) -pthread -lm
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 MIGRATIONS := $(sort $(wildcard src/*/migrations/*.sql))
-WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.js -type f 2>/dev/null)
+WEB_SRC := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.js -type f 2>/dev/null)
 UNIT_TESTS_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 
 REL_OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC))

@@ -12,7 +12,7 @@ PACKAGES=(
 	libicu-dev libopencc-dev libopencc-data
 	libcsv-dev libxlsxwriter-dev libqrencode-dev libgeos-dev
 	libcmocka-dev
-	chromium wrk curl ca-certificates
+	chromium fonts-wqy-microhei wrk curl ca-certificates
 )
 
 SUDO=""

@@ -25,7 +25,7 @@
 #define MSG_TOO_LONG	     "文本规范化后过长"
 
 /* General categories folded to a space: punctuation, symbols, separators, controls. */
-#define SEPARATOR_CATEGORIES (U_GC_S_MASK | U_GC_Z_MASK | U_GC_CC_MASK | U_GC_CF_MASK)
+#define SEPARATOR_CATEGORIES (U_GC_P_MASK | U_GC_S_MASK | U_GC_Z_MASK | U_GC_CC_MASK | U_GC_CF_MASK)
 
 static pthread_mutex_t opencc_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Guarded by opencc_lock. */

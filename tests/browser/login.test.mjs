@@ -36,7 +36,8 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (srv) await srv.stop();
+  // cleanup() also removes the throw-away database; stop() is the minimum.
+  if (srv) await (srv.cleanup ? srv.cleanup() : srv.stop());
   if (shotDir) {
     if (failed || process.env.FQ_KEEP_SCREENSHOTS) console.log(`# screenshots kept in ${shotDir}`);
     else await rm(shotDir, { recursive: true, force: true });
