@@ -7,7 +7,7 @@
 # Builds if needed (make), makes a demo database in a temporary folder, starts the server on a free
 # loopback port, logs in as the demo station chief, then runs wrk (Debian package `wrk`) against
 #   (a) GET /api/v1/health                 public, no database work
-#   (b) GET /api/v1/units/<chief's unit>   session cookie checked, one small database read
+#   (b) GET /api/v1/units/<chief's unit>?children=0&boundary=0: session checked, one small read
 # --strict exits 1 when a figure misses its target (the default only reports).
 #
 # Environment: FQ_BIN (a binary to measure instead of building build/fengqiao),
@@ -135,7 +135,7 @@ login_status=$(curl -sS -o "$tmp/login.json" -D "$tmp/login.headers" -w '%{http_
 cookie=$(tr -d '\r' <"$tmp/login.headers" | sed -n 's/^[Ss]et-[Cc]ookie: *\(fq_session=[^;]*\).*/\1/p' | head -n 1)
 [[ -n $cookie ]] || die "login set no fq_session cookie"
 
-auth_path=/api/v1/units/$unit_code
+auth_path="/api/v1/units/$unit_code?children=0&boundary=0"
 auth_status=$(curl -sS -o "$tmp/unit.json" -w '%{http_code}' -H "Cookie: $cookie" "$base$auth_path")
 [[ $auth_status == 200 ]] || die "GET $auth_path with the session answered $auth_status: $(head -c 300 "$tmp/unit.json")"
 anon_status=$(curl -sS -o /dev/null -w '%{http_code}' "$base$auth_path")
@@ -162,7 +162,7 @@ run_wrk() {
 	fi
 	rps=${r[rps]}
 	p99=${r[p99_ms]}
-	detail="${r[requests]} requests in ${r[seconds]} s, p50 ${r[p50_ms]} ms, max ${r[max_ms]} ms, socket errors $socket_errors"
+	detail="${r[requests]} requests in ${r[seconds]} s, p50 ${r[p50_ms]} ms, max ${r[max_ms]} ms, ${r[bytes_per_answer]} bytes/answer, socket errors $socket_errors"
 }
 
 {

@@ -8,8 +8,9 @@ function done(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
     "FQ_RESULT requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f " ..
-    "connect_errors=%d read_errors=%d write_errors=%d timeouts=%d http_errors=%d\n",
+    "bytes_per_answer=%d connect_errors=%d read_errors=%d write_errors=%d timeouts=%d http_errors=%d\n",
     summary.requests, seconds, summary.requests / seconds,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    math.floor(summary.bytes / math.max(summary.requests, 1)),
     errors.connect, errors.read, errors.write, errors.timeout, errors.status))
 end

@@ -27,6 +27,14 @@ case $keep_days in
 	;;
 esac
 
+# `fengqiao backup` would create an empty database where none is: refuse instead.
+case $db in
+/*) [ -f "$db" ] || {
+	echo "fengqiao-backup: no database at $db" >&2
+	exit 1
+} ;;
+esac
+
 umask 077
 mkdir -p "$dir"
 
@@ -34,14 +42,16 @@ stamp=$(date +%Y%m%d)
 final="$dir/fengqiao-$stamp.db"
 partial="$dir/.fengqiao-$stamp.db.partial"
 
-rm -f "$partial"
-trap 'rm -f "$partial"' EXIT
+rm -f "$partial" "$partial-wal" "$partial-shm"
+trap 'rm -f "$partial" "$partial-wal" "$partial-shm"' EXIT
 trap 'exit 1' HUP INT TERM
 
 "$bin" backup --db "$db" "$partial"
 
+# A read-write connection, though it writes nothing: closing it removes the -wal and -shm files
+# that opening a WAL-mode copy creates (a -readonly one would leave them behind).
 if command -v sqlite3 >/dev/null 2>&1; then
-	check=$(sqlite3 -readonly "$partial" 'PRAGMA quick_check;')
+	check=$(sqlite3 "$partial" 'PRAGMA quick_check;')
 	if [ "$check" != ok ]; then
 		echo "fengqiao-backup: $partial failed quick_check: $check" >&2
 		exit 1

@@ -17,6 +17,7 @@
 #include "http/audit.h"
 #include "http/server.h"
 #include "org/password.h"
+#include "org/units.h"
 #include "org/users.h"
 #include "core/banned.h"
 
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 		"  demo    --db FILE [--seed N]          create a demo jurisdiction and users\n"
 		"  migrate --db FILE                     apply schema migrations\n"
 		"  backup  --db FILE DEST                consistent online copy to DEST\n"
+		"  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
+		"          [--lat N --lon N] [--boundary FILE.geojson]\n"
 		"  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
 		"  audit   verify --db FILE              check the audit log's hash chain\n"
 		"  version\n");
@@ -58,6 +61,12 @@ enum {
 	OPT_NAME,
 	OPT_UNIT,
 	OPT_ROLES,
+	OPT_CODE,
+	OPT_KIND,
+	OPT_PARENT,
+	OPT_LAT,
+	OPT_LON,
+	OPT_BOUNDARY,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +82,12 @@ static const struct option long_opts[] = {
 	{"name", required_argument, NULL, OPT_NAME},
 	{"unit", required_argument, NULL, OPT_UNIT},
 	{"roles", required_argument, NULL, OPT_ROLES},
+	{"code", required_argument, NULL, OPT_CODE},
+	{"kind", required_argument, NULL, OPT_KIND},
+	{"parent", required_argument, NULL, OPT_PARENT},
+	{"lat", required_argument, NULL, OPT_LAT},
+	{"lon", required_argument, NULL, OPT_LON},
+	{"boundary", required_argument, NULL, OPT_BOUNDARY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -84,6 +99,9 @@ struct opts {
 	const char *name;
 	const char *unit;
 	const char *roles;
+	const char *code, *kind, *parent, *boundary;
+	double lat, lon;
+	int has_lat, has_lon;
 	long threads, max_conn;
 	unsigned long long seed;
 	int cookie_secure, trust_proxy;
@@ -151,6 +169,33 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_ROLES:
 			o->roles = optarg;
 			break;
+		case OPT_CODE:
+			o->code = optarg;
+			break;
+		case OPT_KIND:
+			o->kind = optarg;
+			break;
+		case OPT_PARENT:
+			o->parent = optarg;
+			break;
+		case OPT_BOUNDARY:
+			o->boundary = optarg;
+			break;
+		case OPT_LAT:
+		case OPT_LON: {
+			char *end;
+			double d = strtod(optarg, &end);
+			if (!*optarg || *end)
+				goto bad;
+			if (c == OPT_LAT) {
+				o->lat = d;
+				o->has_lat = 1;
+			} else {
+				o->lon = d;
+				o->has_lon = 1;
+			}
+			break;
+		}
 		default:
 			usage(stderr);
 			return -1;
@@ -247,7 +292,7 @@ static int cmd_backup(const struct opts *o)
 		fprintf(stderr, "usage: fengqiao backup --db FILE DEST\n");
 		return 2;
 	}
-	if (open_store(o, 0, 0, &db))
+	if (open_store(o, 0, 1, &db))
 		return 1;
 	rc = fq_db_backup(db, o->args[0], &err);
 	fq_db_close(db);
@@ -317,10 +362,15 @@ static int read_password(char *buf, size_t cap)
 	return buf[0] ? 0 : -1;
 }
 
+/* The person at the terminal: the sudo caller when run through sudo. */
 static void cli_actor(char *out, size_t cap)
 {
+	const char *sudo_user = getenv("SUDO_USER");
 	struct passwd *pw = getpwuid(getuid());
-	snprintf(out, cap, "cli:%s", pw ? pw->pw_name : "unknown");
+	if (sudo_user && *sudo_user)
+		snprintf(out, cap, "cli:%s", sudo_user);
+	else
+		snprintf(out, cap, "cli:%s", pw ? pw->pw_name : "unknown");
 }
 
 static int cmd_user(const struct opts *o)
@@ -455,6 +505,89 @@ out:
 	return rc ? fail(&err) : 0;
 }
 
+static char *read_file(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = malloc(max + 1);
+	n = buf ? fread(buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (!buf || n > max) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int cmd_unit(const struct opts *o)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_unit_new u = {0};
+	struct fq_audit_entry e = {0};
+	char actor[64];
+	char *boundary = NULL;
+	struct fq_dbc *c;
+	struct fq_db *db;
+	int rc;
+
+	if (o->nargs != 1 || strcmp(o->args[0], "add") != 0) {
+		fprintf(stderr, "usage: fengqiao unit add --db FILE --code CODE --name 名称 --kind "
+				"city|branch|station|post|grid [--parent CODE] [--lat N --lon N] "
+				"[--boundary FILE.geojson]\n");
+		return 2;
+	}
+	if (o->has_lat != o->has_lon) {
+		fprintf(stderr, "fengqiao: --lat and --lon go together\n");
+		return 2;
+	}
+	if (o->boundary && !(boundary = read_file(o->boundary, 8u << 20))) {
+		fprintf(stderr, "fengqiao: cannot read %s (or larger than 8 MiB)\n", o->boundary);
+		return 1;
+	}
+	u.code = o->code;
+	u.name = o->name;
+	u.kind = o->kind;
+	u.parent = o->parent;
+	u.has_centroid = o->has_lat;
+	u.lat = o->lat;
+	u.lon = o->lon;
+	u.boundary_geojson = boundary;
+	if (open_store(o, 1, 0, &db)) {
+		free(boundary);
+		return 1;
+	}
+	cli_actor(actor, sizeof(actor));
+	c = fq_db_acquire(db);
+	rc = fq_dbc_begin(c, 1, &err);
+	if (!rc) {
+		rc = fq_unit_create(c, &u, &err);
+		e.username = actor;
+		e.action = "unit.create";
+		e.object_type = "unit";
+		e.object_id = o->code;
+		e.client = "cli";
+		e.outcome = "ok";
+		if (!rc)
+			rc = fq_audit_append(c, &e, fq_now_ms(), NULL, &err);
+		if (!rc)
+			rc = fq_dbc_commit(c, &err);
+		else
+			fq_dbc_rollback(c);
+	}
+	fq_db_release(db, c);
+	fq_db_close(db);
+	free(boundary);
+	if (rc)
+		return fail(&err);
+	printf("unit.create: %s %s (%s)\n", o->code, o->name, o->kind);
+	return 0;
+}
+
 static int cmd_demo(const struct opts *o)
 {
 	struct fq_err err = FQ_ERR_INIT;
@@ -505,6 +638,8 @@ int main(int argc, char **argv)
 		return cmd_user(&o);
 	if (strcmp(cmd, "audit") == 0)
 		return cmd_audit(&o);
+	if (strcmp(cmd, "unit") == 0)
+		return cmd_unit(&o);
 	fprintf(stderr, "fengqiao: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -167,8 +167,8 @@ static json_t *row_json(struct fq_stmt *st, int with_boundary)
 	return j;
 }
 
-int fq_unit_json(struct fq_dbc *c, const char *code, int children, json_t **out,
-		 struct fq_err *err)
+int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boundary,
+		 json_t **out, struct fq_err *err)
 {
 	struct fq_stmt *st;
 	json_t *j, *kids;
@@ -184,7 +184,7 @@ int fq_unit_json(struct fq_dbc *c, const char *code, int children, json_t **out,
 		return rc < 0 ? rc
 			      : fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "单位不存在");
 	}
-	j = row_json(st, 1);
+	j = row_json(st, with_boundary);
 	fq_stmt_done(st);
 	if (children) {
 		rc = fq_dbc_query(c, err, &st,
@@ -196,7 +196,7 @@ int fq_unit_json(struct fq_dbc *c, const char *code, int children, json_t **out,
 		}
 		kids = json_array();
 		while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-			json_array_append_new(kids, row_json(st, 1));
+			json_array_append_new(kids, row_json(st, with_boundary));
 		fq_stmt_done(st);
 		json_object_set_new(j, "children", kids);
 		if (rc < 0) {

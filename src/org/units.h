@@ -45,11 +45,12 @@ int fq_unit_path(struct fq_dbc *c, const char *code, char out[FQ_UNIT_PATH_MAX],
 
 /*
  * The unit as JSON: code, name, kind, parent, path, centroid {lat, lon} or
- * null, boundary (GeoJSON) or null; with children=1 also "children" (the
- * direct children, same fields). *out is a new reference.
+ * null, and with with_boundary=1 its boundary (GeoJSON) or null; with
+ * children=1 also "children" (the direct children, same fields). *out is a
+ * new reference.
  */
-int fq_unit_json(struct fq_dbc *c, const char *code, int children, json_t **out,
-		 struct fq_err *err) FQ_WUR;
+int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boundary,
+		 json_t **out, struct fq_err *err) FQ_WUR;
 
 /*
  * Units under scope_path (inclusive), optionally only the children of

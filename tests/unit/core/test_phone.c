@@ -73,6 +73,7 @@ static void test_service(void **state)
 	expect_phone("95588", FQ_PHONE_SERVICE, "95588", "");
 	expect_phone("96110", FQ_PHONE_SERVICE, "96110", "");
 	expect_phone("400-810-8888", FQ_PHONE_SERVICE, "4008108888", "");
+	expect_phone("800-820-8820", FQ_PHONE_SERVICE, "8008208820", "");
 	expect_phone("+86 400 810 8888", FQ_PHONE_SERVICE, "4008108888", "");
 }
 

@@ -1,0 +1,418 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "core/json.h"
+
+static json_t *parse(const char *text)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	json_t *j = NULL;
+
+	if (fq_json_parse_object(text, strlen(text), &j, &err) != 0)
+		fail_msg("%s: %s (%s)", text, err.machine, err.message);
+	assert_non_null(j);
+	return j;
+}
+
+static void parse_bad(const char *text, size_t len, const char *machine)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	json_t *j = (json_t *)&err; /* must be reset to NULL */
+
+	assert_int_equal(fq_json_parse_object(text, len, &j, &err), FQ_EINVAL);
+	assert_null(j);
+	assert_int_equal(err.code, FQ_EINVAL);
+	assert_string_equal(err.machine, machine);
+	assert_true(err.message[0] != '\0');
+}
+
+static char *dump(const json_t *j)
+{
+	static char out[4096];
+	struct fq_buf b;
+
+	fq_buf_init(&b, 0);
+	assert_int_equal(fq_json_dump(j, &b), 0);
+	assert_true(b.len < sizeof(out));
+	memcpy(out, b.buf, b.len + 1);
+	fq_buf_release(&b);
+	return out;
+}
+
+static void test_parse_object(void **state)
+{
+	json_t *j = parse("{\"name\":\"枫桥派出所\",\"n\":3,\"nested\":{\"a\":[1,2]}}");
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "枫桥派出所");
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), 3);
+	json_decref(j);
+
+	/* Only len bytes are read. */
+	{
+		const char *text = "{\"a\":1}garbage";
+		struct fq_err err = FQ_ERR_INIT;
+		assert_int_equal(fq_json_parse_object(text, 7, &j, &err), 0);
+		assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
+		json_decref(j);
+	}
+}
+
+static void test_parse_duplicate_keys(void **state)
+{
+	(void)state;
+	parse_bad("{\"a\":1,\"a\":2}", 13, "duplicate_key");
+	parse_bad("{\"x\":{\"b\":true,\"b\":false}}", 26, "duplicate_key");
+	/* The same key in different objects is fine. */
+	json_decref(parse("{\"a\":{\"a\":1},\"b\":{\"a\":2}}"));
+}
+
+static void test_parse_invalid_utf8(void **state)
+{
+	static const char latin1[] = "{\"name\":\"caf\xe9\"}";
+	static const char truncated[] = "{\"name\":\"\xe6\x9e\"}";
+	static const char overlong[] = "{\"name\":\"\xc0\xaf\"}";
+	static const char surrogate[] = "{\"name\":\"\xed\xa0\x80\"}";
+	static const char in_key[] = "{\"\xff\":1}";
+
+	(void)state;
+	parse_bad(latin1, sizeof(latin1) - 1, "invalid_utf8");
+	parse_bad(truncated, sizeof(truncated) - 1, "invalid_utf8");
+	parse_bad(overlong, sizeof(overlong) - 1, "invalid_utf8");
+	parse_bad(surrogate, sizeof(surrogate) - 1, "invalid_utf8");
+	parse_bad(in_key, sizeof(in_key) - 1, "invalid_utf8");
+}
+
+static void test_parse_not_an_object(void **state)
+{
+	(void)state;
+	parse_bad("[1,2]", 5, "malformed_json");
+	parse_bad("\"text\"", 6, "malformed_json");
+	parse_bad("42", 2, "malformed_json");
+	parse_bad("null", 4, "malformed_json");
+	parse_bad("", 0, "malformed_json");
+	parse_bad("{\"a\":}", 6, "malformed_json");
+	parse_bad("{\"a\":1", 6, "malformed_json");
+	parse_bad("{\"a\":1} {}", 10, "malformed_json");
+	parse_bad("{'a':1}", 7, "malformed_json");
+	/* An embedded NUL ends nothing: the document is broken. */
+	parse_bad("{\"a\":1}\0", 8, "malformed_json");
+}
+
+static void expect_err(struct fq_err *err, const char *machine, const char *field)
+{
+	assert_int_equal(err->code, FQ_EINVAL);
+	assert_string_equal(err->machine, machine);
+	assert_string_equal(err->field, field);
+	assert_true(err->message[0] != '\0');
+	fq_err_clear(err);
+}
+
+static void test_get_str(void **state)
+{
+	json_t *j = parse("{\"name\":\"王小明\",\"blank\":\" \\t\\n\",\"empty\":\"\",\"num\":5,"
+			  "\"nul\":null,\"zero\":\"a\\u0000b\",\"station\":\"枫桥派出所\"}");
+	struct fq_err err = FQ_ERR_INIT;
+	const char *s = "untouched";
+
+	(void)state;
+	assert_int_equal(fq_json_get_str(j, "name", FQ_JSON_REQUIRED, 0, &s, &err), 0);
+	assert_string_equal(s, "王小明");
+
+	assert_int_equal(fq_json_get_str(j, "missing", FQ_JSON_REQUIRED, 10, &s, &err), FQ_EINVAL);
+	assert_null(s);
+	expect_err(&err, "missing_field", "missing");
+
+	assert_int_equal(fq_json_get_str(j, "nul", FQ_JSON_REQUIRED, 10, &s, &err), FQ_EINVAL);
+	expect_err(&err, "missing_field", "nul");
+
+	s = "x";
+	assert_int_equal(fq_json_get_str(j, "missing", FQ_JSON_OPTIONAL, 10, &s, &err), 0);
+	assert_null(s);
+	s = "x";
+	assert_int_equal(fq_json_get_str(j, "nul", FQ_JSON_OPTIONAL, 10, &s, &err), 0);
+	assert_null(s);
+	assert_int_equal(err.code, 0);
+
+	/* Required strings must hold more than white space; optional ones may be empty. */
+	assert_int_equal(fq_json_get_str(j, "blank", FQ_JSON_REQUIRED, 0, &s, &err), FQ_EINVAL);
+	expect_err(&err, "missing_field", "blank");
+	assert_int_equal(fq_json_get_str(j, "empty", FQ_JSON_REQUIRED, 0, &s, &err), FQ_EINVAL);
+	expect_err(&err, "missing_field", "empty");
+	assert_int_equal(fq_json_get_str(j, "empty", FQ_JSON_OPTIONAL, 0, &s, &err), 0);
+	assert_string_equal(s, "");
+
+	assert_int_equal(fq_json_get_str(j, "num", FQ_JSON_OPTIONAL, 0, &s, &err), FQ_EINVAL);
+	expect_err(&err, "invalid_type", "num");
+
+	assert_int_equal(fq_json_get_str(j, "zero", FQ_JSON_OPTIONAL, 0, &s, &err), FQ_EINVAL);
+	expect_err(&err, "invalid_value", "zero");
+
+	json_decref(j);
+}
+
+static void test_get_str_counts_characters(void **state)
+{
+	/* 5 characters in 15 bytes. */
+	json_t *j = parse("{\"station\":\"枫桥派出所\",\"ascii\":\"abcde\"}");
+	struct fq_err err = FQ_ERR_INIT;
+	const char *s;
+
+	(void)state;
+	assert_int_equal(fq_json_get_str(j, "station", FQ_JSON_REQUIRED, 5, &s, &err), 0);
+	assert_string_equal(s, "枫桥派出所");
+	assert_int_equal(fq_json_get_str(j, "station", FQ_JSON_REQUIRED, 4, &s, &err), FQ_EINVAL);
+	expect_err(&err, "too_long", "station");
+	assert_int_equal(fq_json_get_str(j, "ascii", FQ_JSON_REQUIRED, 5, &s, &err), 0);
+	assert_int_equal(fq_json_get_str(j, "ascii", FQ_JSON_REQUIRED, 4, &s, &err), FQ_EINVAL);
+	expect_err(&err, "too_long", "ascii");
+	json_decref(j);
+
+	assert_int_equal(fq_utf8_chars(""), 0);
+	assert_int_equal(fq_utf8_chars("abc"), 3);
+	assert_int_equal(fq_utf8_chars("枫桥a"), 3);
+	assert_int_equal(fq_utf8_chars("\xf0\x9f\x9a\x93"), 1); /* one emoji, 4 bytes */
+}
+
+static void test_get_int(void **state)
+{
+	json_t *j = parse("{\"n\":42,\"neg\":-7,\"big\":9223372036854775807,\"real\":1.5,"
+			  "\"one\":1.0,\"s\":\"42\",\"b\":true,\"nul\":null}");
+	struct fq_err err = FQ_ERR_INIT;
+	int64_t v = -1;
+	int present = -1;
+
+	(void)state;
+	assert_int_equal(fq_json_get_int(j, "n", FQ_JSON_REQUIRED, 0, 100, &v, &present, &err), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(present, 1);
+	/* Bounds are inclusive. */
+	assert_int_equal(fq_json_get_int(j, "n", FQ_JSON_REQUIRED, 42, 42, &v, NULL, &err), 0);
+	assert_int_equal(fq_json_get_int(j, "neg", FQ_JSON_REQUIRED, -7, 0, &v, NULL, &err), 0);
+	assert_int_equal(v, -7);
+	assert_int_equal(
+	    fq_json_get_int(j, "big", FQ_JSON_REQUIRED, 0, INT64_MAX, &v, &present, &err), 0);
+	assert_true(v == INT64_MAX);
+
+	v = 1234;
+	assert_int_equal(fq_json_get_int(j, "n", FQ_JSON_REQUIRED, 0, 41, &v, &present, &err),
+			 FQ_EINVAL);
+	assert_int_equal(v, 1234);
+	assert_int_equal(present, 0);
+	expect_err(&err, "out_of_range", "n");
+	assert_int_equal(fq_json_get_int(j, "n", FQ_JSON_REQUIRED, 43, 100, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "out_of_range", "n");
+	assert_int_equal(fq_json_get_int(j, "big", FQ_JSON_REQUIRED, 0, INT32_MAX, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "out_of_range", "big");
+
+	assert_int_equal(fq_json_get_int(j, "real", FQ_JSON_REQUIRED, 0, 10, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "real");
+	assert_int_equal(fq_json_get_int(j, "one", FQ_JSON_REQUIRED, 0, 10, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "one");
+	assert_int_equal(fq_json_get_int(j, "s", FQ_JSON_REQUIRED, 0, 100, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "s");
+	assert_int_equal(fq_json_get_int(j, "b", FQ_JSON_OPTIONAL, 0, 100, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "b");
+
+	present = -1;
+	v = 99;
+	assert_int_equal(fq_json_get_int(j, "nul", FQ_JSON_OPTIONAL, 0, 1, &v, &present, &err), 0);
+	assert_int_equal(present, 0);
+	assert_int_equal(v, 99);
+	assert_int_equal(fq_json_get_int(j, "none", FQ_JSON_OPTIONAL, 0, 1, &v, &present, &err),
+			 0);
+	assert_int_equal(present, 0);
+	assert_int_equal(fq_json_get_int(j, "none", FQ_JSON_REQUIRED, 0, 1, &v, &present, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "missing_field", "none");
+	json_decref(j);
+}
+
+static void test_get_bool(void **state)
+{
+	json_t *j = parse("{\"t\":true,\"f\":false,\"n\":1,\"s\":\"true\",\"nul\":null}");
+	struct fq_err err = FQ_ERR_INIT;
+	int v = -1, present = -1;
+
+	(void)state;
+	assert_int_equal(fq_json_get_bool(j, "t", FQ_JSON_REQUIRED, &v, &present, &err), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(present, 1);
+	assert_int_equal(fq_json_get_bool(j, "f", FQ_JSON_REQUIRED, &v, &present, &err), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(fq_json_get_bool(j, "n", FQ_JSON_REQUIRED, &v, &present, &err),
+			 FQ_EINVAL);
+	assert_int_equal(present, 0);
+	expect_err(&err, "invalid_type", "n");
+	assert_int_equal(fq_json_get_bool(j, "s", FQ_JSON_OPTIONAL, &v, NULL, &err), FQ_EINVAL);
+	expect_err(&err, "invalid_type", "s");
+	v = 7;
+	assert_int_equal(fq_json_get_bool(j, "nul", FQ_JSON_OPTIONAL, &v, &present, &err), 0);
+	assert_int_equal(present, 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(fq_json_get_bool(j, "nul", FQ_JSON_REQUIRED, &v, &present, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "missing_field", "nul");
+	json_decref(j);
+}
+
+static void test_get_real(void **state)
+{
+	json_t *j = parse("{\"lat\":29.7123,\"lon\":120,\"far\":200.5,\"s\":\"1\"}");
+	struct fq_err err = FQ_ERR_INIT;
+	double v = -1;
+	int present = -1;
+
+	(void)state;
+	assert_int_equal(
+	    fq_json_get_real(j, "lat", FQ_JSON_REQUIRED, -90, 90, &v, &present, &err), 0);
+	assert_true(v == 29.7123);
+	assert_int_equal(present, 1);
+	/* Integers are numbers too. */
+	assert_int_equal(fq_json_get_real(j, "lon", FQ_JSON_REQUIRED, -180, 180, &v, NULL, &err),
+			 0);
+	assert_true(v == 120.0);
+	assert_int_equal(fq_json_get_real(j, "far", FQ_JSON_REQUIRED, -180, 180, &v, &present, &err),
+			 FQ_EINVAL);
+	assert_int_equal(present, 0);
+	expect_err(&err, "out_of_range", "far");
+	assert_int_equal(fq_json_get_real(j, "s", FQ_JSON_REQUIRED, -180, 180, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "s");
+	assert_int_equal(fq_json_get_real(j, "none", FQ_JSON_REQUIRED, 0, 1, &v, NULL, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "missing_field", "none");
+	assert_int_equal(fq_json_get_real(j, "none", FQ_JSON_OPTIONAL, 0, 1, &v, &present, &err),
+			 0);
+	assert_int_equal(present, 0);
+	json_decref(j);
+}
+
+static void test_get_str_array(void **state)
+{
+	json_t *j = parse("{\"roles\":[\"admin\",\"chief\"],\"empty\":[],\"mixed\":[\"a\",1],"
+			  "\"obj\":{},\"nul\":null}");
+	struct fq_err err = FQ_ERR_INIT;
+	json_t *a = (json_t *)&err;
+
+	(void)state;
+	assert_int_equal(fq_json_get_str_array(j, "roles", FQ_JSON_REQUIRED, 2, &a, &err), 0);
+	assert_ptr_equal(a, json_object_get(j, "roles"));
+	assert_int_equal(json_array_size(a), 2);
+	assert_int_equal(fq_json_get_str_array(j, "empty", FQ_JSON_REQUIRED, 2, &a, &err), 0);
+	assert_int_equal(json_array_size(a), 0);
+	assert_int_equal(fq_json_get_str_array(j, "roles", FQ_JSON_REQUIRED, 1, &a, &err),
+			 FQ_EINVAL);
+	assert_null(a);
+	expect_err(&err, "too_many", "roles");
+	assert_int_equal(fq_json_get_str_array(j, "mixed", FQ_JSON_REQUIRED, 5, &a, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "mixed");
+	assert_int_equal(fq_json_get_str_array(j, "obj", FQ_JSON_REQUIRED, 5, &a, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "invalid_type", "obj");
+	assert_int_equal(fq_json_get_str_array(j, "nul", FQ_JSON_OPTIONAL, 5, &a, &err), 0);
+	assert_null(a);
+	assert_int_equal(fq_json_get_str_array(j, "nul", FQ_JSON_REQUIRED, 5, &a, &err),
+			 FQ_EINVAL);
+	expect_err(&err, "missing_field", "nul");
+	json_decref(j);
+}
+
+static void test_only_keys(void **state)
+{
+	static const char *const allowed[] = {"name", "kind", "parent", NULL};
+	static const char *const none[] = {NULL};
+	json_t *ok = parse("{\"name\":\"x\",\"kind\":\"city\"}");
+	json_t *bad = parse("{\"name\":\"x\",\"password_hash\":\"y\"}");
+	json_t *empty = parse("{}");
+	struct fq_err err = FQ_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(fq_json_only_keys(ok, allowed, &err), 0);
+	assert_int_equal(fq_json_only_keys(empty, allowed, &err), 0);
+	assert_int_equal(fq_json_only_keys(empty, none, &err), 0);
+	assert_int_equal(fq_json_only_keys(bad, allowed, &err), FQ_EINVAL);
+	expect_err(&err, "unknown_field", "password_hash");
+	assert_int_equal(fq_json_only_keys(ok, none, &err), FQ_EINVAL);
+	assert_string_equal(err.machine, "unknown_field");
+	json_decref(ok);
+	json_decref(bad);
+	json_decref(empty);
+}
+
+static void test_dump_reals(void **state)
+{
+	json_t *j;
+
+	(void)state;
+	j = json_pack("{s:f}", "t", 36.8219);
+	assert_string_equal(dump(j), "{\"t\":36.8219}");
+	json_decref(j);
+	j = json_pack("{s:f}", "lat", 29.712345678901234);
+	assert_string_equal(dump(j), "{\"lat\":29.7123456789012}");
+	json_decref(j);
+	j = json_pack("{s:f}", "x", 0.1);
+	assert_string_equal(dump(j), "{\"x\":0.1}");
+	json_decref(j);
+	j = json_pack("{s:f}", "x", 1.0 / 3.0);
+	assert_string_equal(dump(j), "{\"x\":0.333333333333333}");
+	json_decref(j);
+	j = json_pack("{s:f}", "x", 120.0);
+	assert_string_equal(dump(j), "{\"x\":120.0}");
+	json_decref(j);
+}
+
+static void test_dump_compact_utf8(void **state)
+{
+	json_t *j = json_pack("{s:s, s:[i, b, n]}", "name", "枫桥派出所", "a", 1, 0);
+	struct fq_buf b;
+
+	(void)state;
+	assert_string_equal(dump(j), "{\"name\":\"枫桥派出所\",\"a\":[1,false,null]}");
+	/* Appends to what is there. */
+	fq_buf_init(&b, 0);
+	assert_int_equal(fq_buf_adds(&b, "data: "), 0);
+	assert_int_equal(fq_json_dump(j, &b), 0);
+	assert_string_equal(b.buf, "data: {\"name\":\"枫桥派出所\",\"a\":[1,false,null]}");
+	fq_buf_release(&b);
+	/* Over the buffer's maximum: FQ_ETOOBIG. */
+	fq_buf_init(&b, 10);
+	assert_int_equal(fq_json_dump(j, &b), FQ_ETOOBIG);
+	assert_true(b.len <= 10);
+	fq_buf_release(&b);
+	json_decref(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_object),
+	    cmocka_unit_test(test_parse_duplicate_keys),
+	    cmocka_unit_test(test_parse_invalid_utf8),
+	    cmocka_unit_test(test_parse_not_an_object),
+	    cmocka_unit_test(test_get_str),
+	    cmocka_unit_test(test_get_str_counts_characters),
+	    cmocka_unit_test(test_get_int),
+	    cmocka_unit_test(test_get_bool),
+	    cmocka_unit_test(test_get_real),
+	    cmocka_unit_test(test_get_str_array),
+	    cmocka_unit_test(test_only_keys),
+	    cmocka_unit_test(test_dump_reals),
+	    cmocka_unit_test(test_dump_compact_utf8),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
