@@ -25,26 +25,25 @@ const char *fq_version(void);
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fengqiao COMMAND [options]\n"
-		"\n"
-		"commands:\n"
-		"  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
-		"          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
-		"  demo    --db FILE [--seed N]          create a demo jurisdiction and users\n"
-		"  migrate --db FILE                     apply schema migrations\n"
-		"  backup  --db FILE DEST                consistent online copy to DEST\n"
-		"  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
-		"          [--lat N --lon N] [--boundary FILE.geojson]\n"
-		"  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
-		"  audit   verify --db FILE              check the audit log's hash chain\n"
-		"  version\n");
+	fprintf(f, "usage: fengqiao COMMAND [options]\n"
+		   "\n"
+		   "commands:\n"
+		   "  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
+		   "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
+		   "  demo    --db FILE [--seed N]          create a demo jurisdiction and users\n"
+		   "  migrate --db FILE                     apply schema migrations\n"
+		   "  backup  --db FILE DEST                consistent online copy to DEST\n"
+		   "  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
+		   "          [--lat N --lon N] [--boundary FILE.geojson]\n"
+		   "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
+		   "  audit   verify --db FILE              check the audit log's hash chain\n"
+		   "  version\n");
 }
 
 static int fail(const struct fq_err *err)
 {
-	fprintf(stderr, "fengqiao: %s%s%s%s\n", err->message, err->field[0] ? " [" : "",
-		err->field, err->field[0] ? "]" : "");
+	fprintf(stderr, "fengqiao: %s%s%s%s\n", err->message, err->field[0] ? " [" : "", err->field,
+		err->field[0] ? "]" : "");
 	return 1;
 }
 
@@ -70,25 +69,25 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"db", required_argument, NULL, OPT_DB},
-	{"listen", required_argument, NULL, OPT_LISTEN},
-	{"threads", required_argument, NULL, OPT_THREADS},
-	{"max-connections", required_argument, NULL, OPT_MAXCONN},
-	{"cookie-secure", no_argument, NULL, OPT_COOKIE_SECURE},
-	{"trust-proxy", no_argument, NULL, OPT_TRUST_PROXY},
-	{"tile-url", required_argument, NULL, OPT_TILE_URL},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"username", required_argument, NULL, OPT_USERNAME},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"unit", required_argument, NULL, OPT_UNIT},
-	{"roles", required_argument, NULL, OPT_ROLES},
-	{"code", required_argument, NULL, OPT_CODE},
-	{"kind", required_argument, NULL, OPT_KIND},
-	{"parent", required_argument, NULL, OPT_PARENT},
-	{"lat", required_argument, NULL, OPT_LAT},
-	{"lon", required_argument, NULL, OPT_LON},
-	{"boundary", required_argument, NULL, OPT_BOUNDARY},
-	{NULL, 0, NULL, 0},
+    {"db", required_argument, NULL, OPT_DB},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"max-connections", required_argument, NULL, OPT_MAXCONN},
+    {"cookie-secure", no_argument, NULL, OPT_COOKIE_SECURE},
+    {"trust-proxy", no_argument, NULL, OPT_TRUST_PROXY},
+    {"tile-url", required_argument, NULL, OPT_TILE_URL},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"username", required_argument, NULL, OPT_USERNAME},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"unit", required_argument, NULL, OPT_UNIT},
+    {"roles", required_argument, NULL, OPT_ROLES},
+    {"code", required_argument, NULL, OPT_CODE},
+    {"kind", required_argument, NULL, OPT_KIND},
+    {"parent", required_argument, NULL, OPT_PARENT},
+    {"lat", required_argument, NULL, OPT_LAT},
+    {"lon", required_argument, NULL, OPT_LON},
+    {"boundary", required_argument, NULL, OPT_BOUNDARY},
+    {NULL, 0, NULL, 0},
 };
 
 struct opts {
@@ -241,8 +240,10 @@ static int cmd_serve(const struct opts *o)
 	if (o->listen) {
 		const char *colon = strrchr(o->listen, ':');
 		size_t n = colon ? (size_t)(colon - o->listen) : 0;
-		if (!colon || n == 0 || n >= sizeof(host) || parse_long(colon + 1, 1, 65535, &port)) {
-			fprintf(stderr, "fengqiao: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
+		if (!colon || n == 0 || n >= sizeof(host) ||
+		    parse_long(colon + 1, 1, 65535, &port)) {
+			fprintf(stderr,
+				"fengqiao: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
 			return 2;
 		}
 		memcpy(host, o->listen, n);
@@ -387,7 +388,9 @@ static int cmd_user(const struct opts *o)
 	int rc = 0;
 
 	if (!*sub) {
-		fprintf(stderr, "usage: fengqiao user add|passwd|roles|unit|disable|enable|list --db FILE\n");
+		fprintf(
+		    stderr,
+		    "usage: fengqiao user add|passwd|roles|unit|disable|enable|list --db FILE\n");
 		return 2;
 	}
 	if (strcmp(sub, "list") != 0 && !o->username) {
@@ -404,21 +407,24 @@ static int cmd_user(const struct opts *o)
 	cli_actor(actor, sizeof(actor));
 	c = fq_db_acquire(db);
 	if (strcmp(sub, "list") == 0) {
-		struct fq_user_query q = {.scope_path = "/", .page = 1, .per_page = 200, .sort = "unit"};
+		struct fq_user_query q = {
+		    .scope_path = "/", .page = 1, .per_page = 200, .sort = "unit"};
 		json_t *out = NULL, *it;
 		size_t i;
 		rc = fq_user_list(c, &q, &out, &err);
 		if (!rc) {
 			json_array_foreach(json_object_get(out, "items"), i, it)
 			{
-				char *roles = json_dumps(json_object_get(it, "roles"), JSON_COMPACT);
+				char *roles =
+				    json_dumps(json_object_get(it, "roles"), JSON_COMPACT);
 				printf("%-20s %-12s %-16s %s%s\n",
 				       json_string_value(json_object_get(it, "username")),
-				       json_string_value(json_object_get(
-					       json_object_get(it, "unit"), "code")),
-				       json_string_value(json_object_get(it, "display_name")), roles,
+				       json_string_value(
+					   json_object_get(json_object_get(it, "unit"), "code")),
+				       json_string_value(json_object_get(it, "display_name")),
+				       roles,
 				       json_is_true(json_object_get(it, "disabled")) ? " (disabled)"
-										  : "");
+										     : "");
 				free(roles);
 			}
 			json_decref(out);
@@ -434,7 +440,8 @@ static int cmd_user(const struct opts *o)
 					 .password = password,
 					 .unit_code = o->unit};
 		if (!o->roles || !o->unit) {
-			rc = fq_err_set(&err, FQ_EINVAL, "missing_field", !o->unit ? "unit" : "roles",
+			rc = fq_err_set(&err, FQ_EINVAL, "missing_field",
+					!o->unit ? "unit" : "roles",
 					"--unit and --roles are required");
 			goto out_rollback;
 		}

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define FQ_WUR	       __attribute__((warn_unused_result))
+#define FQ_WUR		__attribute__((warn_unused_result))
 #define FQ_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 enum fq_errcode {
@@ -37,13 +37,16 @@ enum fq_errcode {
 #define FQ_ERR_CODE_MAX	 48
 
 struct fq_err {
-	int code;			/* enum fq_errcode */
-	char machine[FQ_ERR_CODE_MAX];	/* machine code for the API, e.g. "invalid_field" */
-	char field[FQ_ERR_FIELD_MAX];	/* offending field, "" when none */
-	char message[FQ_ERR_MSG_MAX];	/* human-readable message */
+	int code;		       /* enum fq_errcode */
+	char machine[FQ_ERR_CODE_MAX]; /* machine code for the API, e.g. "invalid_field" */
+	char field[FQ_ERR_FIELD_MAX];  /* offending field, "" when none */
+	char message[FQ_ERR_MSG_MAX];  /* human-readable message */
 };
 
-#define FQ_ERR_INIT {0, "", "", ""}
+#define FQ_ERR_INIT                                                                                \
+	{                                                                                          \
+		0, "", "", ""                                                                      \
+	}
 
 /*
  * Record an error in err (which may be NULL) and return code, so callers can

@@ -89,8 +89,8 @@ int fq_json_get_str(json_t *obj, const char *key, enum fq_json_need need, size_t
 	return 0;
 }
 
-int fq_json_get_int(json_t *obj, const char *key, enum fq_json_need need, int64_t min,
-		    int64_t max, int64_t *out, int *present, struct fq_err *err)
+int fq_json_get_int(json_t *obj, const char *key, enum fq_json_need need, int64_t min, int64_t max,
+		    int64_t *out, int *present, struct fq_err *err)
 {
 	json_t *v = json_object_get(obj, key);
 	int rc = missing(v, key, need, err);
@@ -113,8 +113,8 @@ int fq_json_get_int(json_t *obj, const char *key, enum fq_json_need need, int64_
 	return 0;
 }
 
-int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, double min,
-		     double max, double *out, int *present, struct fq_err *err)
+int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, double min, double max,
+		     double *out, int *present, struct fq_err *err)
 {
 	json_t *v = json_object_get(obj, key);
 	int rc = missing(v, key, need, err);
@@ -136,8 +136,8 @@ int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, doubl
 	return 0;
 }
 
-int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *out,
-		     int *present, struct fq_err *err)
+int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *out, int *present,
+		     struct fq_err *err)
 {
 	json_t *v = json_object_get(obj, key);
 	int rc = missing(v, key, need, err);
@@ -155,8 +155,8 @@ int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *
 	return 0;
 }
 
-int fq_json_get_str_array(json_t *obj, const char *key, enum fq_json_need need,
-			  size_t max_items, json_t **out, struct fq_err *err)
+int fq_json_get_str_array(json_t *obj, const char *key, enum fq_json_need need, size_t max_items,
+			  json_t **out, struct fq_err *err)
 {
 	json_t *v = json_object_get(obj, key);
 	int rc = missing(v, key, need, err);
@@ -193,7 +193,8 @@ int fq_json_only_keys(json_t *obj, const char *const *allowed, struct fq_err *er
 		while (*a && strcmp(*a, key) != 0)
 			a++;
 		if (!*a)
-			return fq_err_set(err, FQ_EINVAL, "unknown_field", key, "未知字段：%s", key);
+			return fq_err_set(err, FQ_EINVAL, "unknown_field", key, "未知字段：%s",
+					  key);
 	}
 	return 0;
 }

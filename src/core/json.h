@@ -34,15 +34,15 @@ enum fq_json_need { FQ_JSON_OPTIONAL = 0, FQ_JSON_REQUIRED = 1 };
 int fq_json_get_str(json_t *obj, const char *key, enum fq_json_need need, size_t max_chars,
 		    const char **out, struct fq_err *err) FQ_WUR;
 /* Get an integer member within [min, max]; *present tells whether it was there. */
-int fq_json_get_int(json_t *obj, const char *key, enum fq_json_need need, int64_t min,
-		    int64_t max, int64_t *out, int *present, struct fq_err *err) FQ_WUR;
-int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *out,
-		     int *present, struct fq_err *err) FQ_WUR;
-int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, double min,
-		     double max, double *out, int *present, struct fq_err *err) FQ_WUR;
+int fq_json_get_int(json_t *obj, const char *key, enum fq_json_need need, int64_t min, int64_t max,
+		    int64_t *out, int *present, struct fq_err *err) FQ_WUR;
+int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *out, int *present,
+		     struct fq_err *err) FQ_WUR;
+int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, double min, double max,
+		     double *out, int *present, struct fq_err *err) FQ_WUR;
 /* An array (possibly empty) of at most max_items strings. */
-int fq_json_get_str_array(json_t *obj, const char *key, enum fq_json_need need,
-			  size_t max_items, json_t **out, struct fq_err *err) FQ_WUR;
+int fq_json_get_str_array(json_t *obj, const char *key, enum fq_json_need need, size_t max_items,
+			  json_t **out, struct fq_err *err) FQ_WUR;
 /* Refuse members not named in allowed (NULL-terminated). */
 int fq_json_only_keys(json_t *obj, const char *const *allowed, struct fq_err *err) FQ_WUR;
 

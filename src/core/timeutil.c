@@ -84,8 +84,8 @@ void fq_time_format(int64_t ms, int offset_s, char out[FQ_RFC3339_MAX])
 	fq_civil_from_days(days, &y, &mo, &d);
 	if (offset_s == 0) {
 		snprintf(out, FQ_RFC3339_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y,
-			 mo, d, (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-			 (int)(rem % 1000));
+			 mo, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
+			 (int)(rem / 1000 % 60), (int)(rem % 1000));
 		return;
 	}
 	snprintf(out, FQ_RFC3339_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d.%03d%c%02d:%02d",
@@ -174,7 +174,7 @@ int fq_time_parse(const char *s, int64_t *out_ms, const char *field, struct fq_e
 	}
 	*out_ms = (fq_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
 		   se - off_s) *
-			  1000 +
+		      1000 +
 		  ms;
 	return 0;
 bad:

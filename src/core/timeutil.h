@@ -11,7 +11,7 @@
 
 #include "core/err.h"
 
-#define FQ_RFC3339_MAX 40
+#define FQ_RFC3339_MAX	40
 #define FQ_CST_OFFSET_S (8 * 3600)
 
 /* Wall clock, UTC ms. FQ_NOW_OFFSET_MS in the environment shifts it (tests). */

@@ -66,12 +66,13 @@ static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
 static int conn_setup(struct fq_db *db, struct fq_dbc *c, int busy_ms, struct fq_err *err)
 {
 	static const char *pragmas =
-		"PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON; PRAGMA synchronous=FULL;"
-		"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;";
+	    "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON; PRAGMA synchronous=FULL;"
+	    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;";
 	int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
 	int rc;
 
-	flags |= db->read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	flags |=
+	    db->read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	rc = sqlite3_open_v2(db->path, &c->h, flags, NULL);
 	if (rc != SQLITE_OK) {
 		fq_err_set(err, FQ_EDB, "store_open", NULL, "无法打开数据库 %s：%s", db->path,
@@ -400,7 +401,8 @@ static int bind_va(struct fq_stmt *st, const char *types, va_list ap, struct fq_
 			break;
 		case 'I': {
 			int64_t v = va_arg(ap, int64_t);
-			rc = v == INT64_MIN ? fq_stmt_bind_null(st, idx) : fq_stmt_bind_int(st, idx, v);
+			rc = v == INT64_MIN ? fq_stmt_bind_null(st, idx)
+					    : fq_stmt_bind_int(st, idx, v);
 			break;
 		}
 		case 'd':
@@ -408,7 +410,8 @@ static int bind_va(struct fq_stmt *st, const char *types, va_list ap, struct fq_
 			break;
 		case 'D': {
 			double v = va_arg(ap, double);
-			rc = isnan(v) ? fq_stmt_bind_null(st, idx) : fq_stmt_bind_double(st, idx, v);
+			rc =
+			    isnan(v) ? fq_stmt_bind_null(st, idx) : fq_stmt_bind_double(st, idx, v);
 			break;
 		}
 		default:

@@ -14,8 +14,8 @@
 #include "core/banned.h"
 
 static const char create_version_table[] =
-	"CREATE TABLE IF NOT EXISTS schema_migration ("
-	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+    "CREATE TABLE IF NOT EXISTS schema_migration ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
 static int version_of(const char *name)
 {
@@ -42,9 +42,8 @@ int fq_db_schema_latest(void)
 static int current_version(struct fq_dbc *c, struct fq_err *err)
 {
 	struct fq_stmt *st;
-	int rc = fq_dbc_prepare(c,
-				"SELECT COALESCE(MAX(version), 0) FROM schema_migration", &st,
-				err);
+	int rc =
+	    fq_dbc_prepare(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migration", &st, err);
 	if (rc)
 		return rc;
 	rc = fq_stmt_step(st, err);

@@ -50,19 +50,19 @@ struct station_plan {
 
 /* The main station is the town of GLOSSARY.md: 374 km², 11 communities, 29 villages. */
 static const struct station_plan stations[] = {
-	{"339902510000", "枫溪派出所", "339902100", 29.660, 120.150, 0.175, 0.200, 5, 8, 11},
-	{"339902520000", "清塘派出所", "339902101", 29.660, 120.350, 0.175, 0.120, 3, 4, 3},
-	{"339902530000", "石岭派出所", "339902102", 29.835, 120.150, 0.090, 0.200, 3, 4, 2},
-	{"339902540000", "青竹派出所", "339902103", 29.835, 120.350, 0.090, 0.120, 2, 4, 2},
+    {"339902510000", "枫溪派出所", "339902100", 29.660, 120.150, 0.175, 0.200, 5, 8, 11},
+    {"339902520000", "清塘派出所", "339902101", 29.660, 120.350, 0.175, 0.120, 3, 4, 3},
+    {"339902530000", "石岭派出所", "339902102", 29.835, 120.150, 0.090, 0.200, 3, 4, 2},
+    {"339902540000", "青竹派出所", "339902103", 29.835, 120.350, 0.090, 0.120, 2, 4, 2},
 };
 
 static const char *const name_a[] = {"枫", "溪", "桥", "东", "西", "南", "北", "新", "上",
 				     "下", "石", "竹", "梅", "桃", "柳", "青", "白", "金",
 				     "杨", "陈", "王", "李", "何", "湖", "塘", "山", "岭",
 				     "沙", "龙", "凤", "安", "宁", "永", "和", "平", "丰"};
-static const char *const name_b[] = {"溪", "桥", "塘", "坞", "湾", "岗", "源", "坑", "岭",
-				     "浦", "头", "埠", "园", "林", "庄", "港", "墩", "口",
-				     "阳", "山", "江", "湖", "田", "家"};
+static const char *const name_b[] = {"溪", "桥", "塘", "坞", "湾", "岗", "源", "坑",
+				     "岭", "浦", "头", "埠", "园", "林", "庄", "港",
+				     "墩", "口", "阳", "山", "江", "湖", "田", "家"};
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -171,14 +171,16 @@ static int build_units(struct fq_dbc *c, struct fq_rng *g, struct fq_err *err)
 					for (int bb = 0; bb < L.cols; bb++) {
 						double da = fabs(a + 0.5 - L.rows / 2.0) / L.rows;
 						double db = fabs(bb + 0.5 - L.cols / 2.0) / L.cols;
-						double d1 = da * da + db * db, d0 = ci * ci + cj * cj;
+						double d1 = da * da + db * db,
+						       d0 = ci * ci + cj * cj;
 						if (d1 < d0 || (d1 == d0 && a * L.cols + bb < n))
 							rank++;
 					}
 				unique_name(g, used, nused, base);
 				memcpy(used[nused++], base, sizeof(base));
 				if (rank < sp->communities) {
-					snprintf(code, sizeof(code), "%s%03d", sp->town_code, rank + 1);
+					snprintf(code, sizeof(code), "%s%03d", sp->town_code,
+						 rank + 1);
 					snprintf(name, sizeof(name), "%s社区", base);
 				} else {
 					snprintf(code, sizeof(code), "%s%03d", sp->town_code,
@@ -202,8 +204,8 @@ static int build_units(struct fq_dbc *c, struct fq_rng *g, struct fq_err *err)
 			}
 		/* Police posts (警务室) of the main station. */
 		if (s == 0) {
-			static const char *const posts[] = {"中心警务室", "东片警务室", "西片警务室",
-							    "南片警务室", "北片警务室"};
+			static const char *const posts[] = {
+			    "中心警务室", "东片警务室", "西片警务室", "南片警务室", "北片警务室"};
 			for (size_t k = 0; k < ARRAY_LEN(posts); k++) {
 				char code[16], name[48];
 				snprintf(code, sizeof(code), "%.9s%02zu", sp->code, 51 + k);
@@ -221,7 +223,7 @@ static int build_units(struct fq_dbc *c, struct fq_rng *g, struct fq_err *err)
 			}
 		}
 		rc = 0;
-out_buf:
+	out_buf:
 		fq_buf_release(&b);
 		if (rc)
 			return rc;
@@ -246,17 +248,17 @@ struct demo_user {
 };
 
 static const struct demo_user demo_users[] = {
-	{"chief", "周建国", FQ_ROLE_CHIEF, "339902510000"},
-	{"operator", "李晓燕", FQ_ROLE_OPERATOR, "339902510000"},
-	{"community", "王志强", FQ_ROLE_COMMUNITY_OFFICER, "339902510000"},
-	{"caseofficer", "陈立伟", FQ_ROLE_CASE_OFFICER, "339902510000"},
-	{"auxiliary", "张伟", FQ_ROLE_AUXILIARY, "339902510000"},
-	{"gridworker", "刘芳", FQ_ROLE_GRID_WORKER, "339902100001"},
-	{"volunteer", "赵大妈", FQ_ROLE_VOLUNTEER, "339902100001"},
-	{"analyst", "孙明", FQ_ROLE_ANALYST, BRANCH_CODE},
-	{"auditor", "吴静", FQ_ROLE_AUDITOR, BRANCH_CODE},
-	{"admin", "郑强", FQ_ROLE_ADMIN, BRANCH_CODE},
-	{"chief2", "黄海", FQ_ROLE_CHIEF, "339902520000"},
+    {"chief", "周建国", FQ_ROLE_CHIEF, "339902510000"},
+    {"operator", "李晓燕", FQ_ROLE_OPERATOR, "339902510000"},
+    {"community", "王志强", FQ_ROLE_COMMUNITY_OFFICER, "339902510000"},
+    {"caseofficer", "陈立伟", FQ_ROLE_CASE_OFFICER, "339902510000"},
+    {"auxiliary", "张伟", FQ_ROLE_AUXILIARY, "339902510000"},
+    {"gridworker", "刘芳", FQ_ROLE_GRID_WORKER, "339902100001"},
+    {"volunteer", "赵大妈", FQ_ROLE_VOLUNTEER, "339902100001"},
+    {"analyst", "孙明", FQ_ROLE_ANALYST, BRANCH_CODE},
+    {"auditor", "吴静", FQ_ROLE_AUDITOR, BRANCH_CODE},
+    {"admin", "郑强", FQ_ROLE_ADMIN, BRANCH_CODE},
+    {"chief2", "黄海", FQ_ROLE_CHIEF, "339902520000"},
 };
 
 int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err)
@@ -273,10 +275,9 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 		goto out;
 	rc = fq_stmt_step(st, err);
 	if (rc == FQ_DB_ROW)
-		rc = fq_stmt_int(st, 0) > 0
-			     ? fq_err_set(err, FQ_ECONFLICT, "not_empty", "db",
-					  "数据库中已有数据；演示数据只能写入空库")
-			     : 0;
+		rc = fq_stmt_int(st, 0) > 0 ? fq_err_set(err, FQ_ECONFLICT, "not_empty", "db",
+							 "数据库中已有数据；演示数据只能写入空库")
+					    : 0;
 	fq_stmt_done(st);
 	if (rc)
 		goto out;
@@ -291,8 +292,11 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 					 .password = passwords[i],
 					 .unit_code = d->unit,
 					 .roles = FQ_ROLE_BIT(d->role)};
-		struct fq_audit_entry e = {.username = "demo", .action = "user.create",
-					   .object_type = "user", .client = "cli", .outcome = "ok"};
+		struct fq_audit_entry e = {.username = "demo",
+					   .action = "user.create",
+					   .object_type = "user",
+					   .client = "cli",
+					   .outcome = "ok"};
 		struct fq_user u;
 		make_password(&g, passwords[i]);
 		rc = fq_user_create(c, &in, NULL, &u, err);

@@ -75,13 +75,14 @@ int fq_audit_append(struct fq_dbc *c, const struct fq_audit_entry *e, int64_t at
 	if (rc < 0)
 		return rc;
 	compute_hash(seq, at_ms, e, prev, hash);
-	rc = fq_dbc_run(c, err, NULL,
-			"INSERT INTO audit_entry (seq, at, user_id, username, role, unit_code, action,"
-			" object_type, object_id, client, outcome, reason, detail, prev_hash, hash)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			"iittttttttttttt", seq, at_ms, e->user_id, e->username, e->role,
-			e->unit_code, e->action, e->object_type, e->object_id, e->client,
-			e->outcome ? e->outcome : "ok", e->reason, e->detail, prev, hash);
+	rc = fq_dbc_run(
+	    c, err, NULL,
+	    "INSERT INTO audit_entry (seq, at, user_id, username, role, unit_code, action,"
+	    " object_type, object_id, client, outcome, reason, detail, prev_hash, hash)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "iittttttttttttt", seq, at_ms, e->user_id, e->username, e->role, e->unit_code,
+	    e->action, e->object_type, e->object_id, e->client, e->outcome ? e->outcome : "ok",
+	    e->reason, e->detail, prev, hash);
 	if (!rc && seq_out)
 		*seq_out = seq;
 	return rc;
@@ -124,17 +125,17 @@ int fq_audit_verify(struct fq_db *db, struct fq_audit_report *rep, struct fq_err
 		goto out_rollback;
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
 		struct fq_audit_entry e = {
-			.user_id = fq_stmt_text(st, 2),
-			.username = fq_stmt_text(st, 3),
-			.role = fq_stmt_text(st, 4),
-			.unit_code = fq_stmt_text(st, 5),
-			.action = fq_stmt_text(st, 6),
-			.object_type = fq_stmt_text(st, 7),
-			.object_id = fq_stmt_text(st, 8),
-			.client = fq_stmt_text(st, 9),
-			.outcome = fq_stmt_text(st, 10),
-			.reason = fq_stmt_text(st, 11),
-			.detail = fq_stmt_text(st, 12),
+		    .user_id = fq_stmt_text(st, 2),
+		    .username = fq_stmt_text(st, 3),
+		    .role = fq_stmt_text(st, 4),
+		    .unit_code = fq_stmt_text(st, 5),
+		    .action = fq_stmt_text(st, 6),
+		    .object_type = fq_stmt_text(st, 7),
+		    .object_id = fq_stmt_text(st, 8),
+		    .client = fq_stmt_text(st, 9),
+		    .outcome = fq_stmt_text(st, 10),
+		    .reason = fq_stmt_text(st, 11),
+		    .detail = fq_stmt_text(st, 12),
 		};
 		int64_t seq = fq_stmt_int(st, 0);
 		const char *stored_prev = fq_stmt_text(st, 13);
@@ -180,9 +181,9 @@ static json_t *entry_json(struct fq_stmt *st)
 {
 	char at[FQ_RFC3339_MAX];
 	json_t *j = json_object();
-	static const char *const cols[] = {NULL,	  NULL,		"user_id", "username",
-					   "role",	  "unit",	"action",  "object_type",
-					   "object_id",	  "client",	"outcome", "reason"};
+	static const char *const cols[] = {NULL,	NULL,	  "user_id", "username",
+					   "role",	"unit",	  "action",  "object_type",
+					   "object_id", "client", "outcome", "reason"};
 
 	json_object_set_new(j, "seq", json_integer(fq_stmt_int(st, 0)));
 	fq_time_format_cst(fq_stmt_int(st, 1), at);
@@ -218,9 +219,9 @@ int fq_audit_list(struct fq_dbc *c, const struct fq_audit_query *q, json_t **out
 			  " AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?)"
 			  " AND (unit_code IS NULL OR unit_code IN (SELECT code FROM unit"
 			  " WHERE substr(path, 1, length(?)) = ?))",
-			  "ttttttttiiiitt", q->username, q->username, q->object_type, q->object_type,
-			  q->object_id, q->object_id, q->action, q->action, q->from_ms, q->from_ms,
-			  q->to_ms, q->to_ms, q->scope_path, q->scope_path);
+			  "ttttttttiiiitt", q->username, q->username, q->object_type,
+			  q->object_type, q->object_id, q->object_id, q->action, q->action,
+			  q->from_ms, q->from_ms, q->to_ms, q->to_ms, q->scope_path, q->scope_path);
 	if (rc)
 		return rc;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
@@ -242,8 +243,7 @@ int fq_audit_list(struct fq_dbc *c, const struct fq_audit_query *q, json_t **out
 			  "ttttttttiiiittii", q->username, q->username, q->object_type,
 			  q->object_type, q->object_id, q->object_id, q->action, q->action,
 			  q->from_ms, q->from_ms, q->to_ms, q->to_ms, q->scope_path, q->scope_path,
-			  q->per_page,
-			  (q->page - 1) * q->per_page);
+			  q->per_page, (q->page - 1) * q->per_page);
 	if (rc)
 		return rc;
 	items = json_array();
@@ -254,7 +254,7 @@ int fq_audit_list(struct fq_dbc *c, const struct fq_audit_query *q, json_t **out
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-			 "page", (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
 	return 0;
 }

@@ -47,9 +47,9 @@ int fq_audit_append_tx(struct fq_db *db, const struct fq_audit_entry *e, int64_t
 		       struct fq_err *err) FQ_WUR;
 
 struct fq_audit_report {
-	int64_t entries;     /* entries checked */
-	int64_t first_bad;   /* seq of the first bad entry, 0 when all is well */
-	char problem[160];   /* what is wrong with it */
+	int64_t entries;   /* entries checked */
+	int64_t first_bad; /* seq of the first bad entry, 0 when all is well */
+	char problem[160]; /* what is wrong with it */
 };
 
 /* Recompute the chain. Returns 0 when intact, FQ_ECONFLICT when tampered. */

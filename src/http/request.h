@@ -46,7 +46,7 @@ struct fq_req {
 	char client[64];
 	const char *params[FQ_REQ_MAX_PARAMS]; /* path parameters, in pattern order */
 	int nparams;
-	json_t *body; /* parsed JSON body, or NULL */
+	json_t *body;		   /* parsed JSON body, or NULL */
 	struct fq_principal *user; /* NULL when anonymous */
 	struct fq_err err;
 

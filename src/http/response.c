@@ -40,11 +40,13 @@ json_t *fq_http_error_body(const struct fq_err *err, int status)
 
 	if (status >= 500 && status != 503) {
 		json_object_set_new(e, "code", json_string("internal"));
-		json_object_set_new(e, "message", json_string("服务器内部错误，请稍后重试或联系管理员"));
+		json_object_set_new(e, "message",
+				    json_string("服务器内部错误，请稍后重试或联系管理员"));
 	} else {
-		json_object_set_new(e, "code", json_string(err->machine[0]
-								   ? err->machine
-								   : fq_err_default_machine(err->code)));
+		json_object_set_new(e, "code",
+				    json_string(err->machine[0]
+						    ? err->machine
+						    : fq_err_default_machine(err->code)));
 		json_object_set_new(e, "message",
 				    json_string(err->message[0] ? err->message : "请求失败"));
 		if (err->field[0])

@@ -45,24 +45,24 @@ const struct fq_route *fq_route_match(struct fq_req *r, const char *method, cons
 	if (allow_size)
 		allow[0] = '\0';
 	for (int t = 0; fq_route_tables[t]; t++)
-	for (const struct fq_route *rt = fq_route_tables[t]; rt->method; rt++) {
-		if (!match(r, rt->pattern, path, params, &nparams))
-			continue;
-		if (strcmp(rt->method, method) == 0) {
-			memcpy(r->params, params, sizeof(params[0]) * (size_t)nparams);
-			r->nparams = nparams;
-			return rt;
-		}
-		*path_known = 1;
-		if (used + strlen(rt->method) + 3 < allow_size) {
-			if (used) {
-				memcpy(allow + used, ", ", 2);
-				used += 2;
+		for (const struct fq_route *rt = fq_route_tables[t]; rt->method; rt++) {
+			if (!match(r, rt->pattern, path, params, &nparams))
+				continue;
+			if (strcmp(rt->method, method) == 0) {
+				memcpy(r->params, params, sizeof(params[0]) * (size_t)nparams);
+				r->nparams = nparams;
+				return rt;
 			}
-			memcpy(allow + used, rt->method, strlen(rt->method));
-			used += strlen(rt->method);
-			allow[used] = '\0';
+			*path_known = 1;
+			if (used + strlen(rt->method) + 3 < allow_size) {
+				if (used) {
+					memcpy(allow + used, ", ", 2);
+					used += 2;
+				}
+				memcpy(allow + used, rt->method, strlen(rt->method));
+				used += strlen(rt->method);
+				allow[used] = '\0';
+			}
 		}
-	}
 	return NULL;
 }

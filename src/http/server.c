@@ -108,8 +108,8 @@ const char *fq_req_header(struct fq_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-static int parse_int_arg(struct fq_req *r, const char *name, int64_t def, int64_t min,
-			 int64_t max, int64_t *out)
+static int parse_int_arg(struct fq_req *r, const char *name, int64_t def, int64_t min, int64_t max,
+			 int64_t *out)
 {
 	const char *s = fq_req_query(r, name);
 	char *end;
@@ -179,21 +179,20 @@ static char *detail_text(struct fq_req *r, json_t *detail)
 }
 
 int fq_req_audit(struct fq_req *r, struct fq_dbc *c, enum fq_action action, const char *what,
-		 const char *object_type, const char *object_id, const char *reason,
-		 json_t *detail)
+		 const char *object_type, const char *object_id, const char *reason, json_t *detail)
 {
 	struct fq_audit_entry e = {
-		.user_id = r->user ? r->user->user_id : NULL,
-		.username = r->user ? r->user->username : NULL,
-		.role = fq_req_audit_role(r, action),
-		.unit_code = r->user ? r->user->unit_code : NULL,
-		.action = what,
-		.object_type = object_type,
-		.object_id = object_id,
-		.client = r->client,
-		.outcome = "ok",
-		.reason = reason,
-		.detail = detail_text(r, detail),
+	    .user_id = r->user ? r->user->user_id : NULL,
+	    .username = r->user ? r->user->username : NULL,
+	    .role = fq_req_audit_role(r, action),
+	    .unit_code = r->user ? r->user->unit_code : NULL,
+	    .action = what,
+	    .object_type = object_type,
+	    .object_id = object_id,
+	    .client = r->client,
+	    .outcome = "ok",
+	    .reason = reason,
+	    .detail = detail_text(r, detail),
 	};
 	return fq_audit_append(c, &e, fq_now_ms(), NULL, &r->err);
 }
@@ -202,16 +201,16 @@ int fq_req_audit_read(struct fq_req *r, const char *object_type, const char *obj
 		      const char *reason)
 {
 	struct fq_audit_entry e = {
-		.user_id = r->user ? r->user->user_id : NULL,
-		.username = r->user ? r->user->username : NULL,
-		.role = fq_req_audit_role(r, FQ_ACT_PERSON_READ),
-		.unit_code = r->user ? r->user->unit_code : NULL,
-		.action = reason ? "person.reveal" : "person.read",
-		.object_type = object_type,
-		.object_id = object_id,
-		.client = r->client,
-		.outcome = "ok",
-		.reason = reason,
+	    .user_id = r->user ? r->user->user_id : NULL,
+	    .username = r->user ? r->user->username : NULL,
+	    .role = fq_req_audit_role(r, FQ_ACT_PERSON_READ),
+	    .unit_code = r->user ? r->user->unit_code : NULL,
+	    .action = reason ? "person.reveal" : "person.read",
+	    .object_type = object_type,
+	    .object_id = object_id,
+	    .client = r->client,
+	    .outcome = "ok",
+	    .reason = reason,
 	};
 	return fq_audit_append_tx(r->db, &e, NULL, &r->err);
 }
@@ -257,7 +256,8 @@ static enum MHD_Result send_json(struct fq_req *r, int status, json_t *body)
 	if (!body || fq_json_dump(body, &b) != 0) {
 		fq_buf_reset(&b);
 		status = 500;
-		if (fq_buf_adds(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"服务器内部错误\"}}"))
+		if (fq_buf_adds(
+			&b, "{\"error\":{\"code\":\"internal\",\"message\":\"服务器内部错误\"}}"))
 			fq_die("cannot build error answer");
 	}
 	data = fq_buf_detach(&b, &len);
@@ -342,7 +342,7 @@ static void client_address(struct fq_server *srv, struct MHD_Connection *conn, c
 			   size_t cap)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 	int loopback = 0;
 
@@ -358,7 +358,8 @@ static void client_address(struct fq_server *srv, struct MHD_Connection *conn, c
 	}
 	if (srv->cfg.trust_proxy && loopback) {
 		const char *real = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Real-IP");
-		if (real && strlen(real) < cap && strspn(real, "0123456789abcdefABCDEF.:") == strlen(real))
+		if (real && strlen(real) < cap &&
+		    strspn(real, "0123456789abcdefABCDEF.:") == strlen(real))
 			snprintf(out, cap, "%s", real);
 	}
 }
@@ -371,8 +372,9 @@ static int path_is_clean(const char *path)
 		unsigned char c = (unsigned char)*p;
 		if (c < 0x20 || c == 0x7f || c == '\\')
 			return 0;
-		if (c == '/' && (p[1] == '/' || (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
-							 (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))))
+		if (c == '/' && (p[1] == '/' ||
+				 (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
+						  (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))))
 			return 0;
 	}
 	return 1;
@@ -404,7 +406,8 @@ static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 				   "不支持的请求方法 %s（允许：%s）", r->method, allow);
 			return send_error(r, FQ_EMETHOD);
 		}
-		fq_err_set(&r->err, FQ_ENOTFOUND, "no_such_endpoint", NULL, "接口不存在：%s", r->path);
+		fq_err_set(&r->err, FQ_ENOTFOUND, "no_such_endpoint", NULL, "接口不存在：%s",
+			   r->path);
 		return send_error(r, FQ_ENOTFOUND);
 	}
 	if (ctx->body_too_big) {
@@ -497,7 +500,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 	if (!ctx) {
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		ctx = fq_xcalloc(1, sizeof(*ctx));
 		*con_cls = ctx;
 		r = &ctx->req;
@@ -549,7 +552,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		}
 		if (__atomic_load_n(&srv->stopping, __ATOMIC_SEQ_CST)) {
 			fq_req_add_header(r, "Connection", "close");
-			fq_err_set(&r->err, FQ_EDB, "store_busy", NULL, "服务器正在停止，请稍后重试");
+			fq_err_set(&r->err, FQ_EDB, "store_busy", NULL,
+				   "服务器正在停止，请稍后重试");
 			return send_error(r, FQ_EDB);
 		}
 	}
@@ -599,7 +603,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		t = fq_xcalloc(1, sizeof(*t));
 		t->fd = ci ? ci->connect_fd : -1;
 		t->since_ms = fq_now_ms();
@@ -699,17 +703,14 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 
 	fq_session_global_init();
 	srv->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			MHD_USE_ERROR_LOG,
-		(uint16_t)srv->cfg.port, NULL, NULL, &access_handler, srv, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)srv->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FQ_HTTP_CONN_MEMORY,
-		MHD_OPTION_NOTIFY_COMPLETED, &request_completed, srv,
-		MHD_OPTION_NOTIFY_CONNECTION, &connection_notify, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-		(unsigned int)1, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	    (uint16_t)srv->cfg.port, NULL, NULL, &access_handler, srv, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->cfg.max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)FQ_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, &request_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, &connection_notify, srv, MHD_OPTION_EXTERNAL_LOGGER,
+	    &mhd_log, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
 	if (!srv->daemon) {
 		rc = fq_err_set(err, FQ_EIO, "listen_failed", "listen", "无法在 %s:%d 上监听",
 				srv->cfg.host, srv->cfg.port);

@@ -61,7 +61,8 @@ static unsigned bucket_of(const char *hash_hex)
 {
 	unsigned v = 0;
 	for (int i = 0; i < 8; i++)
-		v = v * 16 + (unsigned)(hash_hex[i] <= '9' ? hash_hex[i] - '0' : hash_hex[i] - 'a' + 10);
+		v = v * 16 +
+		    (unsigned)(hash_hex[i] <= '9' ? hash_hex[i] - '0' : hash_hex[i] - 'a' + 10);
 	return v & (CACHE_BUCKETS - 1);
 }
 
@@ -153,8 +154,8 @@ int fq_session_create(struct fq_dbc *c, const struct fq_user *u, const char *cli
 static int delete_session(struct fq_db *db, const char *hash, struct fq_err *err)
 {
 	struct fq_dbc *c = fq_db_acquire(db);
-	int rc = fq_dbc_run(c, err, NULL, "DELETE FROM user_session WHERE token_hash = ?", "t",
-			    hash);
+	int rc =
+	    fq_dbc_run(c, err, NULL, "DELETE FROM user_session WHERE token_hash = ?", "t", hash);
 	fq_db_release(db, c);
 	return rc;
 }

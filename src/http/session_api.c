@@ -55,7 +55,8 @@ static int post_session(struct fq_req *r)
 		return rc;
 	wait = fq_throttle_wait_s(r->client, now);
 	if (wait > 0) {
-		fq_req_add_header(r, "Retry-After", fq_pool_printf(&r->pool, "%lld", (long long)wait));
+		fq_req_add_header(r, "Retry-After",
+				  fq_pool_printf(&r->pool, "%lld", (long long)wait));
 		return fq_err_set(&r->err, FQ_ERATE, "too_many_attempts", NULL,
 				  "登录失败次数过多，请 %lld 秒后再试", (long long)wait);
 	}
@@ -86,21 +87,22 @@ static int post_session(struct fq_req *r)
 		goto out_release;
 	{
 		struct fq_audit_entry e = {
-			.user_id = known ? u.id : NULL,
-			.username = username,
-			.role = NULL,
-			.unit_code = known ? u.unit_code : NULL,
-			.action = "session.login",
-			.object_type = "user",
-			.object_id = known ? u.id : NULL,
-			.client = r->client,
-			.outcome = usable ? "ok" : "failed",
-			.detail = usable ? NULL : fq_pool_printf(&r->pool, "{\"why\":\"%s\"}", why),
+		    .user_id = known ? u.id : NULL,
+		    .username = username,
+		    .role = NULL,
+		    .unit_code = known ? u.unit_code : NULL,
+		    .action = "session.login",
+		    .object_type = "user",
+		    .object_id = known ? u.id : NULL,
+		    .client = r->client,
+		    .outcome = usable ? "ok" : "failed",
+		    .detail = usable ? NULL : fq_pool_printf(&r->pool, "{\"why\":\"%s\"}", why),
 		};
 		if (usable) {
 			rc = fq_user_login_succeeded(c, u.id, now, &r->err);
 			if (!rc)
-				rc = fq_session_create(c, &u, r->client, token, &p, &expires, &r->err);
+				rc = fq_session_create(c, &u, r->client, token, &p, &expires,
+						       &r->err);
 		} else if (known && !u.disabled && u.locked_until <= now) {
 			rc = fq_user_login_failed(c, u.id, now, &r->err);
 		}
@@ -198,8 +200,8 @@ static int put_password(struct fq_req *r)
 	if (!rc) {
 		rc = fq_user_set_password(c, u.id, next, u.id, &r->err);
 		if (!rc)
-			rc = fq_req_audit(r, c, FQ_ACT_UNIT_READ, "user.password", "user", u.id, NULL,
-					  NULL);
+			rc = fq_req_audit(r, c, FQ_ACT_UNIT_READ, "user.password", "user", u.id,
+					  NULL, NULL);
 		if (!rc)
 			rc = fq_dbc_commit(c, &r->err);
 		else
@@ -210,13 +212,14 @@ static int put_password(struct fq_req *r)
 		return rc;
 	fq_session_evict_user(u.id);
 	set_cookie(r, "", 0);
-	return fq_req_reply(r, 200, json_pack("{s:b, s:s}", "ok", 1, "message", "密码已修改，请重新登录"));
+	return fq_req_reply(r, 200,
+			    json_pack("{s:b, s:s}", "ok", 1, "message", "密码已修改，请重新登录"));
 }
 
 const struct fq_route fq_session_routes[] = {
-	{"POST", "/api/v1/session", post_session, FQ_ROUTE_PUBLIC | FQ_ROUTE_NO_CSRF},
-	{"GET", "/api/v1/session", get_session, 0},
-	{"DELETE", "/api/v1/session", delete_session, 0},
-	{"PUT", "/api/v1/session/password", put_password, 0},
-	{NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/session", post_session, FQ_ROUTE_PUBLIC | FQ_ROUTE_NO_CSRF},
+    {"GET", "/api/v1/session", get_session, 0},
+    {"DELETE", "/api/v1/session", delete_session, 0},
+    {"PUT", "/api/v1/session/password", put_password, 0},
+    {NULL, NULL, NULL, 0},
 };

@@ -42,20 +42,20 @@ const char *fq_static_content_type(const char *name)
 		const char *ext;
 		const char *type;
 	} types[] = {
-		{".html", "text/html; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".mjs", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},
-		{".json", "application/json"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".jpg", "image/jpeg"},
-		{".ico", "image/x-icon"},
-		{".woff", "font/woff"},
-		{".woff2", "font/woff2"},
-		{".ttf", "font/ttf"},
-		{".txt", "text/plain; charset=utf-8"},
-		{".map", "application/json"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".mjs", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".json", "application/json"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".jpg", "image/jpeg"},
+	    {".ico", "image/x-icon"},
+	    {".woff", "font/woff"},
+	    {".woff2", "font/woff2"},
+	    {".ttf", "font/ttf"},
+	    {".txt", "text/plain; charset=utf-8"},
+	    {".map", "application/json"},
 	};
 	const char *dot = strrchr(name, '.');
 	if (dot)

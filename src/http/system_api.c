@@ -35,9 +35,9 @@ static int get_roles(struct fq_req *r)
 		for (int i = 0; i < FQ_ACT_COUNT; i++)
 			if (a & FQ_ACTION_BIT(i))
 				json_array_append_new(acts, json_string(fq_action_code(i)));
-		json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "code", fq_role_code(role),
-						       "label", fq_role_label(role), "actions",
-						       acts));
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:o}", "code", fq_role_code(role),
+						"label", fq_role_label(role), "actions", acts));
 	}
 	return fq_req_reply(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -45,9 +45,8 @@ static int get_roles(struct fq_req *r)
 static int get_ui_config(struct fq_req *r)
 {
 	const struct fq_server_config *cfg = fq_server_config(r->srv);
-	return fq_req_reply(r, 200,
-			    json_pack("{s:s?, s:s}", "tile_url", cfg->tile_url, "version",
-				      fq_version()));
+	return fq_req_reply(
+	    r, 200, json_pack("{s:s?, s:s}", "tile_url", cfg->tile_url, "version", fq_version()));
 }
 
 static int time_arg(struct fq_req *r, const char *name, int64_t *out)
@@ -92,13 +91,13 @@ static int audit_refused(struct fq_req *r)
 }
 
 const struct fq_route fq_system_routes[] = {
-	{"GET", "/api/v1/health", get_health, FQ_ROUTE_PUBLIC},
-	{"GET", "/api/v1/roles", get_roles, 0},
-	{"GET", "/api/v1/ui-config", get_ui_config, FQ_ROUTE_PUBLIC},
-	{"GET", "/api/v1/audit", get_audit, 0},
-	{"DELETE", "/api/v1/audit", audit_refused, 0},
-	{"PUT", "/api/v1/audit/:seq", audit_refused, 0},
-	{"PATCH", "/api/v1/audit/:seq", audit_refused, 0},
-	{"DELETE", "/api/v1/audit/:seq", audit_refused, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/health", get_health, FQ_ROUTE_PUBLIC},
+    {"GET", "/api/v1/roles", get_roles, 0},
+    {"GET", "/api/v1/ui-config", get_ui_config, FQ_ROUTE_PUBLIC},
+    {"GET", "/api/v1/audit", get_audit, 0},
+    {"DELETE", "/api/v1/audit", audit_refused, 0},
+    {"PUT", "/api/v1/audit/:seq", audit_refused, 0},
+    {"PATCH", "/api/v1/audit/:seq", audit_refused, 0},
+    {"DELETE", "/api/v1/audit/:seq", audit_refused, 0},
+    {NULL, NULL, NULL, 0},
 };

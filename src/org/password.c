@@ -17,23 +17,22 @@
  * from published breach statistics; extend as needed.
  */
 static const char *const common_passwords[] = {
-	"123456789012", "1234567890123", "12345678901234", "123456789123",
-	"1234567890qwe", "123456123456", "111111111111", "000000000000", "123123123123",
-	"qwertyuiopas", "qwertyuiop123", "qwerty123456", "1qaz2wsx3edc", "1qaz2wsx3edc4rfv",
-	"1q2w3e4r5t6y", "q1w2e3r4t5y6", "zaq12wsxcde3", "passwordpassword", "password1234",
-	"password12345", "password123456", "p@ssw0rd1234", "p@ssword1234", "passw0rd1234",
-	"administrator", "administrator1", "admin1234567", "admin123456789", "adminadmin123",
-	"iloveyou1234", "woaini1314520", "woaini521521", "woaiwojia123", "abcdefghijkl",
-	"abc123456789", "abcd12345678", "a1234567890b", "aa1234567890", "qq1234567890",
-	"welcome12345", "letmein12345", "changeme1234", "sunshine1234", "football1234",
-	"baseball1234", "princess1234", "dragon123456", "monkey123456", "master123456",
-	"superman1234", "trustno11234", "starwars1234", "computer1234", "internet1234",
-	"fengqiao1234", "fengqiao123456", "police123456", "police110110", "gongan123456",
-	"jingcha12345", "paichusuo123", "110110110110", "520520520520", "147258369147",
-	"159753159753", "789456123789", "987654321098", "zxcvbnm12345", "asdfghjkl123",
-	"qazwsxedcrfv", "1357924680ab", "aaaaaaaaaaaa", "abcabcabcabc", "testtest1234",
-	"test12345678", "user12345678", "guest1234567", "default12345", "root12345678",
-	NULL,
+    "123456789012",   "1234567890123", "12345678901234",   "123456789123",     "1234567890qwe",
+    "123456123456",   "111111111111",  "000000000000",	   "123123123123",     "qwertyuiopas",
+    "qwertyuiop123",  "qwerty123456",  "1qaz2wsx3edc",	   "1qaz2wsx3edc4rfv", "1q2w3e4r5t6y",
+    "q1w2e3r4t5y6",   "zaq12wsxcde3",  "passwordpassword", "password1234",     "password12345",
+    "password123456", "p@ssw0rd1234",  "p@ssword1234",	   "passw0rd1234",     "administrator",
+    "administrator1", "admin1234567",  "admin123456789",   "adminadmin123",    "iloveyou1234",
+    "woaini1314520",  "woaini521521",  "woaiwojia123",	   "abcdefghijkl",     "abc123456789",
+    "abcd12345678",   "a1234567890b",  "aa1234567890",	   "qq1234567890",     "welcome12345",
+    "letmein12345",   "changeme1234",  "sunshine1234",	   "football1234",     "baseball1234",
+    "princess1234",   "dragon123456",  "monkey123456",	   "master123456",     "superman1234",
+    "trustno11234",   "starwars1234",  "computer1234",	   "internet1234",     "fengqiao1234",
+    "fengqiao123456", "police123456",  "police110110",	   "gongan123456",     "jingcha12345",
+    "paichusuo123",   "110110110110",  "520520520520",	   "147258369147",     "159753159753",
+    "789456123789",   "987654321098",  "zxcvbnm12345",	   "asdfghjkl123",     "qazwsxedcrfv",
+    "1357924680ab",   "aaaaaaaaaaaa",  "abcabcabcabc",	   "testtest1234",     "test12345678",
+    "user12345678",   "guest1234567",  "default12345",	   "root12345678",     NULL,
 };
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -57,11 +56,10 @@ int fq_password_global_init(void)
 
 static int is_sequence(const char *p)
 {
-	static const char *const rows[] = {"0123456789012345678901234567890",
-					   "9876543210987654321098765432109",
-					   "abcdefghijklmnopqrstuvwxyz",
-					   "qwertyuiopasdfghjklzxcvbnm",
-					   "zyxwvutsrqponmlkjihgfedcba", NULL};
+	static const char *const rows[] = {
+	    "0123456789012345678901234567890", "9876543210987654321098765432109",
+	    "abcdefghijklmnopqrstuvwxyz",      "qwertyuiopasdfghjklzxcvbnm",
+	    "zyxwvutsrqponmlkjihgfedcba",      NULL};
 	char lower[FQ_PASSWORD_MAX_BYTES + 1];
 	size_t n = strlen(p);
 

@@ -34,7 +34,8 @@ int fq_password_check_policy(const char *password, const char *username, const c
 			     struct fq_err *err) FQ_WUR;
 
 /* Hash into out (NUL-terminated). */
-int fq_password_hash(const char *password, char out[FQ_PASSWORD_HASH_MAX], struct fq_err *err) FQ_WUR;
+int fq_password_hash(const char *password, char out[FQ_PASSWORD_HASH_MAX],
+		     struct fq_err *err) FQ_WUR;
 
 /*
  * 1 when password matches hash, 0 otherwise. hash NULL verifies against the

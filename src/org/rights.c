@@ -8,23 +8,23 @@ static const struct {
 	const char *code;
 	const char *label;
 } roles[FQ_ROLE_COUNT] = {
-	[FQ_ROLE_ADMIN] = {"admin", "系统管理员"},
-	[FQ_ROLE_CHIEF] = {"chief", "所长"},
-	[FQ_ROLE_OPERATOR] = {"operator", "接警员"},
-	[FQ_ROLE_COMMUNITY_OFFICER] = {"community_officer", "社区民警"},
-	[FQ_ROLE_CASE_OFFICER] = {"case_officer", "办案民警"},
-	[FQ_ROLE_AUXILIARY] = {"auxiliary", "辅警"},
-	[FQ_ROLE_GRID_WORKER] = {"grid_worker", "网格员"},
-	[FQ_ROLE_VOLUNTEER] = {"volunteer", "志愿者"},
-	[FQ_ROLE_ANALYST] = {"analyst", "研判分析员"},
-	[FQ_ROLE_AUDITOR] = {"auditor", "审计员"},
+    [FQ_ROLE_ADMIN] = {"admin", "系统管理员"},
+    [FQ_ROLE_CHIEF] = {"chief", "所长"},
+    [FQ_ROLE_OPERATOR] = {"operator", "接警员"},
+    [FQ_ROLE_COMMUNITY_OFFICER] = {"community_officer", "社区民警"},
+    [FQ_ROLE_CASE_OFFICER] = {"case_officer", "办案民警"},
+    [FQ_ROLE_AUXILIARY] = {"auxiliary", "辅警"},
+    [FQ_ROLE_GRID_WORKER] = {"grid_worker", "网格员"},
+    [FQ_ROLE_VOLUNTEER] = {"volunteer", "志愿者"},
+    [FQ_ROLE_ANALYST] = {"analyst", "研判分析员"},
+    [FQ_ROLE_AUDITOR] = {"auditor", "审计员"},
 };
 
 static const char *const actions[FQ_ACT_COUNT] = {
-	[FQ_ACT_UNIT_READ] = "unit.read",	  [FQ_ACT_UNIT_MANAGE] = "unit.manage",
-	[FQ_ACT_USER_READ] = "user.read",	  [FQ_ACT_USER_MANAGE] = "user.manage",
-	[FQ_ACT_AUDIT_READ] = "audit.read",	  [FQ_ACT_PERSON_READ] = "person.read",
-	[FQ_ACT_PERSON_REVEAL] = "person.reveal",
+    [FQ_ACT_UNIT_READ] = "unit.read",	      [FQ_ACT_UNIT_MANAGE] = "unit.manage",
+    [FQ_ACT_USER_READ] = "user.read",	      [FQ_ACT_USER_MANAGE] = "user.manage",
+    [FQ_ACT_AUDIT_READ] = "audit.read",	      [FQ_ACT_PERSON_READ] = "person.read",
+    [FQ_ACT_PERSON_REVEAL] = "person.reveal",
 };
 
 #define A(x) FQ_ACTION_BIT(FQ_ACT_##x)
@@ -34,16 +34,16 @@ static const char *const actions[FQ_ACT_COUNT] = {
  * of the station's data; no role may change the audit log.
  */
 static const uint64_t grants[FQ_ROLE_COUNT] = {
-	[FQ_ROLE_ADMIN] = A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE),
-	[FQ_ROLE_CHIEF] = A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL),
-	[FQ_ROLE_OPERATOR] = A(UNIT_READ) | A(PERSON_READ),
-	[FQ_ROLE_COMMUNITY_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL),
-	[FQ_ROLE_CASE_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL),
-	[FQ_ROLE_AUXILIARY] = A(UNIT_READ) | A(PERSON_READ),
-	[FQ_ROLE_GRID_WORKER] = A(UNIT_READ) | A(PERSON_READ),
-	[FQ_ROLE_VOLUNTEER] = A(UNIT_READ),
-	[FQ_ROLE_ANALYST] = A(UNIT_READ),
-	[FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
+    [FQ_ROLE_ADMIN] = A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE),
+    [FQ_ROLE_CHIEF] = A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL),
+    [FQ_ROLE_OPERATOR] = A(UNIT_READ) | A(PERSON_READ),
+    [FQ_ROLE_COMMUNITY_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL),
+    [FQ_ROLE_CASE_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL),
+    [FQ_ROLE_AUXILIARY] = A(UNIT_READ) | A(PERSON_READ),
+    [FQ_ROLE_GRID_WORKER] = A(UNIT_READ) | A(PERSON_READ),
+    [FQ_ROLE_VOLUNTEER] = A(UNIT_READ),
+    [FQ_ROLE_ANALYST] = A(UNIT_READ),
+    [FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
 };
 
 #undef A

@@ -110,13 +110,15 @@ int fq_unit_create(struct fq_dbc *c, const struct fq_unit_new *u, struct fq_err 
 			  "INSERT INTO unit (code, name, kind, parent, path, centroid_lat, "
 			  "centroid_lon, boundary, created_at, updated_at) "
 			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			  "ttttt" "DDt" "ii", u->code, u->name, u->kind, u->parent, path,
+			  "ttttt"
+			  "DDt"
+			  "ii",
+			  u->code, u->name, u->kind, u->parent, path,
 			  u->has_centroid ? u->lat : NAN, u->has_centroid ? u->lon : NAN,
 			  u->boundary_geojson, now, now);
 }
 
-int fq_unit_path(struct fq_dbc *c, const char *code, char out[FQ_UNIT_PATH_MAX],
-		 struct fq_err *err)
+int fq_unit_path(struct fq_dbc *c, const char *code, char out[FQ_UNIT_PATH_MAX], struct fq_err *err)
 {
 	struct fq_stmt *st;
 	int rc = fq_dbc_query(c, err, &st, "SELECT path FROM unit WHERE code = ?", "t", code);
@@ -167,8 +169,8 @@ static json_t *row_json(struct fq_stmt *st, int with_boundary)
 	return j;
 }
 
-int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boundary,
-		 json_t **out, struct fq_err *err)
+int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boundary, json_t **out,
+		 struct fq_err *err)
 {
 	struct fq_stmt *st;
 	json_t *j, *kids;
@@ -181,8 +183,7 @@ int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boun
 	rc = fq_stmt_step(st, err);
 	if (rc != FQ_DB_ROW) {
 		fq_stmt_done(st);
-		return rc < 0 ? rc
-			      : fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "单位不存在");
+		return rc < 0 ? rc : fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "单位不存在");
 	}
 	j = row_json(st, with_boundary);
 	fq_stmt_done(st);

@@ -49,8 +49,8 @@ int fq_unit_path(struct fq_dbc *c, const char *code, char out[FQ_UNIT_PATH_MAX],
  * children=1 also "children" (the direct children, same fields). *out is a
  * new reference.
  */
-int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boundary,
-		 json_t **out, struct fq_err *err) FQ_WUR;
+int fq_unit_json(struct fq_dbc *c, const char *code, int children, int with_boundary, json_t **out,
+		 struct fq_err *err) FQ_WUR;
 
 /*
  * Units under scope_path (inclusive), optionally only the children of

@@ -19,8 +19,8 @@ static int flag_arg(struct fq_req *r, const char *name, int *out)
 	if (!v || !*v)
 		return 0;
 	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
-		return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", name,
-				  "参数 %s 应为 0 或 1", name);
+		return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", name, "参数 %s 应为 0 或 1",
+				  name);
 	*out = v[0] == '1';
 	return 0;
 }
@@ -32,8 +32,8 @@ static int get_unit(struct fq_req *r)
 	json_t *out = NULL;
 	int children, boundary, rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_UNIT_READ)) || (rc = flag_arg(r, "children", &children)) ||
-	    (rc = flag_arg(r, "boundary", &boundary)))
+	if ((rc = fq_req_require(r, FQ_ACT_UNIT_READ)) ||
+	    (rc = flag_arg(r, "children", &children)) || (rc = flag_arg(r, "boundary", &boundary)))
 		return rc;
 	if (!fq_unit_code_valid(r->params[0]))
 		return fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "单位不存在");
@@ -78,7 +78,7 @@ static int list_units(struct fq_req *r)
 }
 
 const struct fq_route fq_unit_routes[] = {
-	{"GET", "/api/v1/units", list_units, 0},
-	{"GET", "/api/v1/units/:code", get_unit, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/units", list_units, 0},
+    {"GET", "/api/v1/units/:code", get_unit, 0},
+    {NULL, NULL, NULL, 0},
 };

@@ -52,8 +52,7 @@ int fq_roles_parse_json(json_t *arr, uint32_t *out, const char *field, struct fq
 	json_array_foreach(arr, i, v)
 	{
 		if (!json_is_string(v))
-			return fq_err_set(err, FQ_EINVAL, "invalid_type", field,
-					  "角色应为字符串");
+			return fq_err_set(err, FQ_EINVAL, "invalid_type", field, "角色应为字符串");
 		rc = add_role(json_string_value(v), json_string_length(v), out, field, err);
 		if (rc)
 			return rc;
@@ -130,8 +129,9 @@ int fq_user_create(struct fq_dbc *c, const struct fq_user_new *in, const char *a
 	int rc;
 
 	if (!fq_username_valid(in->username))
-		return fq_err_set(err, FQ_EINVAL, "invalid_username", "username",
-				  "用户名应为 3–32 位小写字母、数字、点、下划线或连字符，并以字母开头");
+		return fq_err_set(
+		    err, FQ_EINVAL, "invalid_username", "username",
+		    "用户名应为 3–32 位小写字母、数字、点、下划线或连字符，并以字母开头");
 	if ((rc = check_display_name(in->display_name, err)))
 		return rc;
 	if (!in->roles)
@@ -151,12 +151,13 @@ int fq_user_create(struct fq_dbc *c, const struct fq_user_new *in, const char *a
 	if ((rc = fq_password_hash(in->password, hash, err)))
 		return rc;
 	fq_uuid7_str(id);
-	rc = fq_dbc_run(c, err, NULL,
-			"INSERT INTO app_user (id, username, display_name, password_hash, unit_code,"
-			" password_changed_at, created_at, created_by, updated_at, updated_by)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			"tttttiitit", id, in->username, in->display_name, hash, in->unit_code, now,
-			now, actor_id, now, actor_id);
+	rc =
+	    fq_dbc_run(c, err, NULL,
+		       "INSERT INTO app_user (id, username, display_name, password_hash, unit_code,"
+		       " password_changed_at, created_at, created_by, updated_at, updated_by)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "tttttiitit", id, in->username, in->display_name, hash, in->unit_code, now,
+		       now, actor_id, now, actor_id);
 	if (rc == FQ_ECONFLICT)
 		return fq_err_set(err, FQ_ECONFLICT, "username_taken", "username",
 				  "用户名已存在：%s", in->username);
@@ -168,15 +169,15 @@ int fq_user_create(struct fq_dbc *c, const struct fq_user_new *in, const char *a
 }
 
 #define USER_COLS                                                                                  \
-	"u.id, u.username, u.display_name, u.unit_code, n.name, n.kind, n.path, u.disabled,"     \
-	" u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at,"         \
+	"u.id, u.username, u.display_name, u.unit_code, n.name, n.kind, n.path, u.disabled,"       \
+	" u.failed_logins, u.locked_until, u.last_login_at, u.created_at, u.updated_at,"           \
 	" u.version, u.password_hash"
 
 static int load_roles(struct fq_dbc *c, struct fq_user *u, struct fq_err *err)
 {
 	struct fq_stmt *st;
-	int rc = fq_dbc_query(c, err, &st, "SELECT role FROM user_role WHERE user_id = ?", "t",
-			      u->id);
+	int rc =
+	    fq_dbc_query(c, err, &st, "SELECT role FROM user_role WHERE user_id = ?", "t", u->id);
 	if (rc)
 		return rc;
 	u->roles = 0;
@@ -237,8 +238,8 @@ int fq_user_load(struct fq_dbc *c, const char *id, struct fq_user *out, struct f
 			id, out, NULL, 0, err);
 }
 
-int fq_user_load_by_name(struct fq_dbc *c, const char *username, struct fq_user *out,
-			 char *hash, size_t hash_size, struct fq_err *err)
+int fq_user_load_by_name(struct fq_dbc *c, const char *username, struct fq_user *out, char *hash,
+			 size_t hash_size, struct fq_err *err)
 {
 	return load_one(c,
 			"SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
@@ -251,9 +252,10 @@ int fq_user_revoke_sessions(struct fq_dbc *c, const char *id, struct fq_err *err
 	int rc = fq_dbc_run(c, err, NULL, "DELETE FROM user_session WHERE user_id = ?", "t", id);
 	if (rc)
 		return rc;
-	return fq_dbc_run(c, err, NULL,
-			  "UPDATE app_user SET sessions_revoked_at = ?, updated_at = ? WHERE id = ?",
-			  "iit", fq_now_ms(), fq_now_ms(), id);
+	return fq_dbc_run(
+	    c, err, NULL,
+	    "UPDATE app_user SET sessions_revoked_at = ?, updated_at = ? WHERE id = ?", "iit",
+	    fq_now_ms(), fq_now_ms(), id);
 }
 
 int fq_user_update(struct fq_dbc *c, const char *id, const struct fq_user_patch *p,
@@ -274,9 +276,10 @@ int fq_user_update(struct fq_dbc *c, const char *id, const struct fq_user_patch 
 		return rc;
 	if (p->unit_code && strcmp(p->unit_code, cur.unit_code) != 0) {
 		if ((rc = fq_unit_path(c, p->unit_code, path, err)))
-			return rc == FQ_ENOTFOUND ? fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
-							       "单位不存在：%s", p->unit_code)
-						  : rc;
+			return rc == FQ_ENOTFOUND
+				   ? fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
+						"单位不存在：%s", p->unit_code)
+				   : rc;
 		revoke = 1;
 	}
 	if (p->set_roles && !p->roles)
@@ -327,18 +330,18 @@ int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password,
 
 int fq_user_login_failed(struct fq_dbc *c, const char *id, int64_t now_ms, struct fq_err *err)
 {
-	return fq_dbc_run(c, err, NULL,
-			  "UPDATE app_user SET"
-			  " locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,"
-			  " failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0"
-			  " ELSE failed_logins + 1 END"
-			  " WHERE id = ?",
-			  "iiit", (int64_t)FQ_LOGIN_MAX_FAILURES, now_ms + FQ_LOGIN_LOCK_MS,
-			  (int64_t)FQ_LOGIN_MAX_FAILURES, id);
+	return fq_dbc_run(
+	    c, err, NULL,
+	    "UPDATE app_user SET"
+	    " locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,"
+	    " failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0"
+	    " ELSE failed_logins + 1 END"
+	    " WHERE id = ?",
+	    "iiit", (int64_t)FQ_LOGIN_MAX_FAILURES, now_ms + FQ_LOGIN_LOCK_MS,
+	    (int64_t)FQ_LOGIN_MAX_FAILURES, id);
 }
 
-int fq_user_login_succeeded(struct fq_dbc *c, const char *id, int64_t now_ms,
-			    struct fq_err *err)
+int fq_user_login_succeeded(struct fq_dbc *c, const char *id, int64_t now_ms, struct fq_err *err)
 {
 	return fq_dbc_run(c, err, NULL,
 			  "UPDATE app_user SET failed_logins = 0, last_login_at = ? WHERE id = ?",
@@ -366,33 +369,34 @@ json_t *fq_user_json(const struct fq_user *u)
 			 time_or_null(u->last_login_at), "version", (json_int_t)u->version);
 }
 
-int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out,
-		 struct fq_err *err)
+int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out, struct fq_err *err)
 {
 	static const struct {
 		const char *key;
 		const char *sql;
 	} sorts[] = {
-		{"username", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
-			     " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
-			     " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
-			     " ORDER BY u.username LIMIT ? OFFSET ?"},
-		{"-username", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
-			      " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
-			      " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
-			      " ORDER BY u.username DESC LIMIT ? OFFSET ?"},
-		{"created_at", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
-			       " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
-			       " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
-			       " ORDER BY u.created_at, u.id LIMIT ? OFFSET ?"},
-		{"-created_at", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
-				" WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
-				" instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
-				" ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?"},
-		{"unit", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
+	    {"username", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
 			 " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
 			 " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
-			 " ORDER BY n.path, u.username LIMIT ? OFFSET ?"},
+			 " ORDER BY u.username LIMIT ? OFFSET ?"},
+	    {"-username", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
+			  " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
+			  " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
+			  " ORDER BY u.username DESC LIMIT ? OFFSET ?"},
+	    {"created_at",
+	     "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
+	     " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
+	     " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
+	     " ORDER BY u.created_at, u.id LIMIT ? OFFSET ?"},
+	    {"-created_at",
+	     "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
+	     " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
+	     " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
+	     " ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?"},
+	    {"unit", "SELECT " USER_COLS " FROM app_user u JOIN unit n ON n.code = u.unit_code"
+		     " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
+		     " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)"
+		     " ORDER BY n.path, u.username LIMIT ? OFFSET ?"},
 	};
 	const char *sql = NULL;
 	const char *sort = q->sort ? q->sort : "username";
@@ -408,15 +412,17 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out,
 		if (strcmp(sorts[i].key, sort) == 0)
 			sql = sorts[i].sql;
 	if (!sql)
-		return fq_err_set(err, FQ_EINVAL, "invalid_sort", "sort",
-				  "排序字段应为 username、-username、created_at、-created_at 或 unit");
+		return fq_err_set(
+		    err, FQ_EINVAL, "invalid_sort", "sort",
+		    "排序字段应为 username、-username、created_at、-created_at 或 unit");
 	if (q->unit_code) {
 		if ((rc = fq_unit_path(c, q->unit_code, path, err)))
-			return rc == FQ_ENOTFOUND ? fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
-							       "单位不存在")
+			return rc == FQ_ENOTFOUND ? fq_err_set(err, FQ_EINVAL, "unknown_unit",
+							       "unit", "单位不存在")
 						  : rc;
 		if (!fq_scope_covers(q->scope_path, path))
-			return fq_err_set(err, FQ_ENOTFOUND, "unit_not_found", "unit", "单位不存在");
+			return fq_err_set(err, FQ_ENOTFOUND, "unit_not_found", "unit",
+					  "单位不存在");
 		scope = path;
 	}
 	rc = fq_dbc_query(c, err, &st,
@@ -431,8 +437,8 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out,
 	fq_stmt_done(st);
 	if (rc < 0)
 		return rc;
-	rc = fq_dbc_query(c, err, &st, sql, "tttttii", scope, scope, q->q, q->q, q->q,
-			  q->per_page, (q->page - 1) * q->per_page);
+	rc = fq_dbc_query(c, err, &st, sql, "tttttii", scope, scope, q->q, q->q, q->q, q->per_page,
+			  (q->page - 1) * q->per_page);
 	if (rc)
 		return rc;
 	items = json_array();
@@ -458,7 +464,7 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out,
 		}
 		json_object_set_new(it, "roles", fq_roles_json(u.roles));
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-			 "page", (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
 	return 0;
 }

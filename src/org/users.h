@@ -17,8 +17,8 @@
 #include "db/db.h"
 #include "org/units.h"
 
-#define FQ_USERNAME_MAX	    32 /* bytes */
-#define FQ_DISPLAY_NAME_MAX 32 /* characters */
+#define FQ_USERNAME_MAX	      32 /* bytes */
+#define FQ_DISPLAY_NAME_MAX   32 /* characters */
 #define FQ_LOGIN_MAX_FAILURES 5
 #define FQ_LOGIN_LOCK_MS      (10 * 60 * 1000)
 
@@ -66,7 +66,8 @@ int fq_username_valid(const char *username);
  * empty set is refused. field names the field for errors.
  */
 int fq_roles_parse_json(json_t *arr, uint32_t *out, const char *field, struct fq_err *err) FQ_WUR;
-int fq_roles_parse_csv(const char *csv, uint32_t *out, const char *field, struct fq_err *err) FQ_WUR;
+int fq_roles_parse_csv(const char *csv, uint32_t *out, const char *field,
+		       struct fq_err *err) FQ_WUR;
 
 int fq_user_create(struct fq_dbc *c, const struct fq_user_new *in, const char *actor_id,
 		   struct fq_user *out, struct fq_err *err) FQ_WUR;
@@ -75,8 +76,8 @@ int fq_user_load(struct fq_dbc *c, const char *id, struct fq_user *out, struct f
  * Load by username; hash (may be NULL) receives the password hash.
  * FQ_ENOTFOUND when there is no such user.
  */
-int fq_user_load_by_name(struct fq_dbc *c, const char *username, struct fq_user *out,
-			 char *hash, size_t hash_size, struct fq_err *err) FQ_WUR;
+int fq_user_load_by_name(struct fq_dbc *c, const char *username, struct fq_user *out, char *hash,
+			 size_t hash_size, struct fq_err *err) FQ_WUR;
 int fq_user_update(struct fq_dbc *c, const char *id, const struct fq_user_patch *p,
 		   const char *actor_id, struct fq_user *out, struct fq_err *err) FQ_WUR;
 int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password,
@@ -85,7 +86,8 @@ int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password,
 int fq_user_revoke_sessions(struct fq_dbc *c, const char *id, struct fq_err *err) FQ_WUR;
 
 /* Login bookkeeping: count a failure (locking after 5) or a success. */
-int fq_user_login_failed(struct fq_dbc *c, const char *id, int64_t now_ms, struct fq_err *err) FQ_WUR;
+int fq_user_login_failed(struct fq_dbc *c, const char *id, int64_t now_ms,
+			 struct fq_err *err) FQ_WUR;
 int fq_user_login_succeeded(struct fq_dbc *c, const char *id, int64_t now_ms,
 			    struct fq_err *err) FQ_WUR;
 

@@ -43,7 +43,8 @@ static int list_users(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_USER_READ)) || (rc = fq_req_page(r, &q.page, &q.per_page)))
+	if ((rc = fq_req_require(r, FQ_ACT_USER_READ)) ||
+	    (rc = fq_req_page(r, &q.page, &q.per_page)))
 		return rc;
 	q.scope_path = r->user->unit_path;
 	q.q = nonempty(fq_req_query(r, "q"));
@@ -69,8 +70,8 @@ static int get_user(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "user", fq_user_json(&u)));
 }
 
-static const char *const create_keys[] = {"username", "display_name", "password", "roles", "unit",
-					  NULL};
+static const char *const create_keys[] = {"username", "display_name", "password",
+					  "roles",    "unit",	      NULL};
 
 static int create_user(struct fq_req *r)
 {
@@ -92,7 +93,8 @@ static int create_user(struct fq_req *r)
 		return rc;
 	roles = json_object_get(r->body, "roles");
 	if (!roles)
-		return fq_err_set(&r->err, FQ_EINVAL, "missing_field", "roles", "缺少必填字段：roles");
+		return fq_err_set(&r->err, FQ_EINVAL, "missing_field", "roles",
+				  "缺少必填字段：roles");
 	if ((rc = fq_roles_parse_json(roles, &in.roles, "roles", &r->err)))
 		return rc;
 	c = fq_db_acquire(r->db);
@@ -102,10 +104,10 @@ static int create_user(struct fq_req *r)
 	if (!rc) {
 		rc = fq_user_create(c, &in, r->user->user_id, &u, &r->err);
 		if (!rc)
-			rc = fq_req_audit(r, c, FQ_ACT_USER_MANAGE, "user.create", "user", u.id, NULL,
-					  json_pack("{s:s, s:s, s:o}", "username", u.username,
-						    "unit", u.unit_code, "roles",
-						    fq_roles_json(u.roles)));
+			rc = fq_req_audit(
+			    r, c, FQ_ACT_USER_MANAGE, "user.create", "user", u.id, NULL,
+			    json_pack("{s:s, s:s, s:o}", "username", u.username, "unit",
+				      u.unit_code, "roles", fq_roles_json(u.roles)));
 		if (!rc)
 			rc = fq_dbc_commit(c, &r->err);
 		else
@@ -115,8 +117,8 @@ static int create_user(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 201, json_pack("{s:o}", "user", fq_user_json(&u)));
 }
 
-static const char *const patch_keys[] = {"display_name", "roles", "unit", "disabled", "version",
-					 NULL};
+static const char *const patch_keys[] = {"display_name", "roles",   "unit",
+					 "disabled",	 "version", NULL};
 
 static int patch_user(struct fq_req *r)
 {
@@ -158,19 +160,18 @@ static int patch_user(struct fq_req *r)
 		rc = fq_user_update(c, before.id, &p, r->user->user_id, &after, &r->err);
 		if (!rc)
 			rc = fq_req_audit(
-				r, c, FQ_ACT_USER_MANAGE,
-				p.set_disabled && p.disabled ? "user.disable" : "user.update", "user",
-				before.id, NULL,
-				json_pack("{s:o, s:o}", "before",
-					  json_pack("{s:s, s:s, s:o, s:b}", "display_name",
-						    before.display_name, "unit", before.unit_code,
-						    "roles", fq_roles_json(before.roles),
-						    "disabled", before.disabled),
-					  "after",
-					  json_pack("{s:s, s:s, s:o, s:b}", "display_name",
-						    after.display_name, "unit", after.unit_code,
-						    "roles", fq_roles_json(after.roles), "disabled",
-						    after.disabled)));
+			    r, c, FQ_ACT_USER_MANAGE,
+			    p.set_disabled && p.disabled ? "user.disable" : "user.update", "user",
+			    before.id, NULL,
+			    json_pack(
+				"{s:o, s:o}", "before",
+				json_pack("{s:s, s:s, s:o, s:b}", "display_name",
+					  before.display_name, "unit", before.unit_code, "roles",
+					  fq_roles_json(before.roles), "disabled", before.disabled),
+				"after",
+				json_pack("{s:s, s:s, s:o, s:b}", "display_name",
+					  after.display_name, "unit", after.unit_code, "roles",
+					  fq_roles_json(after.roles), "disabled", after.disabled)));
 		if (!rc)
 			rc = fq_dbc_commit(c, &r->err);
 		else
@@ -218,10 +219,10 @@ static int reset_password(struct fq_req *r)
 }
 
 const struct fq_route fq_user_routes[] = {
-	{"GET", "/api/v1/users", list_users, 0},
-	{"POST", "/api/v1/users", create_user, 0},
-	{"GET", "/api/v1/users/:id", get_user, 0},
-	{"PATCH", "/api/v1/users/:id", patch_user, 0},
-	{"POST", "/api/v1/users/:id/password", reset_password, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/users", list_users, 0},
+    {"POST", "/api/v1/users", create_user, 0},
+    {"GET", "/api/v1/users/:id", get_user, 0},
+    {"PATCH", "/api/v1/users/:id", patch_user, 0},
+    {"POST", "/api/v1/users/:id/password", reset_password, 0},
+    {NULL, NULL, NULL, 0},
 };
