@@ -108,11 +108,12 @@ build/fuzz/%: fuzz/%.c $(FUZZ_CORE)
 	@echo "  FUZZ    $@"
 	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lm
 
+FORMAT_FILES = src/main.c $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC) $(FUZZ_SRC)
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC)
+	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC)
+	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build web/dist
