@@ -25,19 +25,20 @@ const char *fq_version(void);
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: fengqiao COMMAND [options]\n"
-		   "\n"
-		   "commands:\n"
-		   "  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
-		   "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
-		   "  demo    --db FILE [--seed N]          create a demo jurisdiction and users\n"
-		   "  migrate --db FILE                     apply schema migrations\n"
-		   "  backup  --db FILE DEST                consistent online copy to DEST\n"
-		   "  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
-		   "          [--lat N --lon N] [--boundary FILE.geojson]\n"
-		   "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
-		   "  audit   verify --db FILE              check the audit log's hash chain\n"
-		   "  version\n");
+	fprintf(f,
+		"usage: fengqiao COMMAND [options]\n"
+		"\n"
+		"commands:\n"
+		"  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
+		"          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
+		"  demo    --db FILE [--seed N]          create a demo jurisdiction and users\n"
+		"  migrate --db FILE                     apply schema migrations\n"
+		"  backup  --db FILE DEST                consistent online copy to DEST\n"
+		"  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
+		"          [--lat N --lon N] [--boundary FILE.geojson]\n"
+		"  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
+		"  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
+		"  version\n");
 }
 
 static int fail(const struct fq_err *err)
@@ -66,6 +67,7 @@ enum {
 	OPT_LAT,
 	OPT_LON,
 	OPT_BOUNDARY,
+	OPT_ANCHOR,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +89,7 @@ static const struct option long_opts[] = {
     {"lat", required_argument, NULL, OPT_LAT},
     {"lon", required_argument, NULL, OPT_LON},
     {"boundary", required_argument, NULL, OPT_BOUNDARY},
+    {"anchor", required_argument, NULL, OPT_ANCHOR},
     {NULL, 0, NULL, 0},
 };
 
@@ -98,7 +101,7 @@ struct opts {
 	const char *name;
 	const char *unit;
 	const char *roles;
-	const char *code, *kind, *parent, *boundary;
+	const char *code, *kind, *parent, *boundary, *anchor;
 	double lat, lon;
 	int has_lat, has_lon;
 	long threads, max_conn;
@@ -179,6 +182,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_BOUNDARY:
 			o->boundary = optarg;
+			break;
+		case OPT_ANCHOR:
+			o->anchor = optarg;
 			break;
 		case OPT_LAT:
 		case OPT_LON: {
@@ -308,15 +314,28 @@ static int cmd_audit(const struct opts *o)
 	struct fq_audit_report rep;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_db *db;
+	long long anchor_seq = 0;
+	char anchor_hash[65] = "";
 	int rc;
 
 	if (o->nargs != 1 || strcmp(o->args[0], "verify") != 0) {
-		fprintf(stderr, "usage: fengqiao audit verify --db FILE\n");
+		fprintf(stderr, "usage: fengqiao audit verify --db FILE [--anchor SEQ:HASH]\n");
 		return 2;
 	}
-	if (open_store(o, 0, 0, &db))
+	if (o->anchor) {
+		const char *colon = strchr(o->anchor, ':');
+		char *end;
+		anchor_seq = strtoll(o->anchor, &end, 10);
+		if (!colon || end != colon || anchor_seq <= 0 || strlen(colon + 1) != 64) {
+			fprintf(stderr, "fengqiao: --anchor wants SEQ:HASH (64 hex digits), as the "
+					"server logs it\n");
+			return 2;
+		}
+		memcpy(anchor_hash, colon + 1, 65);
+	}
+	if (open_store(o, 0, 1, &db))
 		return 1;
-	rc = fq_audit_verify(db, &rep, &err);
+	rc = fq_audit_verify(db, anchor_seq, o->anchor ? anchor_hash : NULL, &rep, &err);
 	fq_db_close(db);
 	if (rc == FQ_ECONFLICT) {
 		printf("audit log TAMPERED: %s (after %lld entries checked)\n", rep.problem,
@@ -325,7 +344,8 @@ static int cmd_audit(const struct opts *o)
 	}
 	if (rc)
 		return fail(&err);
-	printf("audit log intact: %lld entries\n", (long long)rep.entries);
+	printf("audit log intact: %lld entries, head %lld:%s\n", (long long)rep.entries,
+	       (long long)rep.entries, rep.head_hash);
 	return 0;
 }
 

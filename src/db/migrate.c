@@ -56,22 +56,21 @@ static int current_version(struct fq_dbc *c, struct fq_err *err)
 int fq_db_schema_version(struct fq_db *db, struct fq_err *err)
 {
 	struct fq_dbc *c = fq_db_acquire(db);
-	int rc = current_version(c, err);
+	struct fq_stmt *st;
+	int rc = fq_dbc_prepare(c,
+				"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+				" AND name = 'schema_migration'",
+				&st, err);
 
-	/* A store never migrated has no version table: version 0. */
-	if (rc < 0) {
-		struct fq_stmt *st;
-		if (fq_dbc_prepare(c,
-				   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
-				   " AND name = 'schema_migration'",
-				   &st, NULL) == 0) {
-			if (fq_stmt_step(st, NULL) == FQ_DB_ROW && fq_stmt_int(st, 0) == 0) {
-				fq_err_clear(err);
-				rc = 0;
-			}
-			fq_stmt_done(st);
-		}
+	if (!rc) {
+		rc = fq_stmt_step(st, err);
+		if (rc == FQ_DB_ROW)
+			rc = (int)fq_stmt_int(st, 0);
+		fq_stmt_done(st);
 	}
+	/* A store never migrated has no version table: version 0. */
+	if (rc > 0)
+		rc = current_version(c, err);
 	fq_db_release(db, c);
 	return rc;
 }

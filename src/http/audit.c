@@ -54,9 +54,13 @@ int fq_audit_append(struct fq_dbc *c, const struct fq_audit_entry *e, int64_t at
 	struct fq_stmt *st;
 	char prev[65] = ZERO_HASH;
 	char hash[65];
+	struct fq_audit_entry row = *e;
 	int64_t seq = 1;
 	int rc;
 
+	/* What is stored is what is hashed. */
+	if (!row.outcome)
+		row.outcome = "ok";
 	if (!fq_dbc_in_transaction(c))
 		return fq_err_set(err, FQ_EINTERNAL, "internal", NULL,
 				  "internal: audit append outside a transaction");
@@ -74,7 +78,7 @@ int fq_audit_append(struct fq_dbc *c, const struct fq_audit_entry *e, int64_t at
 	fq_stmt_done(st);
 	if (rc < 0)
 		return rc;
-	compute_hash(seq, at_ms, e, prev, hash);
+	compute_hash(seq, at_ms, &row, prev, hash);
 	rc = fq_dbc_run(
 	    c, err, NULL,
 	    "INSERT INTO audit_entry (seq, at, user_id, username, role, unit_code, action,"
@@ -103,8 +107,32 @@ int fq_audit_append_tx(struct fq_db *db, const struct fq_audit_entry *e, int64_t
 	return rc;
 }
 
-int fq_audit_verify(struct fq_db *db, struct fq_audit_report *rep, struct fq_err *err)
+int fq_audit_head(struct fq_db *db, int64_t *seq, char hash[65], struct fq_err *err)
 {
+	struct fq_dbc *c = fq_db_acquire(db);
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st,
+			      "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1", "");
+
+	*seq = 0;
+	hash[0] = '\0';
+	if (!rc) {
+		rc = fq_stmt_step(st, err);
+		if (rc == FQ_DB_ROW) {
+			*seq = fq_stmt_int(st, 0);
+			snprintf(hash, 65, "%s", fq_stmt_text(st, 1));
+		}
+		rc = rc < 0 ? rc : 0;
+		fq_stmt_done(st);
+	}
+	fq_db_release(db, c);
+	return rc;
+}
+
+int fq_audit_verify(struct fq_db *db, int64_t anchor_seq, const char *anchor_hash,
+		    struct fq_audit_report *rep, struct fq_err *err)
+{
+	int anchor_seen = 0;
 	struct fq_dbc *c = fq_db_acquire(db);
 	struct fq_stmt *st;
 	char prev[65] = ZERO_HASH;
@@ -163,12 +191,28 @@ int fq_audit_verify(struct fq_db *db, struct fq_audit_report *rep, struct fq_err
 				 "entry %lld was altered (hash mismatch)", (long long)seq);
 			break;
 		}
+		if (anchor_seq && seq == anchor_seq) {
+			anchor_seen = 1;
+			if (!anchor_hash || strcmp(anchor_hash, stored_hash) != 0) {
+				rep->first_bad = seq;
+				snprintf(rep->problem, sizeof(rep->problem),
+					 "entry %lld differs from the anchor", (long long)seq);
+				break;
+			}
+		}
 		memcpy(prev, stored_hash, 65);
+		memcpy(rep->head_hash, stored_hash, 65);
 		expect_seq++;
 	}
 	fq_stmt_done(st);
 	if (rc < 0)
 		goto out_rollback;
+	if (!rep->first_bad && anchor_seq && !anchor_seen) {
+		rep->first_bad = expect_seq;
+		snprintf(rep->problem, sizeof(rep->problem),
+			 "entries from %lld on are missing (the anchor names entry %lld)",
+			 (long long)expect_seq, (long long)anchor_seq);
+	}
 	rc = rep->first_bad ? FQ_ECONFLICT : 0;
 out_rollback:
 	fq_dbc_rollback(c);

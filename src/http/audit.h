@@ -47,13 +47,24 @@ int fq_audit_append_tx(struct fq_db *db, const struct fq_audit_entry *e, int64_t
 		       struct fq_err *err) FQ_WUR;
 
 struct fq_audit_report {
-	int64_t entries;   /* entries checked */
-	int64_t first_bad; /* seq of the first bad entry, 0 when all is well */
-	char problem[160]; /* what is wrong with it */
+	int64_t entries;    /* entries checked */
+	int64_t first_bad;  /* seq of the first bad entry, 0 when all is well */
+	char problem[160];  /* what is wrong with it */
+	char head_hash[65]; /* hash of the newest entry checked */
 };
 
-/* Recompute the chain. Returns 0 when intact, FQ_ECONFLICT when tampered. */
-int fq_audit_verify(struct fq_db *db, struct fq_audit_report *rep, struct fq_err *err) FQ_WUR;
+/*
+ * Recompute the chain. Returns 0 when intact, FQ_ECONFLICT when tampered.
+ * The chain alone cannot show that its newest entries were cut off; anchors
+ * can: the server writes the head (seq and hash) to its log every minute it
+ * changed, and anchor_seq/anchor_hash (0/NULL: none) name such a head, which
+ * must still be in the chain with that hash.
+ */
+int fq_audit_verify(struct fq_db *db, int64_t anchor_seq, const char *anchor_hash,
+		    struct fq_audit_report *rep, struct fq_err *err) FQ_WUR;
+
+/* The newest entry: *seq 0 and hash "" for an empty log. */
+int fq_audit_head(struct fq_db *db, int64_t *seq, char hash[65], struct fq_err *err) FQ_WUR;
 
 struct fq_audit_query {
 	const char *scope_path; /* entries by actors of units under this path, or by no one */

@@ -627,11 +627,31 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
 	}
 }
 
-/* Drops connections that have not sent a request's headers in time. */
+/* Writes the audit log's head to the server log when it moved: an anchor outside the store. */
+static void log_audit_head(struct fq_server *srv, int64_t *last_seq)
+{
+	char hash[65];
+	int64_t seq;
+
+	if (fq_audit_head(srv->db, &seq, hash, NULL) == 0 && seq != *last_seq) {
+		char line[160];
+		int n =
+		    snprintf(line, sizeof(line), "{\"audit_head\":{\"seq\":%lld,\"hash\":\"%s\"}}",
+			     (long long)seq, hash);
+		fq_log_line(line, (size_t)n);
+		*last_seq = seq;
+	}
+}
+
+/*
+ * Housekeeping thread: drops connections that have not sent a request's
+ * headers in time, notices users changed elsewhere, anchors the audit log.
+ */
 static void *reaper_main(void *arg)
 {
 	struct fq_server *srv = arg;
 	int64_t limit = (int64_t)srv->cfg.header_timeout_s * 1000;
+	int64_t audit_seq = -1;
 	int ticks = 0;
 
 	while (!__atomic_load_n(&srv->stopping, __ATOMIC_SEQ_CST)) {
@@ -647,7 +667,10 @@ static void *reaper_main(void *arg)
 		pthread_mutex_unlock(&srv->conns_lock);
 		if (++ticks % 4 == 0)
 			fq_session_poll(srv->db);
+		if (ticks % 240 == 1)
+			log_audit_head(srv, &audit_seq);
 	}
+	log_audit_head(srv, &audit_seq);
 	return NULL;
 }
 

@@ -73,10 +73,17 @@ static int is_sequence(const char *p)
 	return 0;
 }
 
+/* 1 when the (valid UTF-8) string repeats one character, which may be multi-byte. */
 static int one_char_run(const char *p)
 {
-	for (const char *q = p; *q; q++)
-		if (*q != *p)
+	size_t n = strlen(p), first = 1;
+
+	while (first < n && ((unsigned char)p[first] & 0xc0) == 0x80)
+		first++;
+	if (n % first)
+		return 0;
+	for (size_t i = first; i < n; i += first)
+		if (memcmp(p + i, p, first) != 0)
 			return 0;
 	return 1;
 }

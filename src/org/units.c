@@ -61,13 +61,15 @@ int fq_unit_create(struct fq_dbc *c, const struct fq_unit_new *u, struct fq_err 
 	if (!fq_unit_code_valid(u->code))
 		return fq_err_set(err, FQ_EINVAL, "invalid_code", "code",
 				  "单位代码应为 2–31 位字母、数字、下划线或连字符");
-	if (!u->name || !*u->name || fq_utf8_chars(u->name) > FQ_UNIT_NAME_MAX)
+	if (!u->name || !u->name[strspn(u->name, " \t\r\n")] ||
+	    fq_utf8_chars(u->name) > FQ_UNIT_NAME_MAX)
 		return fq_err_set(err, FQ_EINVAL, "invalid_name", "name",
 				  "单位名称不能为空且不超过 %d 个字符", FQ_UNIT_NAME_MAX);
 	if (rank < 0)
 		return fq_err_set(err, FQ_EINVAL, "invalid_kind", "kind",
 				  "单位类型应为 city/branch/station/post/grid 之一");
-	if (u->has_centroid && (u->lat < -90 || u->lat > 90 || u->lon < -180 || u->lon > 180))
+	if (u->has_centroid &&
+	    !(u->lat >= -90 && u->lat <= 90 && u->lon >= -180 && u->lon <= 180))
 		return fq_err_set(err, FQ_EINVAL, "invalid_coordinates", "centroid",
 				  "中心点坐标超出范围");
 	if (u->boundary_geojson && (rc = check_boundary(u->boundary_geojson, err)))
@@ -97,9 +99,10 @@ int fq_unit_create(struct fq_dbc *c, const struct fq_unit_new *u, struct fq_err 
 		pkind = fq_stmt_text(st, 1);
 		if (kind_rank(pkind) >= rank ||
 		    (rank == 4 && kind_rank(pkind) < 2) /* grids sit under stations/posts */) {
+			rc = fq_err_set(err, FQ_EINVAL, "invalid_parent", "parent",
+					"%s 类单位不能隶属于 %s 类单位", u->kind, pkind);
 			fq_stmt_done(st);
-			return fq_err_set(err, FQ_EINVAL, "invalid_parent", "parent",
-					  "%s 类单位不能隶属于 %s 类单位", u->kind, pkind);
+			return rc;
 		}
 		rc = snprintf(path, sizeof(path), "%s%s/", fq_stmt_text(st, 0), u->code);
 		fq_stmt_done(st);

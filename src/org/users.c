@@ -75,6 +75,8 @@ int fq_roles_parse_csv(const char *csv, uint32_t *out, const char *field, struct
 		if (rc)
 			return rc;
 		p = comma ? comma + 1 : NULL;
+		if (p && !*p)
+			return fq_err_set(err, FQ_EINVAL, "unknown_role", field, "角色列表以逗号结尾");
 	}
 	if (!*out)
 		return fq_err_set(err, FQ_EINVAL, "missing_field", field, "至少需要一个角色");

@@ -101,6 +101,7 @@ static void test_parse_not_an_object(void **state)
 	parse_bad("{\"a\":1", 6, "malformed_json");
 	parse_bad("{\"a\":1} {}", 10, "malformed_json");
 	parse_bad("{'a':1}", 7, "malformed_json");
+	parse_bad("{\"a\":\"x\\u0000y\"}", 16, "malformed_json");
 	/* An embedded NUL ends nothing: the document is broken. */
 	parse_bad("{\"a\":1}\0", 8, "malformed_json");
 }
@@ -117,7 +118,7 @@ static void expect_err(struct fq_err *err, const char *machine, const char *fiel
 static void test_get_str(void **state)
 {
 	json_t *j = parse("{\"name\":\"王小明\",\"blank\":\" \\t\\n\",\"empty\":\"\",\"num\":5,"
-			  "\"nul\":null,\"zero\":\"a\\u0000b\",\"station\":\"枫桥派出所\"}");
+			  "\"nul\":null}");
 	struct fq_err err = FQ_ERR_INIT;
 	const char *s = "untouched";
 
@@ -151,6 +152,8 @@ static void test_get_str(void **state)
 	assert_int_equal(fq_json_get_str(j, "num", FQ_JSON_OPTIONAL, 0, &s, &err), FQ_EINVAL);
 	expect_err(&err, "invalid_type", "num");
 
+	/* The parser refuses \u0000; a string built in the program may still hold one. */
+	json_object_set_new(j, "zero", json_stringn("a\0b", 3));
 	assert_int_equal(fq_json_get_str(j, "zero", FQ_JSON_OPTIONAL, 0, &s, &err), FQ_EINVAL);
 	expect_err(&err, "invalid_value", "zero");
 
@@ -231,8 +234,7 @@ static void test_get_int(void **state)
 	assert_int_equal(fq_json_get_int(j, "nul", FQ_JSON_OPTIONAL, 0, 1, &v, &present, &err), 0);
 	assert_int_equal(present, 0);
 	assert_int_equal(v, 99);
-	assert_int_equal(fq_json_get_int(j, "none", FQ_JSON_OPTIONAL, 0, 1, &v, &present, &err),
-			 0);
+	assert_int_equal(fq_json_get_int(j, "none", FQ_JSON_OPTIONAL, 0, 1, &v, &present, &err), 0);
 	assert_int_equal(present, 0);
 	assert_int_equal(fq_json_get_int(j, "none", FQ_JSON_REQUIRED, 0, 1, &v, &present, &err),
 			 FQ_EINVAL);
@@ -252,8 +254,7 @@ static void test_get_bool(void **state)
 	assert_int_equal(present, 1);
 	assert_int_equal(fq_json_get_bool(j, "f", FQ_JSON_REQUIRED, &v, &present, &err), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(fq_json_get_bool(j, "n", FQ_JSON_REQUIRED, &v, &present, &err),
-			 FQ_EINVAL);
+	assert_int_equal(fq_json_get_bool(j, "n", FQ_JSON_REQUIRED, &v, &present, &err), FQ_EINVAL);
 	assert_int_equal(present, 0);
 	expect_err(&err, "invalid_type", "n");
 	assert_int_equal(fq_json_get_bool(j, "s", FQ_JSON_OPTIONAL, &v, NULL, &err), FQ_EINVAL);
@@ -276,16 +277,16 @@ static void test_get_real(void **state)
 	int present = -1;
 
 	(void)state;
-	assert_int_equal(
-	    fq_json_get_real(j, "lat", FQ_JSON_REQUIRED, -90, 90, &v, &present, &err), 0);
+	assert_int_equal(fq_json_get_real(j, "lat", FQ_JSON_REQUIRED, -90, 90, &v, &present, &err),
+			 0);
 	assert_true(v == 29.7123);
 	assert_int_equal(present, 1);
 	/* Integers are numbers too. */
 	assert_int_equal(fq_json_get_real(j, "lon", FQ_JSON_REQUIRED, -180, 180, &v, NULL, &err),
 			 0);
 	assert_true(v == 120.0);
-	assert_int_equal(fq_json_get_real(j, "far", FQ_JSON_REQUIRED, -180, 180, &v, &present, &err),
-			 FQ_EINVAL);
+	assert_int_equal(
+	    fq_json_get_real(j, "far", FQ_JSON_REQUIRED, -180, 180, &v, &present, &err), FQ_EINVAL);
 	assert_int_equal(present, 0);
 	expect_err(&err, "out_of_range", "far");
 	assert_int_equal(fq_json_get_real(j, "s", FQ_JSON_REQUIRED, -180, 180, &v, NULL, &err),
@@ -320,13 +321,11 @@ static void test_get_str_array(void **state)
 	assert_int_equal(fq_json_get_str_array(j, "mixed", FQ_JSON_REQUIRED, 5, &a, &err),
 			 FQ_EINVAL);
 	expect_err(&err, "invalid_type", "mixed");
-	assert_int_equal(fq_json_get_str_array(j, "obj", FQ_JSON_REQUIRED, 5, &a, &err),
-			 FQ_EINVAL);
+	assert_int_equal(fq_json_get_str_array(j, "obj", FQ_JSON_REQUIRED, 5, &a, &err), FQ_EINVAL);
 	expect_err(&err, "invalid_type", "obj");
 	assert_int_equal(fq_json_get_str_array(j, "nul", FQ_JSON_OPTIONAL, 5, &a, &err), 0);
 	assert_null(a);
-	assert_int_equal(fq_json_get_str_array(j, "nul", FQ_JSON_REQUIRED, 5, &a, &err),
-			 FQ_EINVAL);
+	assert_int_equal(fq_json_get_str_array(j, "nul", FQ_JSON_REQUIRED, 5, &a, &err), FQ_EINVAL);
 	expect_err(&err, "missing_field", "nul");
 	json_decref(j);
 }
