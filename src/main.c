@@ -474,7 +474,7 @@ static int cmd_user(const struct opts *o)
 		if (rc)
 			goto out_rollback;
 		if (strcmp(sub, "passwd") == 0) {
-			rc = fq_user_set_password(c, u.id, password, NULL, &err);
+			rc = fq_user_set_password(c, u.id, password, "password", NULL, &err);
 			what = "user.password_reset";
 		} else if (strcmp(sub, "roles") == 0 || strcmp(sub, "unit") == 0 ||
 			   strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {

@@ -56,6 +56,7 @@ struct fq_req {
 	const char *hdr_names[FQ_REQ_MAX_HEADERS];
 	const char *hdr_values[FQ_REQ_MAX_HEADERS];
 	int nhdrs;
+	int answered; /* a response has been queued */
 	int64_t start_ns;
 };
 
@@ -87,7 +88,8 @@ const char *fq_req_audit_role(struct fq_req *r, enum fq_action action);
 
 /*
  * Audit hooks. fq_req_audit fills an entry with the actor, unit and client
- * of the request and appends it on c (inside the caller's transaction).
+ * of the request and appends it on c (inside the caller's transaction); it
+ * takes over the reference to detail (which may be NULL).
  * fq_req_audit_read records a read of personal data in its own transaction;
  * every handler that returns a person's details calls it.
  */

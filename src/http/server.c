@@ -63,7 +63,6 @@ struct req_ctx {
 	struct fq_req req;
 	struct fq_buf body;
 	int body_too_big;
-	int headers_checked;
 	struct tracked_conn *tc;
 };
 
@@ -194,6 +193,7 @@ int fq_req_audit(struct fq_req *r, struct fq_dbc *c, enum fq_action action, cons
 	    .reason = reason,
 	    .detail = detail_text(r, detail),
 	};
+	json_decref(detail);
 	return fq_audit_append(c, &e, fq_now_ms(), NULL, &r->err);
 }
 
@@ -217,6 +217,31 @@ int fq_req_audit_read(struct fq_req *r, const char *object_type, const char *obj
 
 /* ---- answers ---- */
 
+/* s as loggable text: bytes that are not valid UTF-8 or are controls become %XX. */
+static const char *loggable(struct fq_req *r, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out, *o;
+
+	if (fq_utf8_valid(s, n) && strcspn(s, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r"
+					      "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18"
+					      "\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") == n)
+		return s;
+	o = out = fq_pool_alloc(&r->pool, n * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '%') {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static void access_log(struct fq_req *r, int status, size_t bytes)
 {
 	struct fq_buf b;
@@ -226,8 +251,9 @@ static void access_log(struct fq_req *r, int status, size_t bytes)
 
 	fq_time_format(fq_now_ms(), 0, ts);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "ts", ts, "client", r->client,
-		      "method", r->method, "path", r->path, "status", status, "bytes",
-		      (json_int_t)bytes, "ms", ms, "user", r->user ? r->user->username : NULL);
+		      "method", loggable(r, r->method), "path", loggable(r, r->path), "status",
+		      status, "bytes", (json_int_t)bytes, "ms", ms, "user",
+		      r->user ? r->user->username : NULL);
 	if (!j)
 		return;
 	fq_buf_init(&b, 64 * 1024);
@@ -269,6 +295,7 @@ static enum MHD_Result send_json(struct fq_req *r, int status, json_t *body)
 		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);
 	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
+	r->answered = 1;
 	access_log(r, status, len);
 	return ret;
 }
@@ -304,6 +331,7 @@ static enum MHD_Result send_static(struct fq_req *r, const struct fq_embedded_fi
 	add_common_headers(resp);
 	ret = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);
+	r->answered = 1;
 	access_log(r, 200, f->len);
 	return ret;
 }
@@ -371,6 +399,8 @@ static int path_is_clean(const char *path)
 	for (const char *p = path; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c < 0x20 || c == 0x7f || c == '\\')
+			return 0;
+		if (c == '%' && p[1] == '0' && p[2] == '0')
 			return 0;
 		if (c == '/' && (p[1] == '/' ||
 				 (p[1] == '.' && (p[2] == '/' || p[2] == '\0' ||
@@ -488,6 +518,44 @@ static enum MHD_Result dispatch_static(struct req_ctx *ctx)
 	return send_static(r, f);
 }
 
+/* Checks that need only the request line and headers (first call of the handler). */
+static enum MHD_Result check_request_head(struct fq_server *srv, struct req_ctx *ctx)
+{
+	struct fq_req *r = &ctx->req;
+	struct MHD_Connection *conn = r->conn;
+	struct header_scan hs = {0, 0, 0};
+	const char *cl;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &hs);
+	if (hs.too_big || hs.total > FQ_HTTP_HEADERS_MAX) {
+		fq_err_set(&r->err, FQ_ETOOBIG, "header_too_large", NULL,
+			   "请求头过大（单个不超过 %u 字节，合计不超过 %u 字节）",
+			   FQ_HTTP_HEADER_MAX, FQ_HTTP_HEADERS_MAX);
+		return send_error(r, FQ_ETOOBIG);
+	}
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_args, &hs);
+	if (hs.bad_utf8 || !fq_utf8_valid(r->path, strlen(r->path))) {
+		fq_err_set(&r->err, FQ_EINVAL, "invalid_utf8", NULL,
+			   "请求地址或参数不是有效的 UTF-8");
+		return send_error(r, FQ_EINVAL);
+	}
+	if (!path_is_clean(r->path)) {
+		fq_err_set(&r->err, FQ_EINVAL, "invalid_path", NULL, "请求路径不合法");
+		return send_error(r, FQ_EINVAL);
+	}
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > FQ_HTTP_BODY_MAX) {
+		fq_err_set(&r->err, FQ_ETOOBIG, "body_too_large", NULL, "请求体超过 %u 字节上限",
+			   FQ_HTTP_BODY_MAX);
+		return send_error(r, FQ_ETOOBIG);
+	}
+	if (__atomic_load_n(&srv->stopping, __ATOMIC_SEQ_CST)) {
+		fq_req_add_header(r, "Connection", "close");
+		fq_err_set(&r->err, FQ_EDB, "store_busy", NULL, "服务器正在停止，请稍后重试");
+		return send_error(r, FQ_EDB);
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 				      const char *method, const char *version,
 				      const char *upload_data, size_t *upload_data_size,
@@ -520,42 +588,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			ctx->tc->in_request = 1;
 			pthread_mutex_unlock(&srv->conns_lock);
 		}
-		return MHD_YES;
+		/* Refusals based on the headers go out now, before any body is read. */
+		return check_request_head(srv, ctx);
 	}
 	r = &ctx->req;
-	if (!ctx->headers_checked) {
-		struct header_scan hs = {0, 0, 0};
-		const char *cl;
-		ctx->headers_checked = 1;
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &hs);
-		if (hs.too_big || hs.total > FQ_HTTP_HEADERS_MAX) {
-			fq_err_set(&r->err, FQ_ETOOBIG, "header_too_large", NULL,
-				   "请求头过大（单个不超过 %u 字节，合计不超过 %u 字节）",
-				   FQ_HTTP_HEADER_MAX, FQ_HTTP_HEADERS_MAX);
-			return send_error(r, FQ_ETOOBIG);
-		}
-		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_args, &hs);
-		if (hs.bad_utf8 || !fq_utf8_valid(r->path, strlen(r->path))) {
-			fq_err_set(&r->err, FQ_EINVAL, "invalid_utf8", NULL,
-				   "请求地址或参数不是有效的 UTF-8");
-			return send_error(r, FQ_EINVAL);
-		}
-		if (!path_is_clean(r->path)) {
-			fq_err_set(&r->err, FQ_EINVAL, "invalid_path", NULL, "请求路径不合法");
-			return send_error(r, FQ_EINVAL);
-		}
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > FQ_HTTP_BODY_MAX) {
-			fq_err_set(&r->err, FQ_ETOOBIG, "body_too_large", NULL,
-				   "请求体超过 %u 字节上限", FQ_HTTP_BODY_MAX);
-			return send_error(r, FQ_ETOOBIG);
-		}
-		if (__atomic_load_n(&srv->stopping, __ATOMIC_SEQ_CST)) {
-			fq_req_add_header(r, "Connection", "close");
-			fq_err_set(&r->err, FQ_EDB, "store_busy", NULL,
-				   "服务器正在停止，请稍后重试");
-			return send_error(r, FQ_EDB);
-		}
+	if (r->answered) {
+		/* Refused early: the rest of the body is read and dropped. */
+		*upload_data_size = 0;
+		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		if (!ctx->body_too_big &&
@@ -674,6 +714,42 @@ static void *reaper_main(void *arg)
 	return NULL;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decoding of the path and query arguments. libmicrohttpd's own
+ * decoder turns %00 into a NUL that silently cuts the string short; here an
+ * encoded NUL is left encoded, so the path check refuses it.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *in = s, *out = s;
+	(void)cls;
+	(void)conn;
+
+	while (*in) {
+		int hi, lo;
+		if (in[0] == '%' && in[1] && in[2] && (hi = hexval(in[1])) >= 0 &&
+		    (lo = hexval(in[2])) >= 0 && (hi || lo)) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -727,13 +803,14 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 	fq_session_global_init();
 	srv->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
-	    (uint16_t)srv->cfg.port, NULL, NULL, &access_handler, srv, MHD_OPTION_SOCK_ADDR,
+	    (uint16_t)srv->cfg.port, NULL, NULL, &access_handler, srv, MHD_OPTION_EXTERNAL_LOGGER,
+	    &mhd_log, srv, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, NULL, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->cfg.max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)FQ_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, &request_completed, srv,
-	    MHD_OPTION_NOTIFY_CONNECTION, &connection_notify, srv, MHD_OPTION_EXTERNAL_LOGGER,
-	    &mhd_log, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_CONNECTION, &connection_notify, srv,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
 	if (!srv->daemon) {
 		rc = fq_err_set(err, FQ_EIO, "listen_failed", "listen", "无法在 %s:%d 上监听",
 				srv->cfg.host, srv->cfg.port);

@@ -122,7 +122,6 @@ out_release:
 		return fq_err_set(&r->err, FQ_EAUTH, "invalid_credentials", NULL,
 				  "用户名或密码错误；多次失败后账户将被临时锁定");
 	}
-	fq_throttle_succeeded(r->client);
 	set_cookie(r, token, (int)(FQ_SESSION_MAX_MS / 1000));
 	u.last_login_at = now;
 	return fq_req_reply(r, 200, session_json(&u, p.csrf, expires));
@@ -191,14 +190,21 @@ static int put_password(struct fq_req *r)
 		return rc;
 	c = fq_db_acquire(r->db);
 	rc = fq_user_load_by_name(c, r->user->username, &u, hash, sizeof(hash), &r->err);
+	fq_db_release(r->db, c);
+	/* The slow hashing happens holding no connection and no lock. */
 	if (!rc && !fq_password_verify(hash, cur))
 		rc = fq_err_set(&r->err, FQ_EINVAL, "wrong_password", "current_password",
 				"当前密码错误");
-	sodium_memzero(hash, sizeof(hash));
 	if (!rc)
-		rc = fq_dbc_begin(c, 1, &r->err);
+		rc = fq_user_hash_password(u.username, next, "new_password", hash, &r->err);
+	if (rc) {
+		sodium_memzero(hash, sizeof(hash));
+		return rc;
+	}
+	c = fq_db_acquire(r->db);
+	rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		rc = fq_user_set_password(c, u.id, next, u.id, &r->err);
+		rc = fq_user_set_password_hash(c, u.id, hash, u.id, &r->err);
 		if (!rc)
 			rc = fq_req_audit(r, c, FQ_ACT_UNIT_READ, "user.password", "user", u.id,
 					  NULL, NULL);
@@ -208,6 +214,7 @@ static int put_password(struct fq_req *r)
 			fq_dbc_rollback(c);
 	}
 	fq_db_release(r->db, c);
+	sodium_memzero(hash, sizeof(hash));
 	if (rc)
 		return rc;
 	fq_session_evict_user(u.id);

@@ -63,13 +63,3 @@ void fq_throttle_failed(const char *client, int64_t now_ms)
 	}
 	pthread_mutex_unlock(&lock);
 }
-
-void fq_throttle_succeeded(const char *client)
-{
-	struct slot *s;
-	pthread_mutex_lock(&lock);
-	s = find(client, 0, 0);
-	if (s && s->failures < FQ_THROTTLE_MAX_FAILURES)
-		s->failures = 0;
-	pthread_mutex_unlock(&lock);
-}

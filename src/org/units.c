@@ -68,8 +68,7 @@ int fq_unit_create(struct fq_dbc *c, const struct fq_unit_new *u, struct fq_err 
 	if (rank < 0)
 		return fq_err_set(err, FQ_EINVAL, "invalid_kind", "kind",
 				  "单位类型应为 city/branch/station/post/grid 之一");
-	if (u->has_centroid &&
-	    !(u->lat >= -90 && u->lat <= 90 && u->lon >= -180 && u->lon <= 180))
+	if (u->has_centroid && !(u->lat >= -90 && u->lat <= 90 && u->lon >= -180 && u->lon <= 180))
 		return fq_err_set(err, FQ_EINVAL, "invalid_coordinates", "centroid",
 				  "中心点坐标超出范围");
 	if (u->boundary_geojson && (rc = check_boundary(u->boundary_geojson, err)))

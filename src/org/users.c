@@ -76,7 +76,8 @@ int fq_roles_parse_csv(const char *csv, uint32_t *out, const char *field, struct
 			return rc;
 		p = comma ? comma + 1 : NULL;
 		if (p && !*p)
-			return fq_err_set(err, FQ_EINVAL, "unknown_role", field, "角色列表以逗号结尾");
+			return fq_err_set(err, FQ_EINVAL, "unknown_role", field,
+					  "角色列表以逗号结尾");
 	}
 	if (!*out)
 		return fq_err_set(err, FQ_EINVAL, "missing_field", field, "至少需要一个角色");
@@ -146,12 +147,17 @@ int fq_user_create(struct fq_dbc *c, const struct fq_user_new *in, const char *a
 					  in->unit_code);
 		return rc;
 	}
-	if (!in->password)
-		return fq_err_set(err, FQ_EINVAL, "missing_field", "password", "缺少密码");
-	if ((rc = fq_password_check_policy(in->password, in->username, "password", err)))
-		return rc;
-	if ((rc = fq_password_hash(in->password, hash, err)))
-		return rc;
+	if (in->password_hash) {
+		if (strlen(in->password_hash) >= sizeof(hash))
+			return fq_err_set(err, FQ_EINVAL, "invalid_hash", "password",
+					  "密码摘要无效");
+		memcpy(hash, in->password_hash, strlen(in->password_hash) + 1);
+	} else {
+		if (!in->password)
+			return fq_err_set(err, FQ_EINVAL, "missing_field", "password", "缺少密码");
+		if ((rc = fq_user_hash_password(in->username, in->password, "password", hash, err)))
+			return rc;
+	}
 	fq_uuid7_str(id);
 	rc =
 	    fq_dbc_run(c, err, NULL,
@@ -308,26 +314,41 @@ int fq_user_update(struct fq_dbc *c, const char *id, const struct fq_user_patch 
 	return out ? fq_user_load(c, id, out, err) : 0;
 }
 
-int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password,
+int fq_user_hash_password(const char *username, const char *password, const char *field,
+			  char hash[128], struct fq_err *err)
+{
+	int rc = fq_password_check_policy(password, username, field, err);
+	return rc ? rc : fq_password_hash(password, hash, err);
+}
+
+int fq_user_set_password_hash(struct fq_dbc *c, const char *id, const char *hash,
+			      const char *actor_id, struct fq_err *err)
+{
+	int64_t now = fq_now_ms(), changed = 0;
+	int rc = fq_dbc_run(c, err, &changed,
+			    "UPDATE app_user SET password_hash = ?, password_changed_at = ?,"
+			    " failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ?,"
+			    " version = version + 1 WHERE id = ?",
+			    "tiitt", hash, now, now, actor_id, id);
+	if (rc)
+		return rc;
+	if (!changed)
+		return fq_err_set(err, FQ_ENOTFOUND, "user_not_found", NULL, "用户不存在");
+	return fq_user_revoke_sessions(c, id, err);
+}
+
+int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password, const char *field,
 			 const char *actor_id, struct fq_err *err)
 {
 	struct fq_user u;
 	char hash[FQ_PASSWORD_HASH_MAX];
-	int64_t now = fq_now_ms();
 	int rc;
 
 	if ((rc = fq_user_load(c, id, &u, err)))
 		return rc;
-	if ((rc = fq_password_check_policy(password, u.username, "password", err)))
+	if ((rc = fq_user_hash_password(u.username, password, field, hash, err)))
 		return rc;
-	if ((rc = fq_password_hash(password, hash, err)))
-		return rc;
-	rc = fq_dbc_run(c, err, NULL,
-			"UPDATE app_user SET password_hash = ?, password_changed_at = ?,"
-			" failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ?,"
-			" version = version + 1 WHERE id = ?",
-			"tiitt", hash, now, now, actor_id, id);
-	return rc ? rc : fq_user_revoke_sessions(c, id, err);
+	return fq_user_set_password_hash(c, id, hash, actor_id, err);
 }
 
 int fq_user_login_failed(struct fq_dbc *c, const char *id, int64_t now_ms, struct fq_err *err)

@@ -43,7 +43,8 @@ struct fq_user {
 struct fq_user_new {
 	const char *username;
 	const char *display_name;
-	const char *password;
+	const char *password;	   /* checked and hashed here, unless password_hash is set */
+	const char *password_hash; /* from fq_user_hash_password, hashed before the transaction */
 	const char *unit_code;
 	uint32_t roles;
 };
@@ -80,8 +81,19 @@ int fq_user_load_by_name(struct fq_dbc *c, const char *username, struct fq_user 
 			 size_t hash_size, struct fq_err *err) FQ_WUR;
 int fq_user_update(struct fq_dbc *c, const char *id, const struct fq_user_patch *p,
 		   const char *actor_id, struct fq_user *out, struct fq_err *err) FQ_WUR;
-int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password,
+/*
+ * Check a new password against the policy (errors name field) and hash it.
+ * Hashing takes tens of milliseconds: do it before opening the write
+ * transaction, so other writers do not wait for it.
+ */
+int fq_user_hash_password(const char *username, const char *password, const char *field,
+			  char hash[128], struct fq_err *err) FQ_WUR;
+/* Set a password (policy errors name field), ending the user's sessions. */
+int fq_user_set_password(struct fq_dbc *c, const char *id, const char *password, const char *field,
 			 const char *actor_id, struct fq_err *err) FQ_WUR;
+/* Set a password already hashed by fq_user_hash_password. */
+int fq_user_set_password_hash(struct fq_dbc *c, const char *id, const char *hash,
+			      const char *actor_id, struct fq_err *err) FQ_WUR;
 /* End all sessions of a user. */
 int fq_user_revoke_sessions(struct fq_dbc *c, const char *id, struct fq_err *err) FQ_WUR;
 

@@ -75,6 +75,7 @@ static const char *const create_keys[] = {"username", "display_name", "password"
 
 static int create_user(struct fq_req *r)
 {
+	char hash[128];
 	struct fq_user_new in = {0};
 	struct fq_user u;
 	struct fq_dbc *c;
@@ -97,6 +98,14 @@ static int create_user(struct fq_req *r)
 				  "缺少必填字段：roles");
 	if ((rc = fq_roles_parse_json(roles, &in.roles, "roles", &r->err)))
 		return rc;
+	if (!fq_username_valid(in.username))
+		return fq_err_set(
+		    &r->err, FQ_EINVAL, "invalid_username", "username",
+		    "用户名应为 3–32 位小写字母、数字、点、下划线或连字符，并以字母开头");
+	/* Hash before the write transaction: other writers need not wait for it. */
+	if ((rc = fq_user_hash_password(in.username, in.password, "password", hash, &r->err)))
+		return rc;
+	in.password_hash = hash;
 	c = fq_db_acquire(r->db);
 	rc = unit_in_scope(r, c, in.unit_code);
 	if (!rc)
@@ -188,6 +197,7 @@ static const char *const password_keys[] = {"password", NULL};
 
 static int reset_password(struct fq_req *r)
 {
+	char hash[128];
 	struct fq_user u;
 	struct fq_dbc *c;
 	const char *pw;
@@ -199,10 +209,15 @@ static int reset_password(struct fq_req *r)
 		return rc;
 	c = fq_db_acquire(r->db);
 	rc = load_in_scope(r, c, r->params[0], &u);
+	fq_db_release(r->db, c);
 	if (!rc)
-		rc = fq_dbc_begin(c, 1, &r->err);
+		rc = fq_user_hash_password(u.username, pw, "password", hash, &r->err);
+	if (rc)
+		return rc;
+	c = fq_db_acquire(r->db);
+	rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		rc = fq_user_set_password(c, u.id, pw, r->user->user_id, &r->err);
+		rc = fq_user_set_password_hash(c, u.id, hash, r->user->user_id, &r->err);
 		if (!rc)
 			rc = fq_req_audit(r, c, FQ_ACT_USER_MANAGE, "user.password_reset", "user",
 					  u.id, NULL, NULL);

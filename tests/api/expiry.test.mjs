@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { loginAs } from '../lib/client.mjs';
-import { who, assertError, restartAt } from './helpers.mjs';
+import { who, assertError, restartAt, stopAndCheck } from './helpers.mjs';
 
 const MIN = 60 * 1000;
 let srv;
@@ -57,3 +57,5 @@ test('an expired session cannot log out or write either', async () => {
   assertError(await c.del('/api/v1/session'), 401, 'session_expired');
   assertError(await c.post('/api/v1/users', { username: 'ghost' }), 401, 'unauthenticated');
 });
+
+test('the server stops cleanly: exit 0, no sanitizer report', () => stopAndCheck(srv));

@@ -190,3 +190,10 @@ export async function waitFor(fn, timeoutMs, stepMs = 100) {
 export function accessLog(srv) {
   return srv.output.split('\n').filter((l) => l.startsWith('{')).map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter(Boolean);
 }
+
+/** Stop the server (SIGTERM) and check it exited 0 without any sanitizer report. */
+export async function stopAndCheck(srv) {
+  const ex = await srv.stop();
+  assert.doesNotMatch(srv.output, /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/, srv.output.slice(-3000));
+  assert.deepEqual(ex, { code: 0, signal: null }, `server exit: ${JSON.stringify(ex)}\n${srv.output.slice(-1000)}`);
+}

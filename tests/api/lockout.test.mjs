@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, fq } from '../lib/server.mjs';
 import { Client, loginAs } from '../lib/client.mjs';
-import { who, assertError, loginFrom, restartAt } from './helpers.mjs';
+import { who, assertError, loginFrom, restartAt, stopAndCheck } from './helpers.mjs';
 
 let srv;
 let admin;
@@ -116,3 +116,5 @@ test('the audit log records the failed logins with their reason', async () => {
   assert.equal(unk.json.items[0].client, '127.0.0.2');
   assert.equal(unk.json.items[0].user_id, null);
 });
+
+test('the server stops cleanly: exit 0, no sanitizer report', () => stopAndCheck(srv));

@@ -567,14 +567,16 @@ static void test_set_password(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(fq_user_login_failed(f->c, u.id, now, &err), 0);
 
-	assert_int_equal(fq_user_set_password(f->c, u.id, "WANG.XM-secret-99", NULL, &err),
-			 FQ_EINVAL);
+	assert_int_equal(
+	    fq_user_set_password(f->c, u.id, "WANG.XM-secret-99", "password", NULL, &err),
+	    FQ_EINVAL);
 	assert_string_equal(err.machine, "password_contains_username");
 	assert_string_equal(err.field, "password");
 	assert_int_equal(sessions_of(f->c, u.id), 1);
 
 	begin(f->c);
-	assert_int_equal(fq_user_set_password(f->c, u.id, OTHER_PW, "actor-1", &err), 0);
+	assert_int_equal(fq_user_set_password(f->c, u.id, OTHER_PW, "password", "actor-1", &err),
+			 0);
 	commit(f->c);
 	assert_int_equal(sessions_of(f->c, u.id), 0);
 	assert_int_equal(fq_user_load_by_name(f->c, "wang.xm", &v, hash, sizeof(hash), &err), 0);
@@ -583,7 +585,7 @@ static void test_set_password(void **state)
 	assert_int_equal(v.failed_logins, 0);
 	assert_int_equal(v.version, 2);
 
-	assert_int_equal(fq_user_set_password(f->c, "no-such-id", OTHER_PW, NULL, &err),
+	assert_int_equal(fq_user_set_password(f->c, "no-such-id", OTHER_PW, "password", NULL, &err),
 			 FQ_ENOTFOUND);
 }
 
