@@ -11,7 +11,7 @@
 # --strict exits 1 when a figure misses its target (the default only reports).
 #
 # Environment: FQ_BIN (a binary to measure instead of building build/fengqiao),
-# FQ_BENCH_DURATION (seconds per run, default 10), FQ_BENCH_CONNECTIONS (64), FQ_BENCH_THREADS (2),
+# FQ_BENCH_DURATION (seconds per run, default 10), FQ_BENCH_CONNECTIONS (64), FQ_BENCH_THREADS (2), FQ_BENCH_SERVER_ARGS (extra serve options, e.g. --threads 2),
 # FQ_BENCH_SEED (demo seed, 1). Each run's full output is kept in bench/out/.
 set -euo pipefail
 
@@ -100,7 +100,7 @@ start_server() {
 	for try in 1 2 3 4 5; do
 		port=$((20000 + RANDOM % 40000))
 		port_in_use "$port" && continue
-		"$bin" serve --db "$db" --listen "127.0.0.1:$port" 2>"$tmp/server.log" &
+		"$bin" serve --db "$db" --listen "127.0.0.1:$port" ${FQ_BENCH_SERVER_ARGS:-} 2>"$tmp/server.log" &
 		server_pid=$!
 		for _ in $(seq 100); do
 			if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/health" 2>/dev/null; then
