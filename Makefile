@@ -26,7 +26,7 @@ UNIT_TESTS_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 
 REL_OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC))
 SAN_OBJ := $(patsubst src/%.c,build/san/obj/%.o,$(LIB_SRC))
-GEN_C := build/gen/migrations_data.c build/gen/web_data.c
+GEN_C := build/gen/migrations_data.c build/gen/web_data.c build/gen/openapi_data.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_TESTS_SRC))
 
 .PHONY: all check san unit-tests web clean format format-check fuzz
@@ -47,6 +47,11 @@ web/dist/index.html: $(WEB_SRC)
 	@touch $@
 
 web: web/dist/index.html
+
+build/gen/openapi_data.c: build/tools/embed src/http/openapi.json
+	@mkdir -p $(@D)
+	@echo "  EMBED   $@"
+	@build/tools/embed $@ fq_embedded_openapi --basename src/http/openapi.json
 
 build/gen/web_data.c: build/tools/embed web/dist/index.html
 	@mkdir -p $(@D)
@@ -73,8 +78,9 @@ build/san/obj/gen/%.o: build/gen/%.c
 	@echo "  CC san  $<"
 	@$(CC) $(SAN_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-GEN_REL_OBJ := build/obj/gen/migrations_data.o build/obj/gen/web_data.o
-GEN_SAN_OBJ := build/san/obj/gen/migrations_data.o build/san/obj/gen/web_data.o
+GEN_REL_OBJ := build/obj/gen/migrations_data.o build/obj/gen/web_data.o build/obj/gen/openapi_data.o
+GEN_SAN_OBJ := build/san/obj/gen/migrations_data.o build/san/obj/gen/web_data.o \
+	build/san/obj/gen/openapi_data.o
 
 build/fengqiao: build/obj/main.o $(REL_OBJ) $(GEN_REL_OBJ)
 	@echo "  LINK    $@"

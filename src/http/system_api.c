@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/embed.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "db/db.h"
@@ -84,6 +85,18 @@ static int get_audit(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, out);
 }
 
+/* The OpenAPI 3.1 description of this API (src/http/openapi.json, embedded). */
+static int get_openapi(struct fq_req *r)
+{
+	json_error_t je;
+	json_t *doc = json_loadb((const char *)fq_embedded_openapi[0].data,
+				 fq_embedded_openapi[0].len, 0, &je);
+	if (!doc)
+		return fq_err_set(&r->err, FQ_EINTERNAL, "internal", NULL, "openapi.json: %s",
+				  je.text);
+	return fq_req_reply(r, 200, doc);
+}
+
 static int audit_refused(struct fq_req *r)
 {
 	return fq_err_set(&r->err, FQ_EFORBIDDEN, "audit_append_only", NULL,
@@ -95,7 +108,10 @@ const struct fq_route fq_system_routes[] = {
     {"GET", "/api/v1/roles", get_roles, 0},
     {"GET", "/api/v1/ui-config", get_ui_config, FQ_ROUTE_PUBLIC},
     {"GET", "/api/v1/audit", get_audit, 0},
+    {"PUT", "/api/v1/audit", audit_refused, 0},
+    {"PATCH", "/api/v1/audit", audit_refused, 0},
     {"DELETE", "/api/v1/audit", audit_refused, 0},
+    {"GET", "/api/v1/openapi.json", get_openapi, FQ_ROUTE_PUBLIC},
     {"PUT", "/api/v1/audit/:seq", audit_refused, 0},
     {"PATCH", "/api/v1/audit/:seq", audit_refused, 0},
     {"DELETE", "/api/v1/audit/:seq", audit_refused, 0},
