@@ -34,6 +34,14 @@ static json_t *session_json(const struct fq_user *u, const char *csrf, int64_t e
 			 exp);
 }
 
+static const char *first_role(uint32_t roles)
+{
+	for (int r = 0; r < FQ_ROLE_COUNT; r++)
+		if (roles & FQ_ROLE_BIT(r))
+			return fq_role_code(r);
+	return NULL;
+}
+
 static const char *const login_keys[] = {"username", "password", NULL};
 
 static int post_session(struct fq_req *r)
@@ -89,7 +97,7 @@ static int post_session(struct fq_req *r)
 		struct fq_audit_entry e = {
 		    .user_id = known ? u.id : NULL,
 		    .username = username,
-		    .role = NULL,
+		    .role = known ? first_role(u.roles) : NULL,
 		    .unit_code = known ? u.unit_code : NULL,
 		    .action = "session.login",
 		    .object_type = "user",

@@ -161,9 +161,11 @@ test('nobody can change or delete audit entries (403 audit_append_only)', async 
     assertError(await c.patch(`/api/v1/audit/${first.seq}`, { outcome: 'ok' }), 403, 'audit_append_only');
     assertError(await c.del(`/api/v1/audit/${first.seq}`), 403, 'audit_append_only');
     assertError(await c.del('/api/v1/audit'), 403, 'audit_append_only');
+    assertError(await c.put('/api/v1/audit', { seq: first.seq }), 403, 'audit_append_only');
+    assertError(await c.patch('/api/v1/audit', { outcome: 'ok' }), 403, 'audit_append_only');
     const post = await c.post('/api/v1/audit', { action: 'forged' });
     assertError(post, 405, 'method_not_allowed');
-    assert.equal(post.headers.get('allow'), 'GET, DELETE');
+    assert.equal(post.headers.get('allow'), 'GET, PUT, PATCH, DELETE');
   }
   const still = (await audit('per_page=200')).items.at(-1);
   assert.deepEqual(still, first);

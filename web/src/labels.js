@@ -68,14 +68,17 @@ export function outcomeLabel(outcome) {
   return OUTCOME_LABELS[outcome] || outcome || '—';
 }
 
-// "2024-05-01T08:03:00Z" → "2024-05-01 16:03:00" in the browser's time zone.
+// Times are shown in China Standard Time (UTC+8, no daylight saving), whatever the
+// browser's own zone: "2024-05-01T08:03:00Z" → "2024-05-01 16:03:00".
+const CST_OFFSET_MS = 8 * 3600 * 1000;
 export function formatTime(value) {
   if (!value) return '—';
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return String(value);
+  const ms = new Date(value).getTime();
+  if (Number.isNaN(ms)) return String(value);
+  const d = new Date(ms + CST_OFFSET_MS);
   const pad = (n) => String(n).padStart(2, '0');
   return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
   );
 }
