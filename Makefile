@@ -20,7 +20,9 @@ LIBS := $(PKG_LIBS) -pthread -lm
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))
-MIGRATIONS := $(sort $(wildcard src/*/migrations/*.sql))
+# Migrations apply in the order of their file names (NNNN_name.sql), whatever their folder.
+MIGRATIONS_ALL := $(wildcard src/*/migrations/*.sql)
+MIGRATIONS := $(foreach n,$(sort $(notdir $(MIGRATIONS_ALL))),$(filter %/$(n),$(MIGRATIONS_ALL)))
 WEB_SRC := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.js -type f 2>/dev/null)
 UNIT_TESTS_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 
@@ -36,7 +38,7 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) -O2 -o $@ $<
 
-build/gen/migrations_data.c: build/tools/embed $(MIGRATIONS)
+build/gen/migrations_data.c: build/tools/embed $(MIGRATIONS) Makefile
 	@mkdir -p $(@D)
 	@echo "  EMBED   $@"
 	@build/tools/embed $@ fq_embedded_migrations --basename $(MIGRATIONS)
@@ -91,7 +93,7 @@ build/san/fengqiao: build/san/obj/main.o $(SAN_OBJ) $(GEN_SAN_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
-build/san/tests/%: tests/unit/%.c $(SAN_OBJ) $(GEN_SAN_OBJ)
+build/san/tests/%: tests/unit/%.c tests/unit/fq_test.h $(SAN_OBJ) $(GEN_SAN_OBJ)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
 	@$(CC) $(SAN_CFLAGS) -Wno-missing-prototypes -Itests -o $@ $< $(SAN_OBJ) $(GEN_SAN_OBJ) \
@@ -114,7 +116,8 @@ build/fuzz/%: fuzz/%.c $(FUZZ_CORE)
 	@echo "  FUZZ    $@"
 	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lm
 
-FORMAT_FILES = src/main.c $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC) $(FUZZ_SRC)
+FORMAT_FILES = src/main.c $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC) \
+	$(wildcard tests/unit/*.h) $(FUZZ_SRC)
 format:
 	clang-format -i $(FORMAT_FILES)
 

@@ -7,6 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "command/alert.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -264,7 +265,12 @@ static int cmd_serve(const struct opts *o)
 	cfg.tile_url = o->tile_url;
 	if (open_store(o, 1, 0, &db))
 		return 1;
+	if (fq_alert_engine_start(db, &err)) {
+		fq_db_close(db);
+		return fail(&err);
+	}
 	rc = fq_server_run(db, &cfg, &err);
+	fq_alert_engine_stop();
 	fq_db_close(db);
 	if (rc)
 		return fail(&err);

@@ -11,14 +11,14 @@
 #include "core/banned.h"
 
 #define KMH_PER_MPS 3.6
-#define FIELD_MAX   FQ_ERR_FIELD_MAX
+#define DEG_TO_RAD  (3.14159265358979323846 / 180.0)
 
 static const struct {
 	const char *code;
 	const char *label;
 	double speed_kmh;
 	double turnout_s;
-} types[FQ_RESPONSE_UNIT_TYPE_COUNT] = {
+} type_table[FQ_RESPONSE_UNIT_TYPE_COUNT] = {
     [FQ_RESPONSE_UNIT_CAR] = {"car", "巡逻车", 40.0, 30.0},
     [FQ_RESPONSE_UNIT_FOOT] = {"foot", "步巡", 5.0, 10.0},
     [FQ_RESPONSE_UNIT_MOTORBIKE] = {"motorbike", "摩托车", 35.0, 20.0},
@@ -29,7 +29,7 @@ static const struct {
 static const struct {
 	const char *code;
 	const char *label;
-} statuses[FQ_RESPONSE_UNIT_STATUS_COUNT] = {
+} status_table[FQ_RESPONSE_UNIT_STATUS_COUNT] = {
     [FQ_RESPONSE_UNIT_AVAILABLE] = {"available", "空闲"},
     [FQ_RESPONSE_UNIT_DISPATCHED] = {"dispatched", "已派"},
     [FQ_RESPONSE_UNIT_EN_ROUTE] = {"en_route", "在途"},
@@ -42,7 +42,7 @@ static const struct {
 	int band;
 	int max_s;
 	const char *label;
-} bands[FQ_ETA_BAND_COUNT] = {
+} band_table[FQ_ETA_BAND_COUNT] = {
     {1, FQ_ETA_BAND_1_MAX_S, "1分钟圈"},
     {3, FQ_ETA_BAND_3_MAX_S, "3分钟圈"},
     {5, FQ_ETA_BAND_5_MAX_S, "5分钟圈"},
@@ -52,36 +52,36 @@ static const struct {
 
 const char *fq_response_unit_type_code(enum fq_response_unit_type type)
 {
-	return (unsigned)type < FQ_RESPONSE_UNIT_TYPE_COUNT ? types[type].code : NULL;
+	return (unsigned)type < FQ_RESPONSE_UNIT_TYPE_COUNT ? type_table[type].code : NULL;
 }
 
 const char *fq_response_unit_type_label(enum fq_response_unit_type type)
 {
-	return (unsigned)type < FQ_RESPONSE_UNIT_TYPE_COUNT ? types[type].label : NULL;
+	return (unsigned)type < FQ_RESPONSE_UNIT_TYPE_COUNT ? type_table[type].label : NULL;
 }
 
 int fq_response_unit_type_from_code(const char *code)
 {
 	for (int t = 0; t < FQ_RESPONSE_UNIT_TYPE_COUNT; t++)
-		if (strcmp(types[t].code, code) == 0)
+		if (strcmp(type_table[t].code, code) == 0)
 			return t;
 	return -1;
 }
 
 const char *fq_response_unit_status_code(enum fq_response_unit_status status)
 {
-	return (unsigned)status < FQ_RESPONSE_UNIT_STATUS_COUNT ? statuses[status].code : NULL;
+	return (unsigned)status < FQ_RESPONSE_UNIT_STATUS_COUNT ? status_table[status].code : NULL;
 }
 
 const char *fq_response_unit_status_label(enum fq_response_unit_status status)
 {
-	return (unsigned)status < FQ_RESPONSE_UNIT_STATUS_COUNT ? statuses[status].label : NULL;
+	return (unsigned)status < FQ_RESPONSE_UNIT_STATUS_COUNT ? status_table[status].label : NULL;
 }
 
 int fq_response_unit_status_from_code(const char *code)
 {
 	for (int s = 0; s < FQ_RESPONSE_UNIT_STATUS_COUNT; s++)
-		if (strcmp(statuses[s].code, code) == 0)
+		if (strcmp(status_table[s].code, code) == 0)
 			return s;
 	return -1;
 }
@@ -94,8 +94,8 @@ bool fq_response_unit_status_dispatchable(enum fq_response_unit_status status)
 int fq_eta_band(double eta_s)
 {
 	for (size_t i = 0; i < FQ_ETA_BAND_COUNT; i++)
-		if (eta_s <= bands[i].max_s)
-			return bands[i].band;
+		if (eta_s <= band_table[i].max_s)
+			return band_table[i].band;
 	return 0;
 }
 
@@ -104,26 +104,26 @@ const char *fq_eta_band_label(int band)
 	if (band == 0)
 		return BEYOND_LABEL;
 	for (size_t i = 0; i < FQ_ETA_BAND_COUNT; i++)
-		if (bands[i].band == band)
-			return bands[i].label;
+		if (band_table[i].band == band)
+			return band_table[i].label;
 	return NULL;
 }
 
 int fq_eta_band_of_index(size_t index)
 {
-	return index < FQ_ETA_BAND_COUNT ? bands[index].band : 0;
+	return index < FQ_ETA_BAND_COUNT ? band_table[index].band : 0;
 }
 
 int fq_eta_band_max_s(size_t index)
 {
-	return index < FQ_ETA_BAND_COUNT ? bands[index].max_s : 0;
+	return index < FQ_ETA_BAND_COUNT ? band_table[index].max_s : 0;
 }
 
 void fq_eta_config_init(struct fq_eta_config *cfg)
 {
 	for (int t = 0; t < FQ_RESPONSE_UNIT_TYPE_COUNT; t++) {
-		cfg->speed_kmh[t] = types[t].speed_kmh;
-		cfg->turnout_s[t] = types[t].turnout_s;
+		cfg->speed_kmh[t] = type_table[t].speed_kmh;
+		cfg->turnout_s[t] = type_table[t].turnout_s;
 	}
 	cfg->road_factor = 1.3;
 	cfg->max_position_age_s = FQ_ETA_POSITION_AGE_DEFAULT_S;
@@ -165,7 +165,7 @@ static int get_per_type(json_t *obj, const char *key, double min, bool min_open,
 				  "字段 %s 应为以单元类型为键的对象", key);
 	json_object_foreach(map, code, v)
 	{
-		char field[FIELD_MAX];
+		char field[FQ_ERR_FIELD_MAX];
 		int type = fq_response_unit_type_from_code(code);
 		int rc;
 
@@ -224,7 +224,7 @@ static json_t *per_type_json(const double per_type[FQ_RESPONSE_UNIT_TYPE_COUNT])
 	json_t *j = json_object();
 
 	for (int t = 0; t < FQ_RESPONSE_UNIT_TYPE_COUNT; t++)
-		json_object_set_new(j, types[t].code, json_real(per_type[t]));
+		json_object_set_new(j, type_table[t].code, json_real(per_type[t]));
 	return j;
 }
 
@@ -248,10 +248,114 @@ static double great_circle_eta_s(const struct fq_eta_model *model, struct fq_geo
 	return cfg->turnout_s[type] + road_m * KMH_PER_MPS / cfg->speed_kmh[type];
 }
 
+/* A point on the unit sphere. */
+struct unit_vector {
+	double x, y, z;
+};
+
+static struct unit_vector unit_vector_of(struct fq_geo_point p)
+{
+	double lat = p.lat * DEG_TO_RAD;
+	double lon = p.lon * DEG_TO_RAD;
+	struct unit_vector v = {cos(lat) * cos(lon), cos(lat) * sin(lon), sin(lat)};
+
+	return v;
+}
+
+static double chord2(const struct unit_vector *a, const struct unit_vector *b)
+{
+	double dx = a->x - b->x;
+	double dy = a->y - b->y;
+	double dz = a->z - b->z;
+
+	return dx * dx + dy * dy + dz * dz;
+}
+
+/* The great-circle distance of a squared chord of the unit sphere. */
+static double chord2_distance_m(double c2)
+{
+	double half = sqrt(c2) / 2.0;
+
+	return 2.0 * FQ_GEO_EARTH_RADIUS_M * asin(half > 1.0 ? 1.0 : half);
+}
+
+/*
+ * Within one type the ETA grows with the distance, so per place only the
+ * nearest origin of each type needs the full formula.
+ */
+static void great_circle_best_eta_s(const struct fq_eta_model *model,
+				    const struct fq_geo_point *from,
+				    const enum fq_response_unit_type *types, size_t n_from,
+				    const struct fq_geo_point *to, size_t n_to, double *best_s)
+{
+	const struct fq_eta_config *cfg = &((const struct fq_eta_great_circle *)model)->config;
+	struct unit_vector *origins = n_from ? fq_xmalloc(n_from * sizeof(*origins)) : NULL;
+	size_t start[FQ_RESPONSE_UNIT_TYPE_COUNT + 1] = {0};
+	size_t next[FQ_RESPONSE_UNIT_TYPE_COUNT];
+
+	for (size_t i = 0; i < n_from; i++)
+		if ((unsigned)types[i] < FQ_RESPONSE_UNIT_TYPE_COUNT)
+			start[types[i] + 1]++;
+	for (int t = 0; t < FQ_RESPONSE_UNIT_TYPE_COUNT; t++) {
+		start[t + 1] += start[t];
+		next[t] = start[t];
+	}
+	for (size_t i = 0; i < n_from; i++)
+		if ((unsigned)types[i] < FQ_RESPONSE_UNIT_TYPE_COUNT)
+			origins[next[types[i]]++] = unit_vector_of(from[i]);
+
+	for (size_t j = 0; j < n_to; j++) {
+		struct unit_vector place = unit_vector_of(to[j]);
+		double best = INFINITY;
+
+		for (int t = 0; t < FQ_RESPONSE_UNIT_TYPE_COUNT; t++) {
+			double nearest = INFINITY;
+			double eta_s;
+
+			if (start[t] == start[t + 1])
+				continue;
+			for (size_t i = start[t]; i < start[t + 1]; i++) {
+				double c2 = chord2(&origins[i], &place);
+
+				if (c2 < nearest)
+					nearest = c2;
+			}
+			eta_s = cfg->turnout_s[t] + chord2_distance_m(nearest) * cfg->road_factor *
+							KMH_PER_MPS / cfg->speed_kmh[t];
+			if (eta_s < best)
+				best = eta_s;
+		}
+		best_s[j] = best;
+	}
+	free(origins);
+}
+
 void fq_eta_great_circle_init(struct fq_eta_great_circle *gc, const struct fq_eta_config *cfg)
 {
 	gc->model.eta_s = great_circle_eta_s;
+	gc->model.best_eta_s = great_circle_best_eta_s;
 	gc->config = *cfg;
+}
+
+void fq_eta_best_s(const struct fq_eta_model *model, const struct fq_geo_point *from,
+		   const enum fq_response_unit_type *types, size_t n_from,
+		   const struct fq_geo_point *to, size_t n_to, double *best_s)
+{
+	if (model->best_eta_s) {
+		model->best_eta_s(model, from, types, n_from, to, n_to, best_s);
+		return;
+	}
+	for (size_t j = 0; j < n_to; j++) {
+		double best = INFINITY;
+
+		for (size_t i = 0; i < n_from; i++) {
+			double eta_s = model->eta_s(model, from[i], to[j], types[i]);
+
+			if (eta_s < best)
+				best = eta_s;
+		}
+		best_s[j] = best;
+	}
 }
 
 void fq_eta_ranking_init(struct fq_eta_ranking *r)
@@ -287,7 +391,7 @@ static int compare_candidates(const void *pa, const void *pb)
 
 int fq__eta_check_units(const struct fq_eta_unit *units, size_t n, struct fq_err *err)
 {
-	char field[FIELD_MAX];
+	char field[FQ_ERR_FIELD_MAX];
 
 	if (n > FQ_ETA_UNITS_MAX)
 		return fq_err_set(err, FQ_ETOOBIG, "too_many", "units", "单元过多（最多 %d 个）",
@@ -326,7 +430,8 @@ int fq_eta_rank(struct fq_eta_ranking *out, const struct fq_eta_model *model,
 	int rc;
 
 	fq_eta_ranking_release(out);
-	if ((rc = fq_geo_check(incident, "location", err)) || (rc = fq__eta_check_units(units, n, err)))
+	if ((rc = fq_geo_check(incident, "location", err)) ||
+	    (rc = fq__eta_check_units(units, n, err)))
 		return rc;
 	if (n)
 		out->items = fq_xcalloc(n, sizeof(*out->items));
@@ -376,14 +481,13 @@ json_t *fq_eta_ranking_json(const struct fq_eta_ranking *r)
 		const struct fq_eta_candidate *c = &r->items[i];
 
 		json_array_append_new(
-		    items,
-		    json_pack("{s:s, s:s, s:s, s:o, s:I, s:i, s:s, s:I, s:b}", "unit_id", c->id,
-			      "type", fq_response_unit_type_code(c->type), "type_label",
-			      fq_response_unit_type_label(c->type), "eta_s",
-			      fq__eta_seconds_json(c->eta_s), "distance_m",
-			      (json_int_t)llround(c->distance_m), "band", c->band, "band_label",
-			      fq_eta_band_label(c->band), "position_age_s",
-			      (json_int_t)c->position_age_s, "stale", (int)c->stale));
+		    items, json_pack("{s:s, s:s, s:s, s:o, s:I, s:i, s:s, s:I, s:b}", "unit_id",
+				     c->id, "type", fq_response_unit_type_code(c->type),
+				     "type_label", fq_response_unit_type_label(c->type), "eta_s",
+				     fq__eta_seconds_json(c->eta_s), "distance_m",
+				     (json_int_t)llround(c->distance_m), "band", c->band,
+				     "band_label", fq_eta_band_label(c->band), "position_age_s",
+				     (json_int_t)c->position_age_s, "stale", (int)c->stale));
 	}
 	return json_pack("{s:o, s:b, s:I, s:I}", "items", items, "none_within_5min",
 			 (int)r->none_within_5min, "stale_count", (json_int_t)r->stale_count,

@@ -83,19 +83,19 @@ int fq_eta_band_of_index(size_t index);
 int fq_eta_band_max_s(size_t index);
 
 /* Configuration limits, checked by fq_eta_config_from_json. */
-#define FQ_ETA_SPEED_MAX_KMH	   200.0 /* speeds must be > 0 and <= this */
-#define FQ_ETA_ROAD_FACTOR_MIN	   1.0
-#define FQ_ETA_ROAD_FACTOR_MAX	   3.0
-#define FQ_ETA_TURNOUT_MAX_S	   3600.0 /* turnout 0 .. one hour */
-#define FQ_ETA_POSITION_AGE_MIN_S  10
-#define FQ_ETA_POSITION_AGE_MAX_S  86400
+#define FQ_ETA_SPEED_MAX_KMH	      200.0 /* speeds must be > 0 and <= this */
+#define FQ_ETA_ROAD_FACTOR_MIN	      1.0
+#define FQ_ETA_ROAD_FACTOR_MAX	      3.0
+#define FQ_ETA_TURNOUT_MAX_S	      3600.0 /* turnout 0 .. one hour */
+#define FQ_ETA_POSITION_AGE_MIN_S     10
+#define FQ_ETA_POSITION_AGE_MAX_S     86400
 #define FQ_ETA_POSITION_AGE_DEFAULT_S 600
 
 struct fq_eta_config {
 	double speed_kmh[FQ_RESPONSE_UNIT_TYPE_COUNT]; /* travel speed on the road */
 	double turnout_s[FQ_RESPONSE_UNIT_TYPE_COUNT]; /* from the order to moving */
-	double road_factor;	    /* road distance / great-circle distance */
-	int64_t max_position_age_s; /* older positions are stale */
+	double road_factor;			       /* road distance / great-circle distance */
+	int64_t max_position_age_s;		       /* older positions are stale */
 };
 
 /*
@@ -124,17 +124,41 @@ int fq_eta_config_from_json(struct fq_eta_config *cfg, json_t *obj, struct fq_er
 json_t *fq_eta_config_json(const struct fq_eta_config *cfg);
 
 /*
- * An ETA estimator. eta_s answers the travel time in seconds of a unit of
- * type from `from` to `to`, turnout included; INFINITY when the model knows
- * the place cannot be reached. Implementations embed this struct as their
- * first member and must be pure and thread-safe.
+ * An ETA estimator. Implementations embed this struct as their first member
+ * and must be pure and thread-safe.
+ *
+ * eta_s answers the travel time in seconds of a unit of type from `from` to
+ * `to`, turnout included; INFINITY when the model knows the place cannot be
+ * reached.
+ *
+ * best_eta_s, optional (NULL: fq_eta_best_s asks eta_s pair by pair), is the
+ * coverage query: best_s[j] = the least eta_s(from[i], to[j], types[i]) over
+ * i < n_from, INFINITY when n_from is 0. A road-network model answers it
+ * with one multi-source search per type instead of n_from * n_to routes.
  */
 struct fq_eta_model {
 	double (*eta_s)(const struct fq_eta_model *model, struct fq_geo_point from,
 			struct fq_geo_point to, enum fq_response_unit_type type);
+	void (*best_eta_s)(const struct fq_eta_model *model, const struct fq_geo_point *from,
+			   const enum fq_response_unit_type *types, size_t n_from,
+			   const struct fq_geo_point *to, size_t n_to, double *best_s);
 };
 
-/* The great-circle model; init copies cfg, which must be valid. */
+/*
+ * best_s[j] for every j < n_to as described for best_eta_s, through the
+ * model's hook when it has one. A NaN from eta_s never wins.
+ */
+void fq_eta_best_s(const struct fq_eta_model *model, const struct fq_geo_point *from,
+		   const enum fq_response_unit_type *types, size_t n_from,
+		   const struct fq_geo_point *to, size_t n_to, double *best_s);
+
+/*
+ * The great-circle model; init copies cfg, which must be valid. Its
+ * best_eta_s works on unit vectors (chord length, the same great-circle
+ * distance as the haversine one to about a nanometre) and takes per place
+ * the nearest origin of each type, so its cost is O(n_to * (n_from + types))
+ * arithmetic and O(n_to + n_from) trigonometry.
+ */
 struct fq_eta_great_circle {
 	struct fq_eta_model model; /* first: &gc.model is what callers pass */
 	struct fq_eta_config config;
@@ -147,9 +171,9 @@ struct fq_eta_unit {
 	const char *id; /* unit id (text UUID); ties in ranking break on it */
 	enum fq_response_unit_type type;
 	enum fq_response_unit_status status;
-	bool has_position;		/* false: never reported a position */
-	struct fq_geo_point position;	/* last reported, WGS-84 */
-	int64_t position_at_ms;		/* when it was reported, UTC ms */
+	bool has_position;	      /* false: never reported a position */
+	struct fq_geo_point position; /* last reported, WGS-84 */
+	int64_t position_at_ms;	      /* when it was reported, UTC ms */
 };
 
 /* Most units one ranking or coverage computation takes. */
@@ -159,9 +183,9 @@ struct fq_eta_candidate {
 	size_t unit_index; /* into the units array given to fq_eta_rank */
 	const char *id;	   /* borrowed from that unit */
 	enum fq_response_unit_type type;
-	double eta_s;	       /* model estimate; INFINITY when unreachable */
-	double distance_m;     /* great-circle distance, for display */
-	int band;	       /* fq_eta_band(eta_s) */
+	double eta_s;		/* model estimate; INFINITY when unreachable */
+	double distance_m;	/* great-circle distance, for display */
+	int band;		/* fq_eta_band(eta_s) */
 	int64_t position_age_s; /* now - position_at_ms, 0 when in the future */
 	bool stale;		/* position_age_s > max_position_age_s */
 };
@@ -169,7 +193,7 @@ struct fq_eta_candidate {
 struct fq_eta_ranking {
 	struct fq_eta_candidate *items; /* sorted by eta_s, then id; NULL when count is 0 */
 	size_t count;
-	size_t stale_count;	 /* ranked units with a stale position */
+	size_t stale_count;	/* ranked units with a stale position */
 	size_t unlocated_count; /* available units without a valid position (not ranked) */
 	/*
 	 * The warning: no unit with a fresh position reaches the place within

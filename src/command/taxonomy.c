@@ -20,7 +20,7 @@ struct top_level {
 
 static const struct top_level top_levels[] = {
     {"criminal", "刑事类"}, {"public_order", "治安类"}, {"traffic", "交通类"},
-    {"dispute", "纠纷类"},  {"help", "求助类"},	    {"fire", "火灾类"},
+    {"dispute", "纠纷类"},  {"help", "求助类"},		{"fire", "火灾类"},
     {"report", "举报类"},   {"other", "其他类"},
 };
 
@@ -32,8 +32,7 @@ static const struct fq_category categories[] = {
     {"criminal.robbery", "抢劫抢夺", "criminal", "刑事类", 1, 30 * MIN_S, 500, PLACE, INJURY},
     {"criminal.assault", "故意伤害", "criminal", "刑事类", 1, 30 * MIN_S, 300, PLACE, INJURY},
     {"criminal.fraud", "诈骗", "criminal", "刑事类", 2, 24 * HOUR_S, 0, CALLER, 0},
-    {"public_order.fight", "打架斗殴", "public_order", "治安类", 1, 30 * MIN_S, 300, PLACE,
-     INJURY},
+    {"public_order.fight", "打架斗殴", "public_order", "治安类", 1, 30 * MIN_S, 300, PLACE, INJURY},
     {"public_order.provocation", "寻衅滋事", "public_order", "治安类", 1, 30 * MIN_S, 300, PLACE,
      INJURY},
     {"public_order.drunk", "醉酒滋事", "public_order", "治安类", 2, 30 * MIN_S, 200, PLACE, 0},
@@ -60,8 +59,7 @@ static const struct fq_category categories[] = {
     {"fire.fire", "火灾", "fire", "火灾类", 1, 60 * MIN_S, 1000, PLACE, INJURY},
     {"fire.gas_leak", "燃气泄漏", "fire", "火灾类", 1, 60 * MIN_S, 300, PLACE, INJURY},
     {"report.clue", "违法犯罪线索", "report", "举报类", 2, 0, 0, NEVER, 0},
-    {"report.illegal_business", "非法经营举报", "report", "举报类", 3, 24 * HOUR_S, 100, PLACE,
-     0},
+    {"report.illegal_business", "非法经营举报", "report", "举报类", 3, 24 * HOUR_S, 100, PLACE, 0},
     {"other.harassing", "骚扰电话", "other", "其他类", 4, 24 * HOUR_S, 0, CALLER, 0},
     {"other.invalid", "无效警情", "other", "其他类", 4, 0, 0, NEVER, 0},
     {"other.other", "其他", "other", "其他类", 3, 60 * MIN_S, 200, PLACE, 0},

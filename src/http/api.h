@@ -13,5 +13,6 @@ extern const struct fq_route fq_session_routes[];
 extern const struct fq_route fq_system_routes[];
 extern const struct fq_route fq_unit_routes[];
 extern const struct fq_route fq_user_routes[];
+extern const struct fq_route fq_command_routes[];
 
 #endif

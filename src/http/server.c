@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "command/alert.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/embed.h"
@@ -707,8 +708,10 @@ static void *reaper_main(void *arg)
 		pthread_mutex_unlock(&srv->conns_lock);
 		if (++ticks % 4 == 0)
 			fq_session_poll(srv->db);
-		if (ticks % 240 == 1)
+		if (ticks % 240 == 1) {
 			log_audit_head(srv, &audit_seq);
+			fq_alert_engine_tick();
+		}
 	}
 	log_audit_head(srv, &audit_seq);
 	return NULL;

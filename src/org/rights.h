@@ -27,13 +27,17 @@ enum fq_role {
 };
 
 enum fq_action {
-	FQ_ACT_UNIT_READ,     /* see units and their boundaries */
-	FQ_ACT_UNIT_MANAGE,   /* create or edit units */
-	FQ_ACT_USER_READ,     /* list users */
-	FQ_ACT_USER_MANAGE,   /* create users, set roles, units, disable */
-	FQ_ACT_AUDIT_READ,    /* read the audit log */
-	FQ_ACT_PERSON_READ,   /* read person records (masked) */
-	FQ_ACT_PERSON_REVEAL, /* unmask identifiers, with a reason */
+	FQ_ACT_UNIT_READ,	/* see units and their boundaries */
+	FQ_ACT_UNIT_MANAGE,	/* create or edit units */
+	FQ_ACT_USER_READ,	/* list users */
+	FQ_ACT_USER_MANAGE,	/* create users, set roles, units, disable */
+	FQ_ACT_AUDIT_READ,	/* read the audit log */
+	FQ_ACT_PERSON_READ,	/* read person records (masked) */
+	FQ_ACT_PERSON_REVEAL,	/* unmask identifiers, with a reason */
+	FQ_ACT_ALERT_CREATE,	/* take alerts (接警) */
+	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
+	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
+	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
 	FQ_ACT_COUNT
 };
 

@@ -4,7 +4,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,31 +13,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
-
-/* Each test gets a fresh directory under /tmp with one store in it. */
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct fq_db *db;
-};
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
+#include "unit/fq_test.h"
 
 static struct fq_db *open_db(const char *url, int pool_size)
 {
@@ -52,45 +27,32 @@ static struct fq_db *open_db(const char *url, int pool_size)
 	return db;
 }
 
+/* Each test gets a fresh directory under /tmp with one store in it. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fq_db_options opt = {.pool_size = 4};
+	struct fq_test_store *f = fq_test_store_new_unmigrated("db", &opt);
 	struct fq_dbc *c;
 	struct fq_err err = FQ_ERR_INIT;
+	int rc;
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fq-test-db.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-	f->db = open_db(f->path, 4);
 	c = fq_db_acquire(f->db);
-	if (fq_dbc_exec_script(
-		c,
-		"CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-		"CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-		" n INTEGER, x REAL, note TEXT, data BLOB,"
-		" parent_id INTEGER REFERENCES parent(id));"
-		"INSERT INTO parent (id) VALUES (1);",
-		&err) != 0) {
-		fq_db_release(f->db, c);
+	rc = fq_dbc_exec_script(
+	    c,
+	    "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	    " n INTEGER, x REAL, note TEXT, data BLOB,"
+	    " parent_id INTEGER REFERENCES parent(id));"
+	    "INSERT INTO parent (id) VALUES (1);",
+	    &err);
+	fq_db_release(f->db, c);
+	if (rc != 0) {
+		fq_test_store_free(f);
 		return -1;
 	}
-	fq_db_release(f->db, c);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fq_db_close(f->db);
-	remove_dir(f->dir);
-	free(f);
 	return 0;
 }
 
@@ -122,7 +84,7 @@ static void check_pragma(struct fq_dbc *c, const char *pragma, const char *want)
 
 static void test_pragmas_on_every_connection(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c[4];
 
 	/* Holding all four at once makes sure each connection is checked. */
@@ -142,7 +104,7 @@ static void test_pragmas_on_every_connection(void **state)
 
 static void test_kind_path_ping(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_db *db;
 	char url[160];
@@ -166,7 +128,7 @@ static void test_kind_path_ping(void **state)
 
 static void test_open_refusals(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_db_options ro = {.read_only = 1};
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_db *db = (struct fq_db *)&err;
@@ -198,7 +160,7 @@ static void test_open_refusals(void **state)
 
 static void test_read_only(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_db_options ro = {.read_only = 1, .pool_size = 1};
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_db *db;
@@ -216,7 +178,7 @@ static void test_read_only(void **state)
 
 static void test_run_types(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_stmt *st;
@@ -283,7 +245,7 @@ static void test_run_types(void **state)
 
 static void test_bind_blob_and_null(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_stmt *st;
@@ -321,7 +283,7 @@ static void test_bind_blob_and_null(void **state)
 
 static void test_constraints_conflict(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 
@@ -358,7 +320,7 @@ static void test_constraints_conflict(void **state)
 
 static void test_statement_cache(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_stmt *first = NULL, *st;
@@ -404,7 +366,7 @@ static void test_statement_cache(void **state)
 
 static void test_wrong_placeholder_count(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_stmt *st = (struct fq_stmt *)&err;
@@ -428,7 +390,7 @@ static void test_wrong_placeholder_count(void **state)
 
 static void test_bad_sql(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_stmt *st = (struct fq_stmt *)&err;
@@ -449,7 +411,7 @@ static void test_bad_sql(void **state)
 
 static void test_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 
@@ -498,7 +460,7 @@ static void test_transactions(void **state)
 
 static void test_release_rolls_back(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 
@@ -517,7 +479,7 @@ static void test_release_rolls_back(void **state)
 
 static void test_backup(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	struct fq_err err = FQ_ERR_INIT;
 	char dest[160];
@@ -627,7 +589,7 @@ static void *write_rows(void *arg)
 
 static void test_threads(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	pthread_t th[THREADS];
 	struct worker w[THREADS];
 	struct fq_dbc *c;
@@ -660,7 +622,7 @@ static void test_threads(void **state)
 /* More threads than connections: acquire waits instead of failing. */
 static void test_threads_share_small_pool(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_db *db = open_db(f->path, 1);
 	pthread_t th[THREADS];
 	struct worker w[THREADS];
@@ -682,23 +644,25 @@ static void test_threads_share_small_pool(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_pragmas_on_every_connection, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_kind_path_ping, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_run_types, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bind_blob_and_null, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_constraints_conflict, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_wrong_placeholder_count, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_bad_sql, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_release_rolls_back, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_threads_share_small_pool, setup, teardown),
+	    T(test_pragmas_on_every_connection),
+	    T(test_kind_path_ping),
+	    T(test_open_refusals),
+	    T(test_read_only),
+	    T(test_run_types),
+	    T(test_bind_blob_and_null),
+	    T(test_constraints_conflict),
+	    T(test_statement_cache),
+	    T(test_wrong_placeholder_count),
+	    T(test_bad_sql),
+	    T(test_transactions),
+	    T(test_release_rolls_back),
+	    T(test_backup),
+	    T(test_threads),
+	    T(test_threads_share_small_pool),
 	};
+#undef T
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

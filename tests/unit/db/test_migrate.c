@@ -4,69 +4,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/embed.h"
 #include "db/db.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct fq_db *db;
-};
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
+#include "unit/fq_test.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct fq_err err = FQ_ERR_INIT;
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fq-test-migrate.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-	if (fq_db_open(f->path, NULL, &f->db, &err) != 0) {
-		remove_dir(f->dir);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fq_db_close(f->db);
-	remove_dir(f->dir);
-	free(f);
-	return 0;
+	*state = fq_test_store_new_unmigrated("migrate", NULL);
+	return *state ? 0 : -1;
 }
 
 static int64_t count(struct fq_db *db, const char *sql, const char *arg)
@@ -127,7 +76,7 @@ static void test_embedded_migrations_well_formed(void **state)
 
 static void test_empty_store(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 
 	assert_int_equal(fq_db_schema_version(f->db, &err), 0);
@@ -136,7 +85,7 @@ static void test_empty_store(void **state)
 
 static void test_migrate_applies_all_then_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	int applied = -1;
 
@@ -163,7 +112,7 @@ static void test_migrate_applies_all_then_nothing(void **state)
 
 static void test_foundation_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	static const char *const tables[] = {
 	    "unit",	   "app_user", "user_role",	  "user_session",
@@ -189,7 +138,7 @@ static void test_foundation_schema(void **state)
 
 static void test_schema_constraints(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_dbc *c;
 
@@ -255,7 +204,7 @@ static void test_schema_constraints(void **state)
 
 static void test_newer_store_applies_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	int applied = -1;
@@ -276,7 +225,7 @@ static void test_newer_store_applies_nothing(void **state)
 
 static void test_failed_migration_rolls_back(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 	int applied = -1;
@@ -302,15 +251,17 @@ static void test_failed_migration_rolls_back(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_embedded_migrations_well_formed),
-	    cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_migrate_applies_all_then_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_foundation_schema, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_schema_constraints, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_newer_store_applies_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),
+	    T(test_empty_store),
+	    T(test_migrate_applies_all_then_nothing),
+	    T(test_foundation_schema),
+	    T(test_schema_constraints),
+	    T(test_newer_store_applies_nothing),
+	    T(test_failed_migration_rolls_back),
 	};
+#undef T
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

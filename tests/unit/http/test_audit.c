@@ -4,118 +4,29 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/text.h"
 #include "core/timeutil.h"
-#include "core/uuid.h"
 #include "db/db.h"
 #include "http/audit.h"
-#include "org/units.h"
+#include "unit/fq_test.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define T0	  1795436958000LL /* 2026-11-23T12:29:18Z */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct fq_db *db;
-	struct fq_dbc *c;
-};
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fq_uuid_global_init() != 0 || fq_text_global_init() != 0)
-		return -1;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fq_text_global_cleanup();
-	return 0;
-}
-
-static int open_store(struct fixture *f, const char *name)
-{
-	struct fq_err err = FQ_ERR_INIT;
-
-	snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, name);
-	if (fq_db_open(f->path, NULL, &f->db, &err) != 0 || fq_db_migrate(f->db, NULL, &err) != 0) {
-		fprintf(stderr, "open %s: %s\n", f->path, err.message);
-		return -1;
-	}
-	f->c = fq_db_acquire(f->db);
-	return 0;
-}
-
-static void close_store(struct fixture *f)
-{
-	fq_db_release(f->db, f->c);
-	fq_db_close(f->db);
-}
-
-static void must_unit(struct fq_dbc *c, const char *code, const char *kind, const char *parent)
-{
-	struct fq_unit_new u = {.code = code, .name = code, .kind = kind, .parent = parent};
-	struct fq_err err = FQ_ERR_INIT;
-
-	if (fq_unit_create(c, &u, &err) != 0)
-		fail_msg("unit %s: %s", code, err.message);
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fq_test_store *f = fq_test_store_new("audit");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fq-test-audit.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	if (open_store(f, "store.db") != 0)
-		return -1;
 	*state = f;
-	must_unit(f->c, "330600", "city", NULL);
-	must_unit(f->c, "330681", "branch", "330600");
-	must_unit(f->c, "330681510000", "station", "330681");
-	must_unit(f->c, "33068", "branch", "330600");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	close_store(f);
-	remove_dir(f->dir);
-	free(f);
+	fq_test_unit(f->c, "330600", "330600", "city", NULL);
+	fq_test_unit(f->c, "330681", "330681", "branch", "330600");
+	fq_test_unit(f->c, "330681510000", "330681510000", "station", "330681");
+	fq_test_unit(f->c, "33068", "33068", "branch", "330600");
 	return 0;
 }
 
@@ -163,14 +74,14 @@ static void append_sample(struct fq_dbc *c)
 {
 	struct fq_err err = FQ_ERR_INIT;
 
-	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	fq_test_begin(c);
 	for (int i = 0; i < 5; i++) {
 		int64_t seq = 0;
 		if (fq_audit_append(c, &sample[i], T0 + (i + 1) * 1000, &seq, &err) != 0)
 			fail_msg("append %d: %s", i + 1, err.message);
 		assert_int_equal(seq, i + 1);
 	}
-	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	fq_test_commit(c);
 }
 
 static void drop_triggers(struct fq_dbc *c)
@@ -236,7 +147,7 @@ static const char *column(struct fq_dbc *c, const char *col, int64_t seq, char *
 
 static void test_append_requires_transaction(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	int64_t seq = -1;
 
@@ -247,7 +158,7 @@ static void test_append_requires_transaction(void **state)
 
 static void test_append_and_verify(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	char a[80], b[80];
 
 	expect_intact(f->db, 0);
@@ -266,14 +177,14 @@ static void test_append_and_verify(void **state)
 
 static void test_same_content_different_hash(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	char a[80], b[80];
 
-	assert_int_equal(fq_dbc_begin(f->c, 1, &err), 0);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_audit_append(f->c, &sample[3], T0, NULL, &err), 0);
 	assert_int_equal(fq_audit_append(f->c, &sample[3], T0, NULL, &err), 0);
-	assert_int_equal(fq_dbc_commit(f->c, &err), 0);
+	fq_test_commit(f->c);
 	/* Chained: the same entry twice hashes differently. */
 	assert_string_not_equal(column(f->c, "hash", 1, a, sizeof(a)),
 				column(f->c, "hash", 2, b, sizeof(b)));
@@ -282,7 +193,7 @@ static void test_same_content_different_hash(void **state)
 
 static void test_append_tx(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	int64_t seq = 0;
 	int64_t before = fq_now_ms();
@@ -299,11 +210,11 @@ static void test_append_tx(void **state)
 
 static void test_rollback_leaves_no_gap(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	int64_t seq = 0;
 
-	assert_int_equal(fq_dbc_begin(f->c, 1, &err), 0);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_audit_append(f->c, &sample[0], T0, &seq, &err), 0);
 	assert_int_equal(seq, 1);
 	fq_dbc_rollback(f->c);
@@ -314,51 +225,51 @@ static void test_rollback_leaves_no_gap(void **state)
 
 static void test_optional_fields_null(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_audit_entry e = {.action = "system.start", .outcome = "ok"};
 	/* An empty string and NULL must not hash alike. */
 	struct fq_audit_entry empty = {.user_id = "", .action = "system.start", .outcome = "ok"};
 	char a[80], b[80];
 
-	assert_int_equal(fq_dbc_begin(f->c, 1, &err), 0);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_audit_append(f->c, &e, T0, NULL, &err), 0);
-	assert_int_equal(fq_dbc_commit(f->c, &err), 0);
+	fq_test_commit(f->c);
 	expect_intact(f->db, 1);
 	assert_string_equal(column(f->c, "user_id", 1, a, sizeof(a)), "(null)");
 
 	/* Rebuild entry 1 with "" for NULL in another store: a different hash. */
 	{
-		struct fixture g;
+		struct fq_test_store g;
 		memcpy(g.dir, f->dir, sizeof(g.dir));
-		assert_int_equal(open_store(&g, "other.db"), 0);
-		assert_int_equal(fq_dbc_begin(g.c, 1, &err), 0);
+		assert_int_equal(fq_test_store_attach(&g, "other.db"), 0);
+		fq_test_begin(g.c);
 		assert_int_equal(fq_audit_append(g.c, &empty, T0, NULL, &err), 0);
-		assert_int_equal(fq_dbc_commit(g.c, &err), 0);
+		fq_test_commit(g.c);
 		assert_string_not_equal(column(f->c, "hash", 1, a, sizeof(a)),
 					column(g.c, "hash", 1, b, sizeof(b)));
-		close_store(&g);
+		fq_test_store_close(&g);
 	}
 }
 
 /* The header lets outcome be NULL ("ok" is stored); the chain must still verify. */
 static void test_default_outcome_verifies(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_audit_entry e = {.username = "wang.xm", .action = "user.read"};
 	char a[80];
 
-	assert_int_equal(fq_dbc_begin(f->c, 1, &err), 0);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_audit_append(f->c, &e, T0, NULL, &err), 0);
-	assert_int_equal(fq_dbc_commit(f->c, &err), 0);
+	fq_test_commit(f->c);
 	assert_string_equal(column(f->c, "outcome", 1, a, sizeof(a)), "ok");
 	expect_intact(f->db, 1);
 }
 
 static void test_triggers_block_changes(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	char a[80];
 
@@ -376,7 +287,7 @@ static void test_triggers_block_changes(void **state)
 
 static void test_tamper_field(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "UPDATE audit_entry SET action = 'user.read' WHERE seq = 3");
@@ -385,7 +296,7 @@ static void test_tamper_field(void **state)
 
 static void test_tamper_time(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "UPDATE audit_entry SET at = at + 1 WHERE seq = 2");
@@ -394,7 +305,7 @@ static void test_tamper_time(void **state)
 
 static void test_tamper_null_field(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "UPDATE audit_entry SET reason = '' WHERE seq = 4");
@@ -403,7 +314,7 @@ static void test_tamper_null_field(void **state)
 
 static void test_tamper_last_hash(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "UPDATE audit_entry SET hash = '" ZERO_HASH "' WHERE seq = 5");
@@ -412,7 +323,7 @@ static void test_tamper_last_hash(void **state)
 
 static void test_tamper_delete_middle(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "DELETE FROM audit_entry WHERE seq = 3");
@@ -421,7 +332,7 @@ static void test_tamper_delete_middle(void **state)
 
 static void test_tamper_delete_first(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "DELETE FROM audit_entry WHERE seq = 1");
@@ -430,7 +341,7 @@ static void test_tamper_delete_first(void **state)
 
 static void test_tamper_swap(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "UPDATE audit_entry SET seq = -2 WHERE seq = 2;"
@@ -441,7 +352,7 @@ static void test_tamper_swap(void **state)
 
 static void test_tamper_appended_forgery(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 
 	append_sample(f->c);
 	tamper(f->c, "INSERT INTO audit_entry (seq, at, action, outcome, prev_hash, hash)"
@@ -455,8 +366,8 @@ static void test_tamper_appended_forgery(void **state)
  */
 static void test_tamper_rehashed_entry(void **state)
 {
-	struct fixture *f = *state;
-	struct fixture g;
+	struct fq_test_store *f = *state;
+	struct fq_test_store g;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_audit_entry forged = sample[2];
 	char hash[80], sql[256];
@@ -464,15 +375,15 @@ static void test_tamper_rehashed_entry(void **state)
 	append_sample(f->c);
 	/* The same chain up to entry 2, then entry 3 with another object, elsewhere. */
 	memcpy(g.dir, f->dir, sizeof(g.dir));
-	assert_int_equal(open_store(&g, "forge.db"), 0);
+	assert_int_equal(fq_test_store_attach(&g, "forge.db"), 0);
 	forged.object_id = "u-9";
-	assert_int_equal(fq_dbc_begin(g.c, 1, &err), 0);
+	fq_test_begin(g.c);
 	assert_int_equal(fq_audit_append(g.c, &sample[0], T0 + 1000, NULL, &err), 0);
 	assert_int_equal(fq_audit_append(g.c, &sample[1], T0 + 2000, NULL, &err), 0);
 	assert_int_equal(fq_audit_append(g.c, &forged, T0 + 3000, NULL, &err), 0);
-	assert_int_equal(fq_dbc_commit(g.c, &err), 0);
+	fq_test_commit(g.c);
 	column(g.c, "hash", 3, hash, sizeof(hash));
-	close_store(&g);
+	fq_test_store_close(&g);
 
 	snprintf(sql, sizeof(sql),
 		 "UPDATE audit_entry SET object_id = 'u-9', hash = '%s' WHERE seq = 3", hash);
@@ -508,7 +419,7 @@ static void list(struct fq_dbc *c, const struct fq_audit_query *q, struct listin
 
 static void test_list_filters_and_scope(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_audit_query q = {.scope_path = "/330600/", .page = 1, .per_page = 20};
 	struct listing l;
 
@@ -571,7 +482,7 @@ static void test_list_filters_and_scope(void **state)
 
 static void test_list_pages(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_audit_query q = {.scope_path = "/330600/", .page = 2, .per_page = 2};
 	struct listing l;
 
@@ -590,7 +501,7 @@ static void test_list_pages(void **state)
 
 static void test_list_entry_json(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_audit_query q = {
 	    .scope_path = "/330600/", .object_id = "u-1", .page = 1, .per_page = 1};
 	struct fq_err err = FQ_ERR_INIT;
@@ -640,7 +551,7 @@ static void test_list_entry_json(void **state)
 
 static void test_anchor_detects_cut_tail(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_audit_report rep;
 	struct fq_err err = FQ_ERR_INIT;
 	char head[65], wrong[65];
@@ -667,7 +578,7 @@ static void test_anchor_detects_cut_tail(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_append_requires_transaction),
 	    T(test_append_and_verify),
@@ -693,5 +604,5 @@ int main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fq_test_global_setup, fq_test_global_teardown);
 }

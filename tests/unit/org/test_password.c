@@ -6,23 +6,8 @@
 
 #include <string.h>
 
-#include "core/text.h"
 #include "org/password.h"
-
-static int setup(void **state)
-{
-	(void)state;
-	if (fq_text_global_init() != 0)
-		return -1;
-	return fq_password_global_init();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fq_text_global_cleanup();
-	return 0;
-}
+#include "unit/fq_test.h"
 
 static void policy_ok(const char *password, const char *username)
 {
@@ -211,5 +196,6 @@ int main(void)
 	    cmocka_unit_test(test_verify_null_and_garbage),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fq_test_global_setup_password,
+				      fq_test_global_teardown);
 }

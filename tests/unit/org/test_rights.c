@@ -48,6 +48,10 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_AUDIT_READ), "audit.read");
 	assert_string_equal(fq_action_code(FQ_ACT_PERSON_READ), "person.read");
 	assert_string_equal(fq_action_code(FQ_ACT_PERSON_REVEAL), "person.reveal");
+	assert_string_equal(fq_action_code(FQ_ACT_ALERT_CREATE), "alert.create");
+	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_READ), "incident.read");
+	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_MANAGE), "incident.manage");
+	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
@@ -57,17 +61,22 @@ static void test_grants_table(void **state)
 	(void)state;
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
 			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE));
-	assert_int_equal(fq_roles_actions(R(CHIEF)),
-			 A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL));
-	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ));
+	assert_int_equal(fq_roles_actions(R(CHIEF)), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
+							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
+							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
+							 A(PHONE_READ));
+	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
+							    A(ALERT_CREATE) | A(INCIDENT_READ) |
+							    A(INCIDENT_MANAGE) | A(PHONE_READ));
 	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
 	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL));
-	assert_int_equal(fq_roles_actions(R(AUXILIARY)), A(UNIT_READ) | A(PERSON_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+	assert_int_equal(fq_roles_actions(R(AUXILIARY)),
+			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
 	assert_int_equal(fq_roles_actions(R(GRID_WORKER)), A(UNIT_READ) | A(PERSON_READ));
 	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ));
-	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ));
+	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ) | A(INCIDENT_READ));
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(0), 0);
 	/* A set grants the union. */

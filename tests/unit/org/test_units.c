@@ -4,7 +4,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,68 +11,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/text.h"
-#include "core/uuid.h"
 #include "db/db.h"
 #include "org/units.h"
+#include "unit/fq_test.h"
 
 #define POLYGON                                                                                    \
 	"{\"type\":\"Polygon\",\"coordinates\":[[[120.2,29.7],[120.3,29.7],[120.3,29.8],"          \
 	"[120.2,29.7]]]}"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct fq_db *db;
-	struct fq_dbc *c;
-};
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fq_uuid_global_init() != 0 || fq_text_global_init() != 0)
-		return -1;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fq_text_global_cleanup();
-	return 0;
-}
 
 static int create(struct fq_dbc *c, const char *code, const char *name, const char *kind,
 		  const char *parent, struct fq_err *err)
 {
 	struct fq_unit_new u = {.code = code, .name = name, .kind = kind, .parent = parent};
 	return fq_unit_create(c, &u, err);
-}
-
-static void must_create(struct fq_dbc *c, const char *code, const char *name, const char *kind,
-			const char *parent)
-{
-	struct fq_err err = FQ_ERR_INIT;
-	if (create(c, code, name, kind, parent, &err) != 0)
-		fail_msg("create %s: %s %s (%s)", code, err.machine, err.field, err.message);
 }
 
 /*
@@ -88,7 +38,7 @@ static void must_create(struct fq_dbc *c, const char *code, const char *name, co
  */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fq_test_store *f = fq_test_store_new("units");
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_unit_new station = {.code = "330681510000",
 				      .name = "枫桥派出所",
@@ -101,40 +51,18 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fq-test-units.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-	if (fq_db_open(f->path, NULL, &f->db, &err) != 0 || fq_db_migrate(f->db, NULL, &err) != 0) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	f->c = fq_db_acquire(f->db);
 	*state = f;
-	must_create(f->c, "330600", "绍兴市公安局", "city", NULL);
-	must_create(f->c, "330681", "诸暨市公安局", "branch", "330600");
+	fq_test_unit(f->c, "330600", "绍兴市公安局", "city", NULL);
+	fq_test_unit(f->c, "330681", "诸暨市公安局", "branch", "330600");
 	if (fq_unit_create(f->c, &station, &err) != 0) {
 		fprintf(stderr, "setup: %s\n", err.message);
 		return -1;
 	}
-	must_create(f->c, "330681510100", "枫桥镇警务室", "post", "330681510000");
-	must_create(f->c, "G02", "第二网格", "grid", "330681510000");
-	must_create(f->c, "G01", "第一网格", "grid", "330681510000");
-	must_create(f->c, "33068", "测试分局", "branch", "330600");
-	must_create(f->c, "33068X01", "测试派出所", "station", "33068");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fq_db_release(f->db, f->c);
-	fq_db_close(f->db);
-	remove_dir(f->dir);
-	free(f);
+	fq_test_unit(f->c, "330681510100", "枫桥镇警务室", "post", "330681510000");
+	fq_test_unit(f->c, "G02", "第二网格", "grid", "330681510000");
+	fq_test_unit(f->c, "G01", "第一网格", "grid", "330681510000");
+	fq_test_unit(f->c, "33068", "测试分局", "branch", "330600");
+	fq_test_unit(f->c, "33068X01", "测试派出所", "station", "33068");
 	return 0;
 }
 
@@ -182,7 +110,7 @@ static void test_code_valid(void **state)
 
 static void test_paths(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	char path[FQ_UNIT_PATH_MAX];
 
@@ -198,7 +126,7 @@ static void test_paths(void **state)
 
 static void test_hierarchy_rules(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 
 	/* Accepted combinations. */
@@ -279,7 +207,7 @@ static int check_misplaced(const char *db_path)
 
 static void test_misplaced_kind_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	int status = 0;
 	pid_t pid;
@@ -301,7 +229,7 @@ static void test_misplaced_kind_refused(void **state)
 
 static void test_field_validation(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	char long_name[FQ_UNIT_NAME_MAX * 3 + 4];
 	struct fq_err err = FQ_ERR_INIT;
 
@@ -363,7 +291,7 @@ static void test_field_validation(void **state)
 
 static void test_centroid_not_a_number(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_unit_new u = {.code = "C2",
 				.name = "x",
 				.kind = "branch",
@@ -377,7 +305,7 @@ static void test_centroid_not_a_number(void **state)
 
 static void test_boundary_validation(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	static const char *const bad[] = {
 	    "not json",
 	    "",
@@ -405,7 +333,7 @@ static void test_boundary_validation(void **state)
 
 static void test_unit_json(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	json_t *j, *kids, *centroid, *want_boundary;
 
@@ -496,7 +424,7 @@ static int list_codes(struct fq_dbc *c, const char *scope, const char *parent, c
 
 static void test_list_scoped(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	char codes[512];
 
 	/* Everything, ordered by path. */
@@ -534,7 +462,7 @@ static void test_list_scoped(void **state)
 
 static void test_list_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	json_t *j = (json_t *)&err;
 
@@ -546,18 +474,20 @@ static void test_list_errors(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_code_valid),
-	    cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_hierarchy_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_misplaced_kind_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_field_validation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_centroid_not_a_number, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_boundary_validation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unit_json, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list_scoped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list_errors, setup, teardown),
+	    T(test_paths),
+	    T(test_hierarchy_rules),
+	    T(test_misplaced_kind_refused),
+	    T(test_field_validation),
+	    T(test_centroid_not_a_number),
+	    T(test_boundary_validation),
+	    T(test_unit_json),
+	    T(test_list_scoped),
+	    T(test_list_errors),
 	};
+#undef T
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fq_test_global_setup, fq_test_global_teardown);
 }

@@ -4,13 +4,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core/text.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "db/db.h"
@@ -18,61 +16,11 @@
 #include "org/rights.h"
 #include "org/units.h"
 #include "org/users.h"
+#include "unit/fq_test.h"
 
 #define R(x)	 FQ_ROLE_BIT(FQ_ROLE_##x)
 #define GOOD_PW	 "Feng-Qiao#2026!"
 #define OTHER_PW "Zhuji-Station*88"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct fq_db *db;
-	struct fq_dbc *c;
-};
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fq_uuid_global_init() != 0 || fq_text_global_init() != 0 ||
-	    fq_password_global_init() != 0)
-		return -1;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fq_text_global_cleanup();
-	return 0;
-}
-
-static void must_unit(struct fq_dbc *c, const char *code, const char *name, const char *kind,
-		      const char *parent)
-{
-	struct fq_unit_new u = {.code = code, .name = name, .kind = kind, .parent = parent};
-	struct fq_err err = FQ_ERR_INIT;
-
-	if (fq_unit_create(c, &u, &err) != 0)
-		fail_msg("unit %s: %s", code, err.message);
-}
 
 /*
  * 330600 city
@@ -83,52 +31,17 @@ static void must_unit(struct fq_dbc *c, const char *code, const char *name, cons
  */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct fq_err err = FQ_ERR_INIT;
+	struct fq_test_store *f = fq_test_store_new("users");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fq-test-users.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-	if (fq_db_open(f->path, NULL, &f->db, &err) != 0 || fq_db_migrate(f->db, NULL, &err) != 0) {
-		fprintf(stderr, "setup: %s\n", err.message);
-		return -1;
-	}
-	f->c = fq_db_acquire(f->db);
 	*state = f;
-	must_unit(f->c, "330600", "绍兴市公安局", "city", NULL);
-	must_unit(f->c, "330681", "诸暨市公安局", "branch", "330600");
-	must_unit(f->c, "330681510000", "枫桥派出所", "station", "330681");
-	must_unit(f->c, "33068", "测试分局", "branch", "330600");
-	must_unit(f->c, "33068X01", "测试派出所", "station", "33068");
+	fq_test_unit(f->c, "330600", "绍兴市公安局", "city", NULL);
+	fq_test_unit(f->c, "330681", "诸暨市公安局", "branch", "330600");
+	fq_test_unit(f->c, "330681510000", "枫桥派出所", "station", "330681");
+	fq_test_unit(f->c, "33068", "测试分局", "branch", "330600");
+	fq_test_unit(f->c, "33068X01", "测试派出所", "station", "33068");
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fq_db_release(f->db, f->c);
-	fq_db_close(f->db);
-	remove_dir(f->dir);
-	free(f);
-	return 0;
-}
-
-static void begin(struct fq_dbc *c)
-{
-	struct fq_err err = FQ_ERR_INIT;
-	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
-}
-
-static void commit(struct fq_dbc *c)
-{
-	struct fq_err err = FQ_ERR_INIT;
-	assert_int_equal(fq_dbc_commit(c, &err), 0);
 }
 
 static void make_user(struct fq_dbc *c, const char *username, const char *display_name,
@@ -141,10 +54,10 @@ static void make_user(struct fq_dbc *c, const char *username, const char *displa
 				 .roles = roles};
 	struct fq_err err = FQ_ERR_INIT;
 
-	begin(c);
+	fq_test_begin(c);
 	if (fq_user_create(c, &in, NULL, out, &err) != 0)
 		fail_msg("create %s: %s %s (%s)", username, err.machine, err.field, err.message);
-	commit(c);
+	fq_test_commit(c);
 }
 
 static void create_refused(struct fq_dbc *c, const struct fq_user_new *in, int code,
@@ -153,7 +66,7 @@ static void create_refused(struct fq_dbc *c, const struct fq_user_new *in, int c
 	struct fq_err err = FQ_ERR_INIT;
 	int rc;
 
-	begin(c);
+	fq_test_begin(c);
 	rc = fq_user_create(c, in, NULL, NULL, &err);
 	fq_dbc_rollback(c);
 	if (rc != code)
@@ -311,7 +224,7 @@ static void test_roles_json(void **state)
 
 static void test_create_and_load(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u, again;
 	char hash[FQ_PASSWORD_HASH_MAX];
@@ -354,7 +267,7 @@ static void test_create_and_load(void **state)
 
 static void test_create_refusals(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	char name33[33 * 3 + 1] = "", name32[32 * 3 + 1] = "";
 	struct fq_user_new in = {.username = "li.hua",
 				 .display_name = "李华",
@@ -402,19 +315,19 @@ static void test_create_refusals(void **state)
 	/* 32 characters are fine. */
 	t = in;
 	t.display_name = name32;
-	begin(f->c);
+	fq_test_begin(f->c);
 	{
 		struct fq_err err = FQ_ERR_INIT;
 		struct fq_user u;
 		assert_int_equal(fq_user_create(f->c, &t, NULL, &u, &err), 0);
 		assert_string_equal(u.display_name, name32);
 	}
-	commit(f->c);
+	fq_test_commit(f->c);
 }
 
 static void test_duplicate_username(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_user_new in = {.username = "wang.xm",
 				 .display_name = "另一个王小明",
 				 .password = OTHER_PW,
@@ -430,7 +343,7 @@ static void test_duplicate_username(void **state)
 
 static void test_update(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u, v;
 	struct fq_user_patch p;
@@ -443,9 +356,9 @@ static void test_update(void **state)
 				   .set_roles = 1,
 				   .roles = R(OPERATOR) | R(AUDITOR),
 				   .expected_version = 1};
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, "actor-1", &v, &err), 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_string_equal(v.display_name, "王晓明");
 	assert_int_equal(v.roles, R(OPERATOR) | R(AUDITOR));
 	assert_int_equal(v.version, 2);
@@ -459,7 +372,7 @@ static void test_update(void **state)
 
 	/* A stale version is refused and changes nothing. */
 	p = (struct fq_user_patch){.display_name = "过期的修改", .expected_version = 1};
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, NULL, &v, &err), FQ_ECONFLICT);
 	fq_dbc_rollback(f->c);
 	assert_string_equal(err.machine, "stale_version");
@@ -470,9 +383,9 @@ static void test_update(void **state)
 
 	/* expected_version 0 skips the check. */
 	p = (struct fq_user_patch){.display_name = "王小明"};
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, NULL, &v, &err), 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_int_equal(v.version, 3);
 
 	/* Refusals. */
@@ -496,7 +409,7 @@ static void test_update(void **state)
 
 static void test_disable_ends_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u, other, v;
 	struct fq_user_patch p = {.set_disabled = 1, .disabled = 1};
@@ -509,9 +422,9 @@ static void test_disable_ends_sessions(void **state)
 	assert_int_equal(
 	    scalar(f->c, "SELECT sessions_revoked_at FROM app_user WHERE id = ?", u.id), 0);
 
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, NULL, &v, &err), 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_int_equal(v.disabled, 1);
 	assert_int_equal(sessions_of(f->c, u.id), 0);
 	assert_int_equal(sessions_of(f->c, other.id), 1);
@@ -521,16 +434,16 @@ static void test_disable_ends_sessions(void **state)
 	/* Enabling again does not touch new sessions. */
 	add_session(f->c, "token-d", u.id);
 	p = (struct fq_user_patch){.set_disabled = 1, .disabled = 0};
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, NULL, &v, &err), 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_int_equal(v.disabled, 0);
 	assert_int_equal(sessions_of(f->c, u.id), 1);
 }
 
 static void test_unit_change_ends_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u, v;
 	struct fq_user_patch p = {.unit_code = "330681510000"};
@@ -539,15 +452,15 @@ static void test_unit_change_ends_sessions(void **state)
 	add_session(f->c, "token-a", u.id);
 
 	/* The same unit is no change. */
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, NULL, &v, &err), 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_int_equal(sessions_of(f->c, u.id), 1);
 
 	p.unit_code = "33068X01";
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_update(f->c, u.id, &p, NULL, &v, &err), 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_string_equal(v.unit_code, "33068X01");
 	assert_string_equal(v.unit_path, "/330600/33068/33068X01/");
 	assert_string_equal(v.unit_name, "测试派出所");
@@ -556,7 +469,7 @@ static void test_unit_change_ends_sessions(void **state)
 
 static void test_set_password(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u, v;
 	char hash[FQ_PASSWORD_HASH_MAX];
@@ -574,10 +487,10 @@ static void test_set_password(void **state)
 	assert_string_equal(err.field, "password");
 	assert_int_equal(sessions_of(f->c, u.id), 1);
 
-	begin(f->c);
+	fq_test_begin(f->c);
 	assert_int_equal(fq_user_set_password(f->c, u.id, OTHER_PW, "password", "actor-1", &err),
 			 0);
-	commit(f->c);
+	fq_test_commit(f->c);
 	assert_int_equal(sessions_of(f->c, u.id), 0);
 	assert_int_equal(fq_user_load_by_name(f->c, "wang.xm", &v, hash, sizeof(hash), &err), 0);
 	assert_int_equal(fq_password_verify(hash, OTHER_PW), 1);
@@ -591,7 +504,7 @@ static void test_set_password(void **state)
 
 static void test_revoke_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u;
 
@@ -606,7 +519,7 @@ static void test_revoke_sessions(void **state)
 
 static void test_login_lockout(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user u, v;
 	int64_t now = fq_now_ms();
@@ -639,7 +552,7 @@ static void test_login_lockout(void **state)
 
 static void test_user_json(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_user u;
 	json_t *j, *unit, *roles;
 	char want_created[FQ_RFC3339_MAX];
@@ -712,7 +625,7 @@ static int list(struct fq_dbc *c, const struct fq_user_query *q, char *out, size
 
 static void test_list(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user_query q;
 	char names[512];
@@ -771,7 +684,7 @@ static void test_list(void **state)
 
 static void test_list_pages_and_unit_filter(void **state)
 {
-	struct fixture *f = *state;
+	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
 	struct fq_user_query q = {.scope_path = "/330600/", .page = 2, .per_page = 2};
 	char names[512];
@@ -813,24 +726,27 @@ static void test_list_pages_and_unit_filter(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_username_valid),
 	    cmocka_unit_test(test_roles_parse_json),
 	    cmocka_unit_test(test_roles_parse_csv),
 	    cmocka_unit_test(test_roles_json),
-	    cmocka_unit_test_setup_teardown(test_create_and_load, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_duplicate_username, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_update, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_disable_ends_sessions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_unit_change_ends_sessions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_set_password, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_revoke_sessions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_login_lockout, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_user_json, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_list_pages_and_unit_filter, setup, teardown),
+	    T(test_create_and_load),
+	    T(test_create_refusals),
+	    T(test_duplicate_username),
+	    T(test_update),
+	    T(test_disable_ends_sessions),
+	    T(test_unit_change_ends_sessions),
+	    T(test_set_password),
+	    T(test_revoke_sessions),
+	    T(test_login_lockout),
+	    T(test_user_json),
+	    T(test_list),
+	    T(test_list_pages_and_unit_filter),
 	};
+#undef T
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fq_test_global_setup_password,
+				      fq_test_global_teardown);
 }

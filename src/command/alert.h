@@ -1,0 +1,146 @@
+/*
+ * Alert intake: validation and normalisation of a report, the station and
+ * grid it belongs to, and the bridge between the store and the merge
+ * engine (command/merge.h).
+ *
+ * The intake of one alert is: fq_alert_parse (no locks) → fq_alert_lock →
+ * fq_alert_match → the caller's write transaction with fq_alert_store and
+ * its audit entry → commit → fq_alert_indexed → fq_alert_unlock. The lock
+ * makes "match, decide, store, index" one step, so two callers reporting
+ * one event at the same moment see each other.
+ *
+ * fq_alert_engine_start() builds the merge index from the store (alerts of
+ * the last 90 days, in time order) and must run before the server takes
+ * requests; fq_alert_engine_stop() frees it.
+ */
+#ifndef FQ_COMMAND_ALERT_H
+#define FQ_COMMAND_ALERT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "command/merge.h"
+#include "command/taxonomy.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/phone.h"
+#include "core/pool.h"
+#include "db/db.h"
+#include "org/numbers.h"
+#include "org/units.h"
+
+#define FQ_ALERT_DESCRIPTION_MAX 2000 /* characters */
+#define FQ_ALERT_ADDRESS_MAX	 200
+#define FQ_ALERT_NAME_MAX	 32
+
+enum fq_alert_source {
+	FQ_ALERT_SOURCE_PHONE_110,
+	FQ_ALERT_SOURCE_WALK_IN,
+	FQ_ALERT_SOURCE_PATROL,
+	FQ_ALERT_SOURCE_APP,
+	FQ_ALERT_SOURCE_VIDEO,
+	FQ_ALERT_SOURCE_OTHER,
+	FQ_ALERT_SOURCE_COUNT
+};
+
+const char *fq_alert_source_code(enum fq_alert_source s);
+const char *fq_alert_source_label(enum fq_alert_source s);
+int fq_alert_source_from_code(const char *code);
+
+/* A validated, normalised report; strings live in the parse pool. */
+struct fq_alert_in {
+	int64_t received_at;
+	enum fq_alert_source source;
+	const char *caller_name;  /* NULL when not given */
+	const char *caller_phone; /* as entered, NULL when not given */
+	struct fq_phone phone;	  /* normalised; number "" when none */
+	int has_location;
+	double lat, lon;	  /* WGS-84 */
+	const char *address;	  /* as entered, NULL when not given */
+	const char *address_norm; /* "" when none */
+	const struct fq_category *category;
+	int priority;
+	const char *description; /* as entered */
+	const char *description_norm;
+	const char *unit;	 /* station asked for, or NULL */
+	const char *incident_id; /* the operator's chosen incident, or NULL */
+	const char *extra;	 /* compact JSON object, or NULL */
+};
+
+/*
+ * Validate a JSON report (the body of POST /api/v1/alerts): received_at,
+ * source, caller_name, caller_phone, location {lat, lon} with optional
+ * crs (wgs84, gcj02, bd09), address, category, description, priority,
+ * unit, incident_id, extra. Location or address is required. Errors name
+ * the field. for_match relaxes received_at (defaults to now) and
+ * description for previews while the operator types.
+ */
+int fq_alert_parse(json_t *body, int for_match, struct fq_pool *pool, struct fq_alert_in *out,
+		   struct fq_err *err) FQ_WUR;
+
+int fq_alert_engine_start(struct fq_db *db, struct fq_err *err) FQ_WUR;
+void fq_alert_engine_stop(void);
+/* Expire the merge index against the wall clock (call every minute). */
+void fq_alert_engine_tick(void);
+
+void fq_alert_lock(void);
+void fq_alert_unlock(void);
+
+/*
+ * The station an alert belongs to: in->unit (which must be a station
+ * under scope_path) or the user's own station (the unit itself, or the
+ * station above a post or grid). station_path receives its path.
+ */
+int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char *user_unit,
+		     const char *scope_path, char station[FQ_UNIT_CODE_MAX],
+		     char station_path[FQ_UNIT_PATH_MAX], struct fq_err *err) FQ_WUR;
+
+/* Match against the merge index (hold the intake lock). */
+int fq_alert_match(const struct fq_alert_in *in, struct fq_merge_result *out,
+		   struct fq_err *err) FQ_WUR;
+
+struct fq_alert_stored {
+	char alert_id[37];
+	char alert_number[FQ_NUMBER_MAX];
+	char incident_id[37];
+	int new_incident;
+	char grid[FQ_UNIT_CODE_MAX];
+	const char *decision; /* merged, suggested, new */
+	const char *kind;     /* repeat_caller, same_event, NULL */
+};
+
+/*
+ * Store the alert in c's write transaction: join the operator's incident
+ * (in->incident_id, which must be open and in the station), or the
+ * engine's automatic choice, or a new incident; record the decision.
+ */
+int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *station,
+		   const struct fq_merge_result *m, const char *idempotency_key,
+		   const char *actor_id, struct fq_alert_stored *out, struct fq_err *err) FQ_WUR;
+
+/* After commit: add the stored alert to the merge index. */
+void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s);
+
+/* Tell the index that an incident closed or reopened. */
+void fq_alert_incident_state(const char *incident_id, int closed);
+
+/*
+ * An earlier alert stored under this idempotency key by this user:
+ * alert_id receives its id; FQ_ENOTFOUND when none.
+ */
+int fq_alert_find_idempotent(struct fq_dbc *c, const char *actor_id, const char *key,
+			     char alert_id[37], struct fq_err *err) FQ_WUR;
+
+/* The merge block of the API answer. */
+json_t *fq_alert_merge_json(const struct fq_merge_result *m, const char *decision,
+			    const char *kind);
+
+/* The alert as JSON (mask_phones masks the caller's phone); incident_id out (may be NULL). */
+int fq_alert_json(struct fq_dbc *c, const char *id, int mask_phones, json_t **out,
+		  char incident_id[37], struct fq_err *err) FQ_WUR;
+
+/* The owning station's path of an alert; FQ_ENOTFOUND when absent. */
+int fq_alert_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_MAX],
+		       struct fq_err *err) FQ_WUR;
+
+#endif

@@ -1,0 +1,301 @@
+/* The command room's API: alert intake, merge previews, incidents. */
+#include "http/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "command/alert.h"
+#include "command/incident.h"
+#include "core/json.h"
+#include "core/timeutil.h"
+#include "core/banned.h"
+
+#define IDEMPOTENCY_KEY_MAX 128
+
+static int key_valid(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int masks_phones(struct fq_req *r)
+{
+	return !fq_roles_can(r->user->roles, FQ_ACT_PHONE_READ);
+}
+
+/* The answer for an alert already stored: alert, incident and the recorded decision. */
+static int stored_answer(struct fq_req *r, struct fq_dbc *c, const char *alert_id, json_t **out)
+{
+	char incident_id[37];
+	json_t *alert = NULL, *incident = NULL, *merge;
+	struct fq_stmt *st;
+	int rc = fq_alert_json(c, alert_id, masks_phones(r), &alert, incident_id, &r->err);
+
+	if (!rc)
+		rc = fq_incident_json(c, incident_id, 0, masks_phones(r), &incident, &r->err);
+	if (!rc)
+		rc = fq_dbc_query(c, &r->err, &st,
+				  "SELECT decision, kind, score, reasons FROM merge_decision"
+				  " WHERE alert_id = ? ORDER BY decided_at LIMIT 1",
+				  "t", alert_id);
+	if (rc) {
+		json_decref(alert);
+		json_decref(incident);
+		return rc;
+	}
+	merge =
+	    json_pack("{s:s, s:n, s:[], s:[]}", "decision", "new", "kind", "flags", "candidates");
+	if (fq_stmt_step(st, &r->err) == FQ_DB_ROW) {
+		const char *d = fq_stmt_text(st, 0);
+		const char *kind = fq_stmt_text(st, 1);
+		const char *reasons = fq_stmt_text(st, 3);
+		json_t *rj = reasons ? json_loads(reasons, 0, NULL) : NULL;
+		json_object_set_new(merge, "decision",
+				    json_string(strcmp(d, "confirmed") == 0 ? "merged" : d));
+		json_object_set_new(merge, "kind", kind ? json_string(kind) : json_null());
+		if (!fq_stmt_is_null(st, 2))
+			json_array_append_new(json_object_get(merge, "candidates"),
+					      json_pack("{s:s, s:f, s:o}", "incident_id",
+							incident_id, "score", fq_stmt_double(st, 2),
+							"reasons", rj ? rj : json_array()));
+		else
+			json_decref(rj);
+	}
+	fq_stmt_done(st);
+	*out = json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge", merge);
+	return 0;
+}
+
+static int post_alert(struct fq_req *r)
+{
+	const char *key = fq_req_header(r, "Idempotency-Key");
+	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX], earlier[37];
+	struct fq_merge_result m;
+	struct fq_alert_stored stored;
+	struct fq_alert_in in;
+	struct fq_dbc *c;
+	json_t *out = NULL, *alert = NULL, *incident = NULL;
+	int replay = 0, rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_ALERT_CREATE)))
+		return rc;
+	if (key && !key_valid(key))
+		return fq_err_set(&r->err, FQ_EINVAL, "invalid_header", "Idempotency-Key",
+				  "Idempotency-Key 应为 1–%d 个可见 ASCII 字符",
+				  IDEMPOTENCY_KEY_MAX);
+	if ((rc = fq_alert_parse(r->body, 0, &r->pool, &in, &r->err)))
+		return rc;
+	c = fq_db_acquire(r->db);
+	rc = fq_alert_station(c, &in, r->user->unit_code, r->user->unit_path, station, station_path,
+			      &r->err);
+	if (rc)
+		goto out_release;
+	fq_alert_lock();
+	if (key) {
+		rc = fq_alert_find_idempotent(c, r->user->user_id, key, earlier, &r->err);
+		if (rc == 0) {
+			replay = 1;
+			goto out_unlock;
+		}
+		if (rc != FQ_ENOTFOUND)
+			goto out_unlock;
+	}
+	if ((rc = fq_alert_match(&in, &m, &r->err)))
+		goto out_unlock;
+	if ((rc = fq_dbc_begin(c, 1, &r->err)))
+		goto out_unlock;
+	rc = fq_alert_store(c, &in, station, &m, key, r->user->user_id, &stored, &r->err);
+	if (!rc)
+		rc = fq_req_audit(r, c, FQ_ACT_ALERT_CREATE, "alert.create", "alert",
+				  stored.alert_id, NULL,
+				  json_pack("{s:s, s:s, s:s, s:s?}", "number", stored.alert_number,
+					    "incident_id", stored.incident_id, "decision",
+					    stored.decision, "kind", stored.kind));
+	if (!rc)
+		rc = fq_dbc_commit(c, &r->err);
+	else
+		fq_dbc_rollback(c);
+	if (!rc)
+		fq_alert_indexed(&in, &stored);
+out_unlock:
+	fq_alert_unlock();
+	if (rc)
+		goto out_release;
+	if (replay) {
+		rc = stored_answer(r, c, earlier, &out);
+		if (!rc)
+			fq_req_add_header(r, "Idempotent-Replayed", "true");
+		goto out_release;
+	}
+	rc = fq_alert_json(c, stored.alert_id, masks_phones(r), &alert, NULL, &r->err);
+	if (!rc)
+		rc =
+		    fq_incident_json(c, stored.incident_id, 0, masks_phones(r), &incident, &r->err);
+	if (!rc)
+		out = json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
+				fq_alert_merge_json(&m, stored.decision, stored.kind));
+	else {
+		json_decref(alert);
+		json_decref(incident);
+	}
+out_release:
+	fq_db_release(r->db, c);
+	return rc ? rc : fq_req_reply(r, 201, out);
+}
+
+static int post_match(struct fq_req *r)
+{
+	struct fq_merge_result m;
+	struct fq_alert_in in;
+	int rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_ALERT_CREATE)) ||
+	    (rc = fq_alert_parse(r->body, 1, &r->pool, &in, &r->err)) ||
+	    (rc = fq_alert_match(&in, &m, &r->err)))
+		return rc;
+	return fq_req_reply(
+	    r, 200,
+	    fq_alert_merge_json(&m, fq_merge_decision_name(m.decision),
+				m.decision == FQ_MERGE_NEW ? NULL : fq_merge_kind_name(m.kind)));
+}
+
+static int get_alert(struct fq_req *r)
+{
+	char path[FQ_UNIT_PATH_MAX];
+	struct fq_dbc *c;
+	json_t *out = NULL;
+	int rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_INCIDENT_READ)))
+		return rc;
+	c = fq_db_acquire(r->db);
+	rc = fq_alert_unit_path(c, r->params[0], path, &r->err);
+	if (!rc)
+		rc = fq_req_require_scope(r, path);
+	if (!rc)
+		rc = fq_alert_json(c, r->params[0], masks_phones(r), &out, NULL, &r->err);
+	fq_db_release(r->db, c);
+	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "alert", out));
+}
+
+static int time_arg(struct fq_req *r, const char *name, int64_t *out)
+{
+	const char *s = fq_req_query(r, name);
+	*out = 0;
+	return s && *s ? fq_time_parse(s, out, name, &r->err) : 0;
+}
+
+static int list_incidents(struct fq_req *r)
+{
+	struct fq_incident_query q = {0};
+	struct fq_dbc *c;
+	json_t *out = NULL;
+	const char *state = fq_req_query(r, "state");
+	int rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_INCIDENT_READ)) ||
+	    (rc = fq_req_page(r, &q.page, &q.per_page)) || (rc = time_arg(r, "from", &q.from_ms)) ||
+	    (rc = time_arg(r, "to", &q.to_ms)))
+		return rc;
+	q.scope_path = r->user->unit_path;
+	q.state = state && *state ? state : NULL;
+	c = fq_db_acquire(r->db);
+	rc = fq_incident_list(c, &q, &out, &r->err);
+	fq_db_release(r->db, c);
+	return rc ? rc : fq_req_reply(r, 200, out);
+}
+
+static int get_incident(struct fq_req *r)
+{
+	char path[FQ_UNIT_PATH_MAX];
+	struct fq_dbc *c;
+	json_t *out = NULL;
+	int rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_INCIDENT_READ)))
+		return rc;
+	c = fq_db_acquire(r->db);
+	rc = fq_incident_unit_path(c, r->params[0], path, &r->err);
+	if (!rc)
+		rc = fq_req_require_scope(r, path);
+	if (!rc)
+		rc = fq_incident_json(c, r->params[0], 1, masks_phones(r), &out, &r->err);
+	fq_db_release(r->db, c);
+	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "incident", out));
+}
+
+static const char *const transition_keys[] = {"state",	      "version", "disposal", "feedback",
+					      "close_reason", "note",	 NULL};
+
+static int post_transition(struct fq_req *r)
+{
+	struct fq_incident_change ch = {0};
+	char path[FQ_UNIT_PATH_MAX];
+	const char *state;
+	enum fq_incident_state from;
+	struct fq_dbc *c;
+	json_t *out = NULL;
+	int to, rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_INCIDENT_MANAGE)) ||
+	    (rc = fq_json_only_keys(r->body, transition_keys, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "state", FQ_JSON_REQUIRED, 16, &state, &r->err)) ||
+	    (rc = fq_json_get_int(r->body, "version", FQ_JSON_OPTIONAL, 1, INT64_MAX,
+				  &ch.expected_version, NULL, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "disposal", FQ_JSON_OPTIONAL, FQ_INCIDENT_TEXT_MAX,
+				  &ch.disposal, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "feedback", FQ_JSON_OPTIONAL, FQ_INCIDENT_TEXT_MAX,
+				  &ch.feedback, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "close_reason", FQ_JSON_OPTIONAL, 16, &ch.close_reason,
+				  &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "note", FQ_JSON_OPTIONAL, FQ_INCIDENT_TEXT_MAX, &ch.note,
+				  &r->err)))
+		return rc;
+	to = fq_incident_state_from_code(state);
+	if (to < 0)
+		return fq_err_set(&r->err, FQ_EINVAL, "invalid_value", "state", "未知的状态：%s",
+				  state);
+	ch.to = to;
+	ch.actor_id = r->user->user_id;
+	c = fq_db_acquire(r->db);
+	rc = fq_incident_unit_path(c, r->params[0], path, &r->err);
+	if (!rc)
+		rc = fq_req_require_scope(r, path);
+	if (!rc)
+		rc = fq_dbc_begin(c, 1, &r->err);
+	if (!rc) {
+		rc = fq_incident_transition(c, r->params[0], &ch, &from, &r->err);
+		if (!rc)
+			rc = fq_req_audit(r, c, FQ_ACT_INCIDENT_MANAGE, "incident.transition",
+					  "incident", r->params[0], ch.close_reason,
+					  json_pack("{s:s, s:s}", "from",
+						    fq_incident_state_code(from), "to", state));
+		if (!rc)
+			rc = fq_dbc_commit(c, &r->err);
+		else
+			fq_dbc_rollback(c);
+	}
+	if (!rc)
+		rc = fq_incident_json(c, r->params[0], 1, masks_phones(r), &out, &r->err);
+	fq_db_release(r->db, c);
+	if (rc)
+		return rc;
+	if (to == FQ_INCIDENT_CLOSED || to == FQ_INCIDENT_REOPENED)
+		fq_alert_incident_state(r->params[0], to == FQ_INCIDENT_CLOSED);
+	return fq_req_reply(r, 200, json_pack("{s:o}", "incident", out));
+}
+
+const struct fq_route fq_command_routes[] = {
+    {"POST", "/api/v1/alerts", post_alert, 0},
+    {"POST", "/api/v1/alerts/match", post_match, 0},
+    {"GET", "/api/v1/alerts/:id", get_alert, 0},
+    {"GET", "/api/v1/incidents", list_incidents, 0},
+    {"GET", "/api/v1/incidents/:id", get_incident, 0},
+    {"POST", "/api/v1/incidents/:id/transition", post_transition, 0},
+    {NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,318 @@
+/*
+ * The merge engine: which incident a new alert belongs to (DESIGN.md §4).
+ *
+ * An in-memory index of recent alerts answers, for a new alert, the ranked
+ * incidents it may belong to, each with a score in [0,1], a kind and plain
+ * zh-CN reasons, the decision (merge automatically, suggest, or open a new
+ * incident), and two flags:
+ *
+ *   repeat caller (一人多报)   an earlier report from the same normalised
+ *                             phone within repeat_caller_window_s, with the
+ *                             phone's 7/30/90-day counts;
+ *   repeat place (一地多报)    earlier reports within repeat_place_radius_m
+ *                             or at the same normalised address within
+ *                             repeat_place_window_s, with a proposal for a
+ *                             governance directive once the number of
+ *                             occasions reaches repeat_place_threshold.
+ *
+ * The store is the source of truth. The index holds only what matching
+ * needs and is rebuilt at start by inserting the stored alerts of the last
+ * FQ_MERGE_CALLER_HISTORY_S seconds in time order, each followed by
+ * fq_merge_expire at its received_at (so that the active window never
+ * holds more than a day, whatever the history), then fq_merge_expire with
+ * the wall clock. It keeps three tiers, each for its own window:
+ *   - active alerts (ids, category, phone, place, description) for the
+ *     longest merge window: max(repeat_caller_window_s, the longest
+ *     category window, 24 h by default); only these are merge candidates;
+ *   - a compact record per report (time, place, incident) for
+ *     repeat_place_window_s (30 days), for the repeat-place counts;
+ *   - per phone, the times of its calls for FQ_MERGE_CALLER_HISTORY_S
+ *     (90 days), for the repeat-caller counts.
+ * Active alerts are found through a hash grid of about cell_size_m square
+ * cells (an equirectangular projection of latitude and longitude to
+ * integer cell coordinates), a map by phone and a map by normalised
+ * address (a 64-bit hash of it); the place records through a second grid,
+ * of cells as large as repeat_place_radius_m, and an address map. Every
+ * list is ordered by time, so a search stops at the first report outside
+ * its window and expiry takes the oldest first. docs/merge.md explains the
+ * definitions, the score, the defaults and the reasons' wording.
+ *
+ * Scores (w_* are the weights of the config, which sum to 1):
+ *   different callers (same_event):
+ *     score = w_time * f_t + w_distance * f_d + w_text * f_x + w_category * c
+ *   same caller (repeat_caller):
+ *     score = same_caller_base + (1 - same_caller_base) * (f_p + f_x) / 2
+ * with, for the pair of the new alert and an indexed one,
+ *   W, R  the larger window and radius of the two categories;
+ *   f_t = 1 - (dt / W)^2    dt the time between the reports;
+ *   f_d = 1 - (d / R)^2     d the great-circle distance when both have
+ *                           coordinates, else 1 for the same normalised
+ *                           address;
+ *   f_p = f_d when both have coordinates, 1 or 0 for the same or another
+ *         address when either has none, 0 when the places cannot be
+ *         compared; 1 when the categories match by caller only (R = 0);
+ *   f_x = min(1, s / text_full_similarity), s = fq_text_similarity of the
+ *         two descriptions (0 when either is empty);
+ *   c   = 1 for the same category, compatible_category_credit otherwise.
+ * Gates come before scores: categories compatible (fq_taxonomy_compatible)
+ * and neither FQ_CATEGORY_MATCH_NONE; the indexed alert's incident open;
+ * for same_event both categories FQ_CATEGORY_MATCH_PLACE, dt <= W and
+ * d <= R (or the same address when either has no coordinates) and the
+ * phones different or unknown; for repeat_caller the same non-empty phone
+ * and dt <= repeat_caller_window_s (for caller-matched categories such as
+ * criminal.fraud, their own window when longer).
+ *
+ * Thread-safety: an index carries a read-write lock. fq_merge_match and
+ * fq_merge_stats take it for reading and run in parallel; insert, move,
+ * join, close, reopen and expire take it for writing. Matching and
+ * inserting are separate steps: a caller that needs two simultaneous
+ * reports of one event to see each other serialises "match, decide,
+ * insert" itself (the intake does it under one mutex).
+ */
+#ifndef FQ_COMMAND_MERGE_H
+#define FQ_COMMAND_MERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "command/taxonomy.h"
+#include "core/err.h"
+
+/* Longest alert or incident id: a text UUID, in bytes without the NUL. */
+#define FQ_MERGE_ID_MAX 36
+/* Descriptions are compared on their first FQ_MERGE_TEXT_MAX bytes (cut at a character). */
+#define FQ_MERGE_TEXT_MAX 1024
+/* Capacity of a result: the most candidates a match returns. */
+#define FQ_MERGE_CANDIDATES_MAX 8
+/* Reasons per candidate, and the size of one reason in bytes with its NUL. */
+#define FQ_MERGE_REASONS_MAX 2
+#define FQ_MERGE_REASON_MAX  192
+/* How far back the per-phone counts reach: 90 days. */
+#define FQ_MERGE_CALLER_HISTORY_S (90 * 86400)
+/* Latest received_at accepted: the end of year 9999, UTC. */
+#define FQ_MERGE_TIME_MAX_MS 253402300799999LL
+
+/* Settings; fq_merge_config_init gives the defaults shown. */
+struct fq_merge_config {
+	/* Repeat caller: same phone within this window (86,400 s, 24 h; at most 7 days). */
+	int64_t repeat_caller_window_s;
+	/* Score of a same-caller candidate without any other evidence (0.75). */
+	double same_caller_base;
+
+	/* Repeat place: within this radius (50 m; 1 to 1,000) or the same address ... */
+	double repeat_place_radius_m;
+	/* ... within this window (2,592,000 s, 30 days; at most 90 days) ... */
+	int64_t repeat_place_window_s;
+	/* ... this many occasions, the present one included, propose a directive (3; >= 2). */
+	unsigned repeat_place_threshold;
+
+	/* Decision on the best score: merged at or above (0.85), suggested at or above (0.35). */
+	double auto_merge_threshold;
+	double suggest_threshold;
+	/* Candidates returned (5; 1 to FQ_MERGE_CANDIDATES_MAX). */
+	unsigned max_candidates;
+
+	/* Weights of the same_event score, >= 0 and summing to 1 (0.30, 0.30, 0.25, 0.15). */
+	double weight_time;
+	double weight_distance;
+	double weight_text;
+	double weight_category;
+	/* Text similarity that counts as fully similar (0.5; 0 < x <= 1). */
+	double text_full_similarity;
+	/* Credit c of compatible but different categories (0.5; 0 to 1). */
+	double compatible_category_credit;
+
+	/* Grid: cell side (250 m; 50 to 5,000) at this latitude (30°; -80 to 80). */
+	double cell_size_m;
+	double grid_reference_lat_deg;
+	/* Limits: alerts in the active window (200,000); compact reports and call times
+	 * (2,000,000). */
+	size_t max_active_alerts;
+	size_t max_history_reports;
+};
+
+/*
+ * One alert, for matching or inserting. Strings are borrowed for the
+ * duration of the call and must be NUL-terminated; NULL counts as "".
+ * Text fields are expected normalised (core/phone.h, core/text.h): the
+ * engine compares them as they are.
+ */
+struct fq_merge_alert {
+	const char *alert_id;	 /* 1..FQ_MERGE_ID_MAX bytes; may be empty for a match */
+	const char *incident_id; /* insert: the incident it joined; ignored by match */
+	int64_t received_at_ms;	 /* UTC ms, 0..FQ_MERGE_TIME_MAX_MS */
+	/*
+	 * Normalised phone (at most FQ_PHONE_MAX bytes) or "" when unknown.
+	 * Pass "" for numbers that name no person (service numbers, "110").
+	 */
+	const char *phone;
+	int has_location; /* lat/lon valid WGS-84 degrees when set */
+	double lat;
+	double lon;
+	const char *address;		    /* normalised address, "" when unknown */
+	const struct fq_category *category; /* from command/taxonomy.h; required */
+	const char *description;	    /* normalised description, may be "" */
+	int incident_closed;		    /* insert: whether that incident is closed */
+};
+
+enum fq_merge_decision {
+	FQ_MERGE_NEW = 0,   /* "new": open a new incident */
+	FQ_MERGE_SUGGESTED, /* "suggested": the operator confirms candidates[0] or not */
+	FQ_MERGE_MERGED,    /* "merged": join candidates[0] automatically */
+};
+
+enum fq_merge_kind {
+	FQ_MERGE_KIND_NONE = 0,
+	FQ_MERGE_KIND_REPEAT_CALLER, /* "repeat_caller": same phone */
+	FQ_MERGE_KIND_SAME_EVENT,    /* "same_event": other callers, close in time and space */
+};
+
+/* One candidate incident, with the evidence of its best-matching alert. */
+struct fq_merge_candidate {
+	char incident_id[FQ_MERGE_ID_MAX + 1];
+	char alert_id[FQ_MERGE_ID_MAX + 1]; /* the indexed alert that gave the score */
+	double score;			    /* in [0,1] */
+	enum fq_merge_kind kind;
+	int64_t earlier_ms;	/* new received_at minus the alert's; negative if later */
+	double distance_m;	/* great-circle distance, -1 when not both located */
+	int same_address;	/* both addresses known and equal */
+	double text_similarity; /* s, Dice over bigrams */
+	double time_factor;	/* f_t (same_event; 0 for repeat_caller) */
+	double place_factor;	/* f_d for same_event, f_p for repeat_caller */
+	double text_factor;	/* f_x */
+	double category_credit; /* c */
+	unsigned reason_count;
+	char reasons[FQ_MERGE_REASONS_MAX][FQ_MERGE_REASON_MAX];
+};
+
+struct fq_merge_result {
+	enum fq_merge_decision decision;
+	enum fq_merge_kind kind; /* candidates[0].kind unless decision is FQ_MERGE_NEW */
+	unsigned candidate_count;
+	/* Best first: score descending, then the more recent alert, then incident id. */
+	struct fq_merge_candidate candidates[FQ_MERGE_CANDIDATES_MAX];
+
+	/* Repeat caller: an earlier call from this phone within repeat_caller_window_s. */
+	int repeat_caller;
+	/* Earlier calls from this phone (the present one not counted), in the window and days. */
+	unsigned caller_calls_window;
+	unsigned caller_calls_7d;
+	unsigned caller_calls_30d;
+	unsigned caller_calls_90d;
+	char repeat_caller_reason[FQ_MERGE_REASON_MAX]; /* "" unless repeat_caller */
+
+	/*
+	 * Repeat place: earlier reports at this place within
+	 * repeat_place_window_s, and the occasions (distinct incidents) they
+	 * and the present report make: the present report counts as an
+	 * occasion of its own unless the decision merges it into one of
+	 * theirs. repeat_place is set from 2 occasions on,
+	 * propose_directive from repeat_place_threshold on.
+	 */
+	int repeat_place;
+	int propose_directive;
+	unsigned place_reports;
+	unsigned place_occasions;
+	char repeat_place_reason[FQ_MERGE_REASON_MAX]; /* "" unless repeat_place */
+};
+
+struct fq_merge_stats {
+	size_t active_alerts;	 /* alerts in the active window */
+	size_t place_reports;	 /* compact records for repeat-place counts */
+	size_t callers;		 /* phones with history */
+	size_t caller_calls;	 /* call times kept for the 7/30/90-day counts */
+	size_t incidents;	 /* incidents referred to by either */
+	size_t active_cells;	 /* non-empty grid cells of the active window */
+	size_t memory_bytes;	 /* estimate of the heap held */
+	int64_t active_window_s; /* how long alerts stay merge candidates */
+};
+
+struct fq_merge_index; /* opaque */
+
+/* Fill cfg with the defaults. */
+void fq_merge_config_init(struct fq_merge_config *cfg);
+
+/*
+ * Create an empty index with a copy of cfg (NULL for the defaults). Returns
+ * 0 and sets *out, or FQ_EINVAL ("merge_config", field names the setting)
+ * when a setting is out of its range.
+ */
+int fq_merge_index_new(const struct fq_merge_config *cfg, struct fq_merge_index **out,
+		       struct fq_err *err) FQ_WUR;
+
+/* Free the index and everything in it; NULL is allowed. No call may be running on it. */
+void fq_merge_index_free(struct fq_merge_index *idx);
+
+/*
+ * Match a new alert against the index and fill *out (entirely, also on
+ * failure, when it says "new" with no candidates and no flags). The alert
+ * is expected not to be in the index yet: an indexed alert of the same id
+ * is never its own candidate, but the counts would include it.
+ * Returns 0, or FQ_EINVAL (machine "merge_alert", field names the member)
+ * for an alert without a known category, a location out of range, a phone
+ * or an id too long, or received_at_ms out of range.
+ */
+int fq_merge_match(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		   struct fq_merge_result *out, struct fq_err *err) FQ_WUR;
+
+/*
+ * Add an alert once its incident is decided (and stored). The incident is
+ * created in the index when new; its open/closed state becomes
+ * a->incident_closed. Returns 0, or
+ *   FQ_EINVAL    as for fq_merge_match, and for an empty alert or incident id
+ *   FQ_ECONFLICT an alert with this id is in the active window
+ *   FQ_ETOOBIG   max_active_alerts or max_history_reports reached (call
+ *                fq_merge_expire, or raise the limits); nothing was added
+ */
+int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		    struct fq_err *err) FQ_WUR;
+
+/*
+ * Move an alert to another incident (an operator's split or correction);
+ * a new incident id starts open. Returns 0, FQ_EINVAL for an empty or too
+ * long id, or FQ_ENOTFOUND when the alert is not in the active window
+ * (older alerts keep their incident in the repeat-place records: only the
+ * counts of occasions can be off).
+ */
+int fq_merge_move(struct fq_merge_index *idx, const char *alert_id, const char *incident_id,
+		  struct fq_err *err) FQ_WUR;
+
+/*
+ * Move every alert and report of incident from_id into into_id (an
+ * operator merging two incidents); into_id keeps its state, or starts
+ * open when new. Returns 0, FQ_EINVAL for an empty or too long id or
+ * from_id equal to into_id, or FQ_ENOTFOUND when from_id is not indexed.
+ */
+int fq_merge_join_incidents(struct fq_merge_index *idx, const char *from_id, const char *into_id,
+			    struct fq_err *err) FQ_WUR;
+
+/*
+ * Mark an incident closed or open again. Closed incidents are never merge
+ * candidates but their reports still count for the repeat caller and
+ * repeat place flags. Returns 0, or FQ_ENOTFOUND when the incident has no
+ * report in the index (nothing to do then).
+ */
+int fq_merge_close_incident(struct fq_merge_index *idx, const char *incident_id,
+			    struct fq_err *err) FQ_WUR;
+int fq_merge_reopen_incident(struct fq_merge_index *idx, const char *incident_id,
+			     struct fq_err *err) FQ_WUR;
+
+/*
+ * Drop what has left its window at now_ms: active alerts received before
+ * now_ms - active window, repeat-place records before now_ms -
+ * repeat_place_window_s, phones without a call since now_ms -
+ * FQ_MERGE_CALLER_HISTORY_S. Cheap (oldest first): the server calls it
+ * every minute with the wall clock, an import with the received_at of
+ * the row it just inserted. Matching never depends on it: windows are
+ * checked on every candidate.
+ */
+void fq_merge_expire(struct fq_merge_index *idx, int64_t now_ms);
+
+/* Sizes of the index. */
+void fq_merge_stats(struct fq_merge_index *idx, struct fq_merge_stats *out);
+
+/* "merged", "suggested", "new"; and "repeat_caller", "same_event", or NULL for none. */
+const char *fq_merge_decision_name(enum fq_merge_decision d);
+const char *fq_merge_kind_name(enum fq_merge_kind k);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * People-facing business numbers, per unit and day (MODEL.md): what
+ * officers read out on the radio and write on paper, e.g.
+ * "JJ-339902510000-20261123-0042" for the 42nd alert of that station on
+ * 23 November 2026 (China Standard Time). Ids stay UUIDs; numbers are for
+ * people. Must run inside the caller's write transaction, so a number is
+ * used exactly when the record that carries it is written.
+ */
+#ifndef FQ_ORG_NUMBERS_H
+#define FQ_ORG_NUMBERS_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/db.h"
+
+#define FQ_NUMBER_MAX 64
+
+/* kind: a short upper-case prefix ("JJ" alert, "SJ" incident, "TJ" dispute, "AJ" case). */
+int fq_number_next(struct fq_dbc *c, const char *kind, const char *unit_code, int64_t at_ms,
+		   char out[FQ_NUMBER_MAX], struct fq_err *err) FQ_WUR;
+
+#endif
