@@ -6,18 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command/merge_index.h"
 #include "core/alloc.h"
 #include "core/geo.h"
 #include "core/phone.h"
 #include "core/text.h"
 #include "core/banned.h"
-
-#define SECOND_MS	  1000LL
-#define MINUTE_MS	  (60 * SECOND_MS)
-#define HOUR_MS		  (60 * MINUTE_MS)
-#define DAY_MS		  (24 * HOUR_MS)
-#define PI		  3.14159265358979323846
-#define METRES_PER_DEGREE (FQ_GEO_EARTH_RADIUS_M * PI / 180.0)
 
 #define DEFAULT_ACTIVE_WINDOW_S (24 * 3600)
 #define CALLER_WINDOW_MAX_S	(7 * 86400)
@@ -25,7 +19,6 @@
 #define PLACE_RADIUS_MAX_M	1000.0
 #define CELL_SIZE_MIN_M		50.0
 #define CELL_SIZE_MAX_M		5000.0
-#define PLACE_CELL_MIN_M	25.0
 #define PREFILTER_MARGIN	1.01
 
 /* What two categories allow (gates of merge.h): */
@@ -33,506 +26,8 @@
 #define PAIR_SAME_EVENT	      0x2u /* and both FQ_CATEGORY_MATCH_PLACE */
 #define REFERENCE_LAT_MAX_DEG 80.0
 #define WEIGHT_SUM_TOLERANCE  1e-9
-#define HT_INITIAL_SLOTS      64
 #define SPAN_TEXT_MAX	      32
 #define PHRASE_MAX	      40
-
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-
-/* Intrusive doubly linked list with a sentinel head (empty: head->next == head). */
-struct dlist {
-	struct dlist *prev;
-	struct dlist *next;
-};
-
-/* Chained hash table of intrusive nodes; several nodes may share a key. */
-struct hnode {
-	uint64_t key;
-	struct hnode *next;
-};
-
-struct htable {
-	struct hnode **slots;
-	size_t mask;
-	size_t count;
-};
-
-struct incident {
-	struct hnode node; /* key: hash of id */
-	char id[FQ_MERGE_ID_MAX + 1];
-	int closed;
-	struct dlist alerts;  /* struct entry.incident_link */
-	struct dlist reports; /* struct trace.incident_link */
-};
-
-/* A grid cell or an address: its alerts or reports, oldest first. */
-struct bucket {
-	struct hnode node;
-	struct dlist items;
-};
-
-/*
- * A phone. Lives while it has a call in the last FQ_MERGE_CALLER_HISTORY_S
- * (ordered in the index's caller list by its last call).
- */
-struct caller {
-	int64_t last_ms;   /* first member: see time_at() */
-	struct hnode node; /* key: hash of phone */
-	struct dlist lru_link;
-	struct dlist entries; /* its active alerts, oldest first */
-	char phone[FQ_PHONE_MAX + 1];
-	int64_t *calls_ms; /* ascending */
-	size_t ncalls;
-	size_t alloc;
-};
-
-/* An alert of the active window. */
-struct entry {
-	int64_t t_ms; /* first member: see time_at() */
-	struct dlist cell_link;
-	long category_index;
-	int has_location;
-	double lat;
-	double lon;
-	struct hnode node; /* key: hash of alert id */
-	struct dlist time_link;
-	struct dlist address_link;
-	struct dlist caller_link;
-	struct dlist incident_link;
-	struct bucket *cell;	/* NULL without coordinates */
-	struct bucket *address; /* NULL without address */
-	struct caller *caller;	/* NULL without phone */
-	struct incident *incident;
-	struct trace *trace; /* NULL once the report record has expired */
-	const struct fq_category *category;
-	char *description;
-	char alert_id[FQ_MERGE_ID_MAX + 1];
-};
-
-/*
- * The compact record of a report, for repeat-place counts. What a grid
- * scan reads comes first, to share a cache line.
- */
-struct trace {
-	int64_t t_ms; /* first member: see time_at() */
-	struct dlist cell_link;
-	double lat;
-	double lon;
-	struct incident *incident;
-	int has_location;
-	struct dlist time_link;
-	struct dlist address_link;
-	struct dlist incident_link;
-	struct bucket *cell;
-	struct bucket *address;
-	struct entry *entry; /* NULL once the alert has left the active window */
-};
-
-_Static_assert(offsetof(struct entry, t_ms) == 0, "time_at reads the first member");
-_Static_assert(offsetof(struct trace, t_ms) == 0, "time_at reads the first member");
-_Static_assert(offsetof(struct caller, last_ms) == 0, "time_at reads the first member");
-
-/*
- * A hash grid: buckets keyed by integer cell coordinates of an
- * equirectangular projection (cells of dlat x dlon degrees).
- */
-struct grid {
-	struct htable cells; /* struct bucket */
-	double dlat;
-	double dlon;
-};
-
-struct fq_merge_index {
-	pthread_rwlock_t lock;
-	struct fq_merge_config cfg;
-	int64_t active_window_ms;
-	int64_t caller_search_ms; /* longest same-caller pair window */
-
-	/* Per category, in taxonomy order. */
-	size_t ncat;
-	unsigned char *compatible; /* ncat x ncat, PAIR_* bits */
-	int64_t *search_window_ms; /* longest same_event pair window, 0: no same_event */
-	double *search_radius_m;
-
-	struct htable alerts;	       /* struct entry */
-	struct htable incidents;       /* struct incident */
-	struct htable callers;	       /* struct caller */
-	struct grid grid;	       /* entries, cells of cell_size_m */
-	struct htable addresses;       /* struct bucket of entries */
-	struct grid place_grid;	       /* traces, cells of the repeat-place radius */
-	struct htable place_addresses; /* struct bucket of traces */
-	struct dlist active;	       /* entries, oldest first */
-	struct dlist reports;	       /* traces, oldest first */
-	struct dlist caller_lru;       /* callers by last call, oldest first */
-	size_t nentries;
-	size_t ntraces;
-	size_t ncallers;
-	size_t ncalls;
-	size_t text_bytes;
-};
-
-/* ---- lists and tables ---- */
-
-static void dlist_init(struct dlist *h)
-{
-	h->prev = h;
-	h->next = h;
-}
-
-static int dlist_empty(const struct dlist *h)
-{
-	return h->next == h;
-}
-
-static void dlist_insert_after(struct dlist *pos, struct dlist *n)
-{
-	n->prev = pos;
-	n->next = pos->next;
-	pos->next->prev = n;
-	pos->next = n;
-}
-
-static void dlist_unlink(struct dlist *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	dlist_init(n);
-}
-
-/* The time of the object whose first member is an int64_t and whose link sits at offset. */
-static int64_t time_at(const struct dlist *n, size_t offset)
-{
-	const int64_t *t = (const int64_t *)(const void *)((const char *)n - offset);
-
-	return *t;
-}
-
-/* Insert n into a list kept in time order; in-order arrivals cost O(1). */
-static void dlist_insert_by_time(struct dlist *head, struct dlist *n, size_t offset)
-{
-	struct dlist *pos = head->prev;
-	int64_t t = time_at(n, offset);
-
-	while (pos != head && time_at(pos, offset) > t)
-		pos = pos->prev;
-	dlist_insert_after(pos, n);
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-/* FNV-1a; 0 is kept for "no string". */
-static uint64_t hash_string(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
-
-static void ht_init(struct htable *t)
-{
-	t->slots = fq_xcalloc(HT_INITIAL_SLOTS, sizeof(*t->slots));
-	t->mask = HT_INITIAL_SLOTS - 1;
-	t->count = 0;
-}
-
-static void ht_release(struct htable *t)
-{
-	free(t->slots);
-	t->slots = NULL;
-}
-
-static void ht_grow(struct htable *t)
-{
-	size_t nslots = (t->mask + 1) * 2;
-	struct hnode **slots = fq_xcalloc(nslots, sizeof(*slots));
-
-	for (size_t i = 0; i <= t->mask; i++) {
-		struct hnode *n = t->slots[i];
-
-		while (n) {
-			struct hnode *next = n->next;
-			size_t s = mix64(n->key) & (nslots - 1);
-
-			n->next = slots[s];
-			slots[s] = n;
-			n = next;
-		}
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->mask = nslots - 1;
-}
-
-static void ht_add(struct htable *t, struct hnode *n)
-{
-	size_t s;
-
-	if (t->count > t->mask)
-		ht_grow(t);
-	s = mix64(n->key) & t->mask;
-	n->next = t->slots[s];
-	t->slots[s] = n;
-	t->count++;
-}
-
-static void ht_del(struct htable *t, struct hnode *n)
-{
-	struct hnode **pp = &t->slots[mix64(n->key) & t->mask];
-
-	while (*pp != n) {
-		fq_assert(*pp);
-		pp = &(*pp)->next;
-	}
-	*pp = n->next;
-	t->count--;
-}
-
-static struct hnode *ht_next_with_key(struct hnode *n, uint64_t key)
-{
-	for (; n; n = n->next) {
-		if (n->key == key)
-			return n;
-	}
-	return NULL;
-}
-
-static struct hnode *ht_find(const struct htable *t, uint64_t key)
-{
-	return ht_next_with_key(t->slots[mix64(key) & t->mask], key);
-}
-
-/* ---- buckets, incidents, callers ---- */
-
-static struct bucket *bucket_get(struct htable *t, uint64_t key)
-{
-	struct hnode *n = ht_find(t, key);
-	struct bucket *b;
-
-	if (n)
-		return container_of(n, struct bucket, node);
-	b = fq_xmalloc(sizeof(*b));
-	b->node.key = key;
-	dlist_init(&b->items);
-	ht_add(t, &b->node);
-	return b;
-}
-
-/* Free b when its last item has left. */
-static void bucket_put(struct htable *t, struct bucket *b)
-{
-	if (!b || !dlist_empty(&b->items))
-		return;
-	ht_del(t, &b->node);
-	free(b);
-}
-
-static const char *nonnull(const char *s)
-{
-	return s ? s : "";
-}
-
-static struct incident *incident_find(const struct fq_merge_index *idx, const char *id)
-{
-	uint64_t key = hash_string(id);
-
-	for (struct hnode *n = ht_find(&idx->incidents, key); n;
-	     n = ht_next_with_key(n->next, key)) {
-		struct incident *inc = container_of(n, struct incident, node);
-
-		if (!strcmp(inc->id, id))
-			return inc;
-	}
-	return NULL;
-}
-
-/* The incident of this id, created open when new. id was checked to fit. */
-static struct incident *incident_get(struct fq_merge_index *idx, const char *id)
-{
-	struct incident *inc = incident_find(idx, id);
-
-	if (inc)
-		return inc;
-	inc = fq_xcalloc(1, sizeof(*inc));
-	inc->node.key = hash_string(id);
-	snprintf(inc->id, sizeof(inc->id), "%s", id);
-	dlist_init(&inc->alerts);
-	dlist_init(&inc->reports);
-	ht_add(&idx->incidents, &inc->node);
-	return inc;
-}
-
-static void incident_put(struct fq_merge_index *idx, struct incident *inc)
-{
-	if (!dlist_empty(&inc->alerts) || !dlist_empty(&inc->reports))
-		return;
-	ht_del(&idx->incidents, &inc->node);
-	free(inc);
-}
-
-static struct caller *caller_find(const struct fq_merge_index *idx, const char *phone)
-{
-	uint64_t key = hash_string(phone);
-
-	for (struct hnode *n = ht_find(&idx->callers, key); n; n = ht_next_with_key(n->next, key)) {
-		struct caller *c = container_of(n, struct caller, node);
-
-		if (!strcmp(c->phone, phone))
-			return c;
-	}
-	return NULL;
-}
-
-static struct caller *caller_get(struct fq_merge_index *idx, const char *phone)
-{
-	struct caller *c = caller_find(idx, phone);
-
-	if (c)
-		return c;
-	c = fq_xcalloc(1, sizeof(*c));
-	c->last_ms = INT64_MIN;
-	c->node.key = hash_string(phone);
-	snprintf(c->phone, sizeof(c->phone), "%s", phone);
-	dlist_init(&c->entries);
-	dlist_insert_after(&idx->caller_lru, &c->lru_link);
-	ht_add(&idx->callers, &c->node);
-	idx->ncallers++;
-	return c;
-}
-
-static void caller_free(struct fq_merge_index *idx, struct caller *c)
-{
-	fq_assert(dlist_empty(&c->entries));
-	ht_del(&idx->callers, &c->node);
-	dlist_unlink(&c->lru_link);
-	idx->ncalls -= c->ncalls;
-	idx->ncallers--;
-	free(c->calls_ms);
-	free(c);
-}
-
-/* Index of the first call at or after t_ms. */
-static size_t calls_lower_bound(const struct caller *c, int64_t t_ms)
-{
-	size_t lo = 0, hi = c->ncalls;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->calls_ms[mid] < t_ms)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Calls in [from_ms, to_ms]. */
-static unsigned calls_between(const struct caller *c, int64_t from_ms, int64_t to_ms)
-{
-	size_t lo = calls_lower_bound(c, from_ms);
-	size_t hi = calls_lower_bound(c, to_ms == INT64_MAX ? to_ms : to_ms + 1);
-
-	return hi > lo ? (unsigned)(hi - lo) : 0;
-}
-
-/* Record a call; drop the calls more than the history before the newest. */
-static void caller_add_call(struct fq_merge_index *idx, struct caller *c, int64_t t_ms)
-{
-	size_t pos, old;
-
-	if (c->ncalls == c->alloc) {
-		c->alloc = c->alloc ? c->alloc * 2 : 4;
-		c->calls_ms = fq_xrealloc(c->calls_ms, c->alloc * sizeof(*c->calls_ms));
-	}
-	pos = calls_lower_bound(c, t_ms + 1);
-	memmove(c->calls_ms + pos + 1, c->calls_ms + pos, (c->ncalls - pos) * sizeof(*c->calls_ms));
-	c->calls_ms[pos] = t_ms;
-	c->ncalls++;
-	idx->ncalls++;
-
-	if (t_ms > c->last_ms) {
-		c->last_ms = t_ms;
-		dlist_unlink(&c->lru_link);
-		dlist_insert_by_time(&idx->caller_lru, &c->lru_link,
-				     offsetof(struct caller, lru_link));
-	}
-	old = calls_lower_bound(c, c->last_ms - FQ_MERGE_CALLER_HISTORY_S * SECOND_MS);
-	if (old) {
-		memmove(c->calls_ms, c->calls_ms + old, (c->ncalls - old) * sizeof(*c->calls_ms));
-		c->ncalls -= old;
-		idx->ncalls -= old;
-	}
-}
-
-/* ---- the grid ---- */
-
-static int64_t cell_coord(double deg, double cell_deg)
-{
-	return (int64_t)floor(deg / cell_deg);
-}
-
-static uint64_t cell_key(int64_t x, int64_t y)
-{
-	return ((uint64_t)(uint32_t)(int32_t)x << 32) | (uint64_t)(uint32_t)(int32_t)y;
-}
-
-static uint64_t cell_key_of(const struct grid *g, double lat, double lon)
-{
-	return cell_key(cell_coord(lon, g->dlon), cell_coord(lat, g->dlat));
-}
-
-static void grid_init(struct grid *g, double cell_m, double reference_lat_deg)
-{
-	ht_init(&g->cells);
-	g->dlat = cell_m / METRES_PER_DEGREE;
-	g->dlon = cell_m / (METRES_PER_DEGREE * cos(reference_lat_deg * PI / 180.0));
-}
-
-/*
- * Call visit(ctx, bucket) for every bucket of t whose cell may hold a
- * point within radius_m of (lat, lon). Enumerates the cells of the
- * bounding box, or every bucket when that is cheaper (large radii, boxes
- * widened at the poles or the antimeridian).
- */
-static void grid_visit(const struct grid *g, double lat, double lon, double radius_m,
-		       void (*visit)(void *, const struct bucket *), void *ctx)
-{
-	struct fq_geo_bbox box = fq_geo_bbox_around((struct fq_geo_point){lat, lon}, radius_m);
-	const struct htable *t = &g->cells;
-	int64_t x0 = cell_coord(box.min_lon, g->dlon);
-	int64_t x1 = cell_coord(box.max_lon, g->dlon);
-	int64_t y0 = cell_coord(box.min_lat, g->dlat);
-	int64_t y1 = cell_coord(box.max_lat, g->dlat);
-	double ncells = (double)(x1 - x0 + 1) * (double)(y1 - y0 + 1);
-
-	if (ncells > (double)t->count) {
-		for (size_t s = 0; s <= t->mask; s++) {
-			for (const struct hnode *n = t->slots[s]; n; n = n->next)
-				visit(ctx, container_of(n, const struct bucket, node));
-		}
-		return;
-	}
-	for (int64_t y = y0; y <= y1; y++) {
-		for (int64_t x = x0; x <= x1; x++) {
-			const struct hnode *n = ht_find(t, cell_key(x, y));
-
-			if (n)
-				visit(ctx, container_of(n, const struct bucket, node));
-		}
-	}
-}
 
 /* ---- configuration ---- */
 
@@ -683,116 +178,22 @@ int fq_merge_index_new(const struct fq_merge_config *cfg, struct fq_merge_index 
 	if (pthread_rwlock_init(&idx->lock, NULL))
 		fq_die("pthread_rwlock_init");
 	idx->cfg = *cfg;
-	grid_init(&idx->grid, cfg->cell_size_m, cfg->grid_reference_lat_deg);
-	grid_init(&idx->place_grid, fmax(cfg->repeat_place_radius_m, PLACE_CELL_MIN_M),
-		  cfg->grid_reference_lat_deg);
+	fq__merge_index_init(idx);
 	category_tables_init(idx);
-	ht_init(&idx->alerts);
-	ht_init(&idx->incidents);
-	ht_init(&idx->callers);
-	ht_init(&idx->addresses);
-	ht_init(&idx->place_addresses);
-	dlist_init(&idx->active);
-	dlist_init(&idx->reports);
-	dlist_init(&idx->caller_lru);
 	*out = idx;
 	return 0;
-}
-
-/* ---- entries and traces ---- */
-
-static struct entry *entry_find(const struct fq_merge_index *idx, const char *alert_id)
-{
-	uint64_t key = hash_string(alert_id);
-
-	for (struct hnode *n = ht_find(&idx->alerts, key); n; n = ht_next_with_key(n->next, key)) {
-		struct entry *e = container_of(n, struct entry, node);
-
-		if (!strcmp(e->alert_id, alert_id))
-			return e;
-	}
-	return NULL;
-}
-
-static void trace_free(struct fq_merge_index *idx, struct trace *tr)
-{
-	dlist_unlink(&tr->time_link);
-	if (tr->cell) {
-		dlist_unlink(&tr->cell_link);
-		bucket_put(&idx->place_grid.cells, tr->cell);
-	}
-	if (tr->address) {
-		dlist_unlink(&tr->address_link);
-		bucket_put(&idx->place_addresses, tr->address);
-	}
-	dlist_unlink(&tr->incident_link);
-	incident_put(idx, tr->incident);
-	if (tr->entry)
-		tr->entry->trace = NULL;
-	idx->ntraces--;
-	free(tr);
-}
-
-static void entry_free(struct fq_merge_index *idx, struct entry *e)
-{
-	ht_del(&idx->alerts, &e->node);
-	dlist_unlink(&e->time_link);
-	if (e->cell) {
-		dlist_unlink(&e->cell_link);
-		bucket_put(&idx->grid.cells, e->cell);
-	}
-	if (e->address) {
-		dlist_unlink(&e->address_link);
-		bucket_put(&idx->addresses, e->address);
-	}
-	if (e->caller)
-		dlist_unlink(&e->caller_link);
-	dlist_unlink(&e->incident_link);
-	incident_put(idx, e->incident);
-	if (e->trace)
-		e->trace->entry = NULL;
-	idx->text_bytes -= strlen(e->description) + 1;
-	idx->nentries--;
-	free(e->description);
-	free(e);
 }
 
 void fq_merge_index_free(struct fq_merge_index *idx)
 {
 	if (!idx)
 		return;
-	while (!dlist_empty(&idx->active))
-		entry_free(idx, container_of(idx->active.next, struct entry, time_link));
-	while (!dlist_empty(&idx->reports))
-		trace_free(idx, container_of(idx->reports.next, struct trace, time_link));
-	while (!dlist_empty(&idx->caller_lru))
-		caller_free(idx, container_of(idx->caller_lru.next, struct caller, lru_link));
-	fq_assert(idx->incidents.count == 0);
-	ht_release(&idx->alerts);
-	ht_release(&idx->incidents);
-	ht_release(&idx->callers);
-	ht_release(&idx->grid.cells);
-	ht_release(&idx->addresses);
-	ht_release(&idx->place_grid.cells);
-	ht_release(&idx->place_addresses);
+	fq__merge_index_release(idx);
 	free(idx->compatible);
 	free(idx->search_window_ms);
 	free(idx->search_radius_m);
 	pthread_rwlock_destroy(&idx->lock);
 	free(idx);
-}
-
-/* Length of the first FQ_MERGE_TEXT_MAX bytes of s, cut before a partial character. */
-static size_t text_kept_len(const char *s)
-{
-	size_t n = strnlen(s, FQ_MERGE_TEXT_MAX + 1);
-
-	if (n <= FQ_MERGE_TEXT_MAX)
-		return n;
-	n = FQ_MERGE_TEXT_MAX;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
 }
 
 /* ---- input checks ---- */
@@ -804,7 +205,7 @@ static int alert_error(struct fq_err *err, const char *field, const char *messag
 
 static int id_check(const char *id, int required, const char *field, struct fq_err *err)
 {
-	size_t n = strlen(nonnull(id));
+	size_t n = strlen(fq__merge_nonnull(id));
 
 	if (n > FQ_MERGE_ID_MAX)
 		return alert_error(err, field, "编号过长");
@@ -830,90 +231,16 @@ static int alert_check(const struct fq_merge_alert *a, int inserting, long *cate
 		return alert_error(err, "received_at", "接警时间超出范围");
 	if (a->has_location && !fq_geo_valid((struct fq_geo_point){a->lat, a->lon}))
 		return alert_error(err, "location", "坐标超出范围");
-	if (strlen(nonnull(a->phone)) > FQ_PHONE_MAX)
+	if (strlen(fq__merge_nonnull(a->phone)) > FQ_PHONE_MAX)
 		return alert_error(err, "caller_phone", "电话号码过长");
 	return 0;
 }
 
 /* ---- insert, move, close, expire ---- */
 
-static struct trace *trace_new(struct fq_merge_index *idx, const struct fq_merge_alert *a,
-			       struct incident *inc, uint64_t address_key)
-{
-	struct trace *tr = fq_xcalloc(1, sizeof(*tr));
-
-	tr->t_ms = a->received_at_ms;
-	tr->incident = inc;
-	tr->has_location = a->has_location != 0;
-	tr->lat = a->lat;
-	tr->lon = a->lon;
-	dlist_insert_by_time(&idx->reports, &tr->time_link, offsetof(struct trace, time_link));
-	dlist_insert_after(inc->reports.prev, &tr->incident_link);
-	if (tr->has_location) {
-		tr->cell = bucket_get(&idx->place_grid.cells,
-				      cell_key_of(&idx->place_grid, tr->lat, tr->lon));
-		dlist_insert_by_time(&tr->cell->items, &tr->cell_link,
-				     offsetof(struct trace, cell_link));
-	}
-	if (address_key) {
-		tr->address = bucket_get(&idx->place_addresses, address_key);
-		dlist_insert_by_time(&tr->address->items, &tr->address_link,
-				     offsetof(struct trace, address_link));
-	}
-	idx->ntraces++;
-	return tr;
-}
-
-static struct entry *entry_new(struct fq_merge_index *idx, const struct fq_merge_alert *a,
-			       long category_index, struct incident *inc, uint64_t address_key)
-{
-	struct entry *e = fq_xcalloc(1, sizeof(*e));
-	const char *desc = nonnull(a->description);
-	size_t desc_len = text_kept_len(desc);
-
-	e->t_ms = a->received_at_ms;
-	e->node.key = hash_string(a->alert_id);
-	snprintf(e->alert_id, sizeof(e->alert_id), "%s", a->alert_id);
-	e->incident = inc;
-	e->category = a->category;
-	e->category_index = category_index;
-	e->has_location = a->has_location != 0;
-	e->lat = a->lat;
-	e->lon = a->lon;
-	e->description = fq_xstrndup(desc, desc_len);
-	idx->text_bytes += desc_len + 1;
-
-	ht_add(&idx->alerts, &e->node);
-	dlist_insert_by_time(&idx->active, &e->time_link, offsetof(struct entry, time_link));
-	dlist_insert_after(inc->alerts.prev, &e->incident_link);
-	dlist_init(&e->cell_link);
-	dlist_init(&e->address_link);
-	dlist_init(&e->caller_link);
-	if (e->has_location) {
-		e->cell = bucket_get(&idx->grid.cells, cell_key_of(&idx->grid, e->lat, e->lon));
-		dlist_insert_by_time(&e->cell->items, &e->cell_link,
-				     offsetof(struct entry, cell_link));
-	}
-	if (address_key) {
-		e->address = bucket_get(&idx->addresses, address_key);
-		dlist_insert_by_time(&e->address->items, &e->address_link,
-				     offsetof(struct entry, address_link));
-	}
-	idx->nentries++;
-	return e;
-}
-
-static uint64_t address_key(const char *address)
-{
-	return *nonnull(address) ? hash_string(address) : 0;
-}
-
 int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a, struct fq_err *err)
 {
-	const char *phone = nonnull(a->phone);
-	uint64_t addr = address_key(a->address);
-	struct incident *inc;
-	struct entry *e;
+	const char *phone = fq__merge_nonnull(a->phone);
 	long category_index;
 	int rc;
 
@@ -922,7 +249,7 @@ int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a, 
 		return rc;
 
 	pthread_rwlock_wrlock(&idx->lock);
-	if (entry_find(idx, a->alert_id)) {
+	if (fq__merge_entry_find(idx, a->alert_id)) {
 		rc = fq_err_set(err, FQ_ECONFLICT, "merge_duplicate", "alert_id",
 				"警情 %s 已在合并索引中", a->alert_id);
 		goto out_unlock;
@@ -933,38 +260,10 @@ int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a, 
 		rc = fq_err_set(err, FQ_ETOOBIG, "merge_full", NULL, "合并索引已满");
 		goto out_unlock;
 	}
-
-	inc = incident_get(idx, a->incident_id);
-	inc->closed = a->incident_closed != 0;
-	e = entry_new(idx, a, category_index, inc, addr);
-	e->trace = trace_new(idx, a, inc, addr);
-	e->trace->entry = e;
-	if (*phone) {
-		e->caller = caller_get(idx, phone);
-		dlist_insert_by_time(&e->caller->entries, &e->caller_link,
-				     offsetof(struct entry, caller_link));
-		caller_add_call(idx, e->caller, e->t_ms);
-	}
+	fq__merge_add(idx, a, category_index);
 out_unlock:
 	pthread_rwlock_unlock(&idx->lock);
 	return rc;
-}
-
-static void entry_set_incident(struct fq_merge_index *idx, struct entry *e, struct incident *inc)
-{
-	struct incident *old = e->incident;
-
-	if (old == inc)
-		return;
-	dlist_unlink(&e->incident_link);
-	dlist_insert_after(inc->alerts.prev, &e->incident_link);
-	e->incident = inc;
-	if (e->trace) {
-		dlist_unlink(&e->trace->incident_link);
-		dlist_insert_after(inc->reports.prev, &e->trace->incident_link);
-		e->trace->incident = inc;
-	}
-	incident_put(idx, old);
 }
 
 int fq_merge_move(struct fq_merge_index *idx, const char *alert_id, const char *incident_id,
@@ -980,12 +279,12 @@ int fq_merge_move(struct fq_merge_index *idx, const char *alert_id, const char *
 		return rc;
 
 	pthread_rwlock_wrlock(&idx->lock);
-	e = entry_find(idx, alert_id);
+	e = fq__merge_entry_find(idx, alert_id);
 	if (!e)
 		rc = fq_err_set(err, FQ_ENOTFOUND, "merge_not_found", "alert_id",
 				"警情 %s 不在合并索引中", alert_id);
 	else
-		entry_set_incident(idx, e, incident_get(idx, incident_id));
+		fq__merge_entry_set_incident(idx, e, fq__merge_incident_get(idx, incident_id));
 	pthread_rwlock_unlock(&idx->lock);
 	return rc;
 }
@@ -1006,28 +305,14 @@ int fq_merge_join_incidents(struct fq_merge_index *idx, const char *from_id, con
 		return rc;
 
 	pthread_rwlock_wrlock(&idx->lock);
-	from = incident_find(idx, from_id);
+	from = fq__merge_incident_find(idx, from_id);
 	if (!from) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "merge_not_found", "from",
 				"警情事件 %s 不在合并索引中", from_id);
 		goto out_unlock;
 	}
-	into = incident_get(idx, into_id);
-	while (!dlist_empty(&from->reports)) {
-		struct trace *tr = container_of(from->reports.next, struct trace, incident_link);
-
-		dlist_unlink(&tr->incident_link);
-		dlist_insert_after(into->reports.prev, &tr->incident_link);
-		tr->incident = into;
-	}
-	while (!dlist_empty(&from->alerts)) {
-		struct entry *e = container_of(from->alerts.next, struct entry, incident_link);
-
-		dlist_unlink(&e->incident_link);
-		dlist_insert_after(into->alerts.prev, &e->incident_link);
-		e->incident = into;
-	}
-	incident_put(idx, from);
+	into = fq__merge_incident_get(idx, into_id);
+	fq__merge_incident_join(idx, from, into);
 out_unlock:
 	pthread_rwlock_unlock(&idx->lock);
 	return rc;
@@ -1043,7 +328,7 @@ static int incident_set_closed(struct fq_merge_index *idx, const char *incident_
 	if (rc)
 		return rc;
 	pthread_rwlock_wrlock(&idx->lock);
-	inc = incident_find(idx, incident_id);
+	inc = fq__merge_incident_find(idx, incident_id);
 	if (inc)
 		inc->closed = closed;
 	else
@@ -1066,58 +351,15 @@ int fq_merge_reopen_incident(struct fq_merge_index *idx, const char *incident_id
 
 void fq_merge_expire(struct fq_merge_index *idx, int64_t now_ms)
 {
-	int64_t active_cut = now_ms - idx->active_window_ms;
-	int64_t place_cut = now_ms - idx->cfg.repeat_place_window_s * SECOND_MS;
-	int64_t caller_cut = now_ms - FQ_MERGE_CALLER_HISTORY_S * SECOND_MS;
-
 	pthread_rwlock_wrlock(&idx->lock);
-	while (!dlist_empty(&idx->active)) {
-		struct entry *e = container_of(idx->active.next, struct entry, time_link);
-
-		if (e->t_ms >= active_cut)
-			break;
-		entry_free(idx, e);
-	}
-	while (!dlist_empty(&idx->reports)) {
-		struct trace *tr = container_of(idx->reports.next, struct trace, time_link);
-
-		if (tr->t_ms >= place_cut)
-			break;
-		trace_free(idx, tr);
-	}
-	while (!dlist_empty(&idx->caller_lru)) {
-		struct caller *c = container_of(idx->caller_lru.next, struct caller, lru_link);
-
-		if (c->last_ms >= caller_cut)
-			break;
-		caller_free(idx, c);
-	}
+	fq__merge_expire(idx, now_ms);
 	pthread_rwlock_unlock(&idx->lock);
 }
 
 void fq_merge_stats(struct fq_merge_index *idx, struct fq_merge_stats *out)
 {
-	size_t slots;
-
 	pthread_rwlock_rdlock(&idx->lock);
-	memset(out, 0, sizeof(*out));
-	out->active_alerts = idx->nentries;
-	out->place_reports = idx->ntraces;
-	out->callers = idx->ncallers;
-	out->caller_calls = idx->ncalls;
-	out->incidents = idx->incidents.count;
-	out->active_cells = idx->grid.cells.count;
-	out->active_window_s = idx->active_window_ms / SECOND_MS;
-	slots = idx->alerts.mask + idx->incidents.mask + idx->callers.mask + idx->grid.cells.mask +
-		idx->addresses.mask + idx->place_grid.cells.mask + idx->place_addresses.mask + 7;
-	out->memory_bytes = sizeof(*idx) + slots * sizeof(struct hnode *) +
-			    idx->nentries * sizeof(struct entry) + idx->text_bytes +
-			    idx->ntraces * sizeof(struct trace) +
-			    idx->incidents.count * sizeof(struct incident) +
-			    idx->ncallers * sizeof(struct caller) + idx->ncalls * sizeof(int64_t) +
-			    (idx->grid.cells.count + idx->addresses.count +
-			     idx->place_grid.cells.count + idx->place_addresses.count) *
-				sizeof(struct bucket);
+	fq__merge_stats(idx, out);
 	pthread_rwlock_unlock(&idx->lock);
 }
 
@@ -1296,17 +538,15 @@ static void scan_places(struct matcher *m)
 	const struct fq_merge_index *idx = m->idx;
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = idx->search_window_ms[m->category_index];
-	const struct hnode *n;
 	const struct bucket *b;
 
 	if (!window)
 		return;
 	if (a->has_location)
-		grid_visit(&idx->grid, a->lat, a->lon, idx->search_radius_m[m->category_index],
-			   visit_cell, m);
-	if (!m->address_key || !(n = ht_find(&idx->addresses, m->address_key)))
+		fq__merge_grid_visit(&idx->grid, a->lat, a->lon,
+				     idx->search_radius_m[m->category_index], visit_cell, m);
+	if (!m->address_key || !(b = fq__merge_bucket_find(&idx->addresses, m->address_key)))
 		return;
-	b = container_of(n, const struct bucket, node);
 	for (const struct dlist *l = b->items.prev; l != &b->items; l = l->prev) {
 		const struct entry *e = container_of(l, const struct entry, address_link);
 
@@ -1503,13 +743,13 @@ static void caller_flags(const struct matcher *m, struct fq_merge_result *out)
 	const struct caller *c;
 	char window[SPAN_TEXT_MAX];
 
-	if (!m->phone[0] || !(c = caller_find(idx, m->phone)))
+	if (!m->phone[0] || !(c = fq__merge_caller_find(idx, m->phone)))
 		return;
 	out->caller_calls_window =
-	    calls_between(c, t - idx->cfg.repeat_caller_window_s * SECOND_MS, t);
-	out->caller_calls_7d = calls_between(c, t - 7 * DAY_MS, t);
-	out->caller_calls_30d = calls_between(c, t - 30 * DAY_MS, t);
-	out->caller_calls_90d = calls_between(c, t - 90 * DAY_MS, t);
+	    fq__merge_calls_between(c, t - idx->cfg.repeat_caller_window_s * SECOND_MS, t);
+	out->caller_calls_7d = fq__merge_calls_between(c, t - 7 * DAY_MS, t);
+	out->caller_calls_30d = fq__merge_calls_between(c, t - 30 * DAY_MS, t);
+	out->caller_calls_90d = fq__merge_calls_between(c, t - 90 * DAY_MS, t);
 	out->repeat_caller = out->caller_calls_window > 0;
 	if (!out->repeat_caller)
 		return;
@@ -1575,17 +815,15 @@ static void place_flags(struct matcher *m, const struct incident *joined,
 			struct fq_merge_result *out)
 {
 	const struct fq_merge_index *idx = m->idx;
-	const struct hnode *n;
+	const struct bucket *b;
 	size_t distinct = 0;
 	int joins_earlier = 0;
 	char window[SPAN_TEXT_MAX];
 
 	if (m->a->has_location)
-		grid_visit(&idx->place_grid, m->a->lat, m->a->lon, idx->cfg.repeat_place_radius_m,
-			   visit_place_cell, m);
-	if (m->address_key && (n = ht_find(&idx->place_addresses, m->address_key))) {
-		const struct bucket *b = container_of(n, const struct bucket, node);
-
+		fq__merge_grid_visit(&idx->place_grid, m->a->lat, m->a->lon,
+				     idx->cfg.repeat_place_radius_m, visit_place_cell, m);
+	if (m->address_key && (b = fq__merge_bucket_find(&idx->place_addresses, m->address_key))) {
 		for (const struct dlist *l = b->items.prev; l != &b->items; l = l->prev) {
 			const struct trace *tr = container_of(l, const struct trace, address_link);
 
@@ -1637,18 +875,18 @@ int fq_merge_match(struct fq_merge_index *idx, const struct fq_merge_alert *a,
 		return rc;
 	m.idx = idx;
 	m.a = a;
-	m.alert_id = nonnull(a->alert_id);
-	m.phone = nonnull(a->phone);
-	m.address_key = address_key(a->address);
+	m.alert_id = fq__merge_nonnull(a->alert_id);
+	m.phone = fq__merge_nonnull(a->phone);
+	m.address_key = fq__merge_address_key(a->address);
 	if (a->has_location)
 		m.metres_per_degree_lon = METRES_PER_DEGREE * cos(a->lat * PI / 180.0);
-	desc_len = text_kept_len(nonnull(a->description));
-	memcpy(m.description, nonnull(a->description), desc_len);
+	desc_len = fq__merge_text_kept_len(fq__merge_nonnull(a->description));
+	memcpy(m.description, fq__merge_nonnull(a->description), desc_len);
 	m.description[desc_len] = '\0';
 
 	pthread_rwlock_rdlock(&idx->lock);
 	scan_places(&m);
-	if (m.phone[0] && (c = caller_find(idx, m.phone)))
+	if (m.phone[0] && (c = fq__merge_caller_find(idx, m.phone)))
 		scan_caller(&m, c);
 	if (m.nhits > 1)
 		qsort(m.hits, m.nhits, sizeof(*m.hits), hit_order);

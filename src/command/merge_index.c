@@ -1,0 +1,665 @@
+#include "command/merge_index.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/geo.h"
+#include "core/banned.h"
+
+#define HT_INITIAL_SLOTS 64
+#define PLACE_CELL_MIN_M 25.0
+
+/* ---- lists and tables ---- */
+
+static void dlist_init(struct dlist *h)
+{
+	h->prev = h;
+	h->next = h;
+}
+
+static int dlist_empty(const struct dlist *h)
+{
+	return h->next == h;
+}
+
+static void dlist_insert_after(struct dlist *pos, struct dlist *n)
+{
+	n->prev = pos;
+	n->next = pos->next;
+	pos->next->prev = n;
+	pos->next = n;
+}
+
+static void dlist_unlink(struct dlist *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	dlist_init(n);
+}
+
+/* The time of the object whose first member is an int64_t and whose link sits at offset. */
+static int64_t time_at(const struct dlist *n, size_t offset)
+{
+	const int64_t *t = (const int64_t *)(const void *)((const char *)n - offset);
+
+	return *t;
+}
+
+/* Insert n into a list kept in time order; in-order arrivals cost O(1). */
+static void dlist_insert_by_time(struct dlist *head, struct dlist *n, size_t offset)
+{
+	struct dlist *pos = head->prev;
+	int64_t t = time_at(n, offset);
+
+	while (pos != head && time_at(pos, offset) > t)
+		pos = pos->prev;
+	dlist_insert_after(pos, n);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* FNV-1a; 0 is kept for "no string". */
+static uint64_t hash_string(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+static void ht_init(struct htable *t)
+{
+	t->slots = fq_xcalloc(HT_INITIAL_SLOTS, sizeof(*t->slots));
+	t->mask = HT_INITIAL_SLOTS - 1;
+	t->count = 0;
+}
+
+static void ht_release(struct htable *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+}
+
+static void ht_grow(struct htable *t)
+{
+	size_t nslots = (t->mask + 1) * 2;
+	struct hnode **slots = fq_xcalloc(nslots, sizeof(*slots));
+
+	for (size_t i = 0; i <= t->mask; i++) {
+		struct hnode *n = t->slots[i];
+
+		while (n) {
+			struct hnode *next = n->next;
+			size_t s = mix64(n->key) & (nslots - 1);
+
+			n->next = slots[s];
+			slots[s] = n;
+			n = next;
+		}
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->mask = nslots - 1;
+}
+
+static void ht_add(struct htable *t, struct hnode *n)
+{
+	size_t s;
+
+	if (t->count > t->mask)
+		ht_grow(t);
+	s = mix64(n->key) & t->mask;
+	n->next = t->slots[s];
+	t->slots[s] = n;
+	t->count++;
+}
+
+static void ht_del(struct htable *t, struct hnode *n)
+{
+	struct hnode **pp = &t->slots[mix64(n->key) & t->mask];
+
+	while (*pp != n) {
+		fq_assert(*pp);
+		pp = &(*pp)->next;
+	}
+	*pp = n->next;
+	t->count--;
+}
+
+static struct hnode *ht_next_with_key(struct hnode *n, uint64_t key)
+{
+	for (; n; n = n->next) {
+		if (n->key == key)
+			return n;
+	}
+	return NULL;
+}
+
+static struct hnode *ht_find(const struct htable *t, uint64_t key)
+{
+	return ht_next_with_key(t->slots[mix64(key) & t->mask], key);
+}
+
+/* ---- buckets, incidents, callers ---- */
+
+static struct bucket *bucket_get(struct htable *t, uint64_t key)
+{
+	struct hnode *n = ht_find(t, key);
+	struct bucket *b;
+
+	if (n)
+		return container_of(n, struct bucket, node);
+	b = fq_xmalloc(sizeof(*b));
+	b->node.key = key;
+	dlist_init(&b->items);
+	ht_add(t, &b->node);
+	return b;
+}
+
+/* Free b when its last item has left. */
+static void bucket_put(struct htable *t, struct bucket *b)
+{
+	if (!b || !dlist_empty(&b->items))
+		return;
+	ht_del(t, &b->node);
+	free(b);
+}
+
+const struct bucket *fq__merge_bucket_find(const struct htable *t, uint64_t key)
+{
+	const struct hnode *n = ht_find(t, key);
+
+	return n ? container_of(n, const struct bucket, node) : NULL;
+}
+
+struct incident *fq__merge_incident_find(const struct fq_merge_index *idx, const char *id)
+{
+	uint64_t key = hash_string(id);
+
+	for (struct hnode *n = ht_find(&idx->incidents, key); n;
+	     n = ht_next_with_key(n->next, key)) {
+		struct incident *inc = container_of(n, struct incident, node);
+
+		if (!strcmp(inc->id, id))
+			return inc;
+	}
+	return NULL;
+}
+
+struct incident *fq__merge_incident_get(struct fq_merge_index *idx, const char *id)
+{
+	struct incident *inc = fq__merge_incident_find(idx, id);
+
+	if (inc)
+		return inc;
+	inc = fq_xcalloc(1, sizeof(*inc));
+	inc->node.key = hash_string(id);
+	snprintf(inc->id, sizeof(inc->id), "%s", id);
+	dlist_init(&inc->alerts);
+	dlist_init(&inc->reports);
+	ht_add(&idx->incidents, &inc->node);
+	return inc;
+}
+
+static void incident_put(struct fq_merge_index *idx, struct incident *inc)
+{
+	if (!dlist_empty(&inc->alerts) || !dlist_empty(&inc->reports))
+		return;
+	ht_del(&idx->incidents, &inc->node);
+	free(inc);
+}
+
+struct caller *fq__merge_caller_find(const struct fq_merge_index *idx, const char *phone)
+{
+	uint64_t key = hash_string(phone);
+
+	for (struct hnode *n = ht_find(&idx->callers, key); n; n = ht_next_with_key(n->next, key)) {
+		struct caller *c = container_of(n, struct caller, node);
+
+		if (!strcmp(c->phone, phone))
+			return c;
+	}
+	return NULL;
+}
+
+static struct caller *caller_get(struct fq_merge_index *idx, const char *phone)
+{
+	struct caller *c = fq__merge_caller_find(idx, phone);
+
+	if (c)
+		return c;
+	c = fq_xcalloc(1, sizeof(*c));
+	c->last_ms = INT64_MIN;
+	c->node.key = hash_string(phone);
+	snprintf(c->phone, sizeof(c->phone), "%s", phone);
+	dlist_init(&c->entries);
+	dlist_insert_after(&idx->caller_lru, &c->lru_link);
+	ht_add(&idx->callers, &c->node);
+	idx->ncallers++;
+	return c;
+}
+
+static void caller_free(struct fq_merge_index *idx, struct caller *c)
+{
+	fq_assert(dlist_empty(&c->entries));
+	ht_del(&idx->callers, &c->node);
+	dlist_unlink(&c->lru_link);
+	idx->ncalls -= c->ncalls;
+	idx->ncallers--;
+	free(c->calls_ms);
+	free(c);
+}
+
+/* Index of the first call at or after t_ms. */
+static size_t calls_lower_bound(const struct caller *c, int64_t t_ms)
+{
+	size_t lo = 0, hi = c->ncalls;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->calls_ms[mid] < t_ms)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+unsigned fq__merge_calls_between(const struct caller *c, int64_t from_ms, int64_t to_ms)
+{
+	size_t lo = calls_lower_bound(c, from_ms);
+	size_t hi = calls_lower_bound(c, to_ms == INT64_MAX ? to_ms : to_ms + 1);
+
+	return hi > lo ? (unsigned)(hi - lo) : 0;
+}
+
+/* Record a call; drop the calls more than the history before the newest. */
+static void caller_add_call(struct fq_merge_index *idx, struct caller *c, int64_t t_ms)
+{
+	size_t pos, old;
+
+	if (c->ncalls == c->alloc) {
+		c->alloc = c->alloc ? c->alloc * 2 : 4;
+		c->calls_ms = fq_xrealloc(c->calls_ms, c->alloc * sizeof(*c->calls_ms));
+	}
+	pos = calls_lower_bound(c, t_ms + 1);
+	memmove(c->calls_ms + pos + 1, c->calls_ms + pos, (c->ncalls - pos) * sizeof(*c->calls_ms));
+	c->calls_ms[pos] = t_ms;
+	c->ncalls++;
+	idx->ncalls++;
+
+	if (t_ms > c->last_ms) {
+		c->last_ms = t_ms;
+		dlist_unlink(&c->lru_link);
+		dlist_insert_by_time(&idx->caller_lru, &c->lru_link,
+				     offsetof(struct caller, lru_link));
+	}
+	old = calls_lower_bound(c, c->last_ms - FQ_MERGE_CALLER_HISTORY_S * SECOND_MS);
+	if (old) {
+		memmove(c->calls_ms, c->calls_ms + old, (c->ncalls - old) * sizeof(*c->calls_ms));
+		c->ncalls -= old;
+		idx->ncalls -= old;
+	}
+}
+
+/* ---- the grid ---- */
+
+static int64_t cell_coord(double deg, double cell_deg)
+{
+	return (int64_t)floor(deg / cell_deg);
+}
+
+static uint64_t cell_key(int64_t x, int64_t y)
+{
+	return ((uint64_t)(uint32_t)(int32_t)x << 32) | (uint64_t)(uint32_t)(int32_t)y;
+}
+
+static uint64_t cell_key_of(const struct grid *g, double lat, double lon)
+{
+	return cell_key(cell_coord(lon, g->dlon), cell_coord(lat, g->dlat));
+}
+
+static void grid_init(struct grid *g, double cell_m, double reference_lat_deg)
+{
+	ht_init(&g->cells);
+	g->dlat = cell_m / METRES_PER_DEGREE;
+	g->dlon = cell_m / (METRES_PER_DEGREE * cos(reference_lat_deg * PI / 180.0));
+}
+
+/*
+ * Enumerates the cells of the bounding box, or every bucket when that is
+ * cheaper (large radii, boxes widened at the poles or the antimeridian).
+ */
+void fq__merge_grid_visit(const struct grid *g, double lat, double lon, double radius_m,
+			  void (*visit)(void *, const struct bucket *), void *ctx)
+{
+	struct fq_geo_bbox box = fq_geo_bbox_around((struct fq_geo_point){lat, lon}, radius_m);
+	const struct htable *t = &g->cells;
+	int64_t x0 = cell_coord(box.min_lon, g->dlon);
+	int64_t x1 = cell_coord(box.max_lon, g->dlon);
+	int64_t y0 = cell_coord(box.min_lat, g->dlat);
+	int64_t y1 = cell_coord(box.max_lat, g->dlat);
+	double ncells = (double)(x1 - x0 + 1) * (double)(y1 - y0 + 1);
+
+	if (ncells > (double)t->count) {
+		for (size_t s = 0; s <= t->mask; s++) {
+			for (const struct hnode *n = t->slots[s]; n; n = n->next)
+				visit(ctx, container_of(n, const struct bucket, node));
+		}
+		return;
+	}
+	for (int64_t y = y0; y <= y1; y++) {
+		for (int64_t x = x0; x <= x1; x++) {
+			const struct hnode *n = ht_find(t, cell_key(x, y));
+
+			if (n)
+				visit(ctx, container_of(n, const struct bucket, node));
+		}
+	}
+}
+
+/* ---- entries and traces ---- */
+
+struct entry *fq__merge_entry_find(const struct fq_merge_index *idx, const char *alert_id)
+{
+	uint64_t key = hash_string(alert_id);
+
+	for (struct hnode *n = ht_find(&idx->alerts, key); n; n = ht_next_with_key(n->next, key)) {
+		struct entry *e = container_of(n, struct entry, node);
+
+		if (!strcmp(e->alert_id, alert_id))
+			return e;
+	}
+	return NULL;
+}
+
+size_t fq__merge_text_kept_len(const char *s)
+{
+	size_t n = strnlen(s, FQ_MERGE_TEXT_MAX + 1);
+
+	if (n <= FQ_MERGE_TEXT_MAX)
+		return n;
+	n = FQ_MERGE_TEXT_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static struct trace *trace_new(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			       struct incident *inc, uint64_t address_key)
+{
+	struct trace *tr = fq_xcalloc(1, sizeof(*tr));
+
+	tr->t_ms = a->received_at_ms;
+	tr->incident = inc;
+	tr->has_location = a->has_location != 0;
+	tr->lat = a->lat;
+	tr->lon = a->lon;
+	dlist_insert_by_time(&idx->reports, &tr->time_link, offsetof(struct trace, time_link));
+	dlist_insert_after(inc->reports.prev, &tr->incident_link);
+	if (tr->has_location) {
+		tr->cell = bucket_get(&idx->place_grid.cells,
+				      cell_key_of(&idx->place_grid, tr->lat, tr->lon));
+		dlist_insert_by_time(&tr->cell->items, &tr->cell_link,
+				     offsetof(struct trace, cell_link));
+	}
+	if (address_key) {
+		tr->address = bucket_get(&idx->place_addresses, address_key);
+		dlist_insert_by_time(&tr->address->items, &tr->address_link,
+				     offsetof(struct trace, address_link));
+	}
+	idx->ntraces++;
+	return tr;
+}
+
+static struct entry *entry_new(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			       long category_index, struct incident *inc, uint64_t address_key)
+{
+	struct entry *e = fq_xcalloc(1, sizeof(*e));
+	const char *desc = fq__merge_nonnull(a->description);
+	size_t desc_len = fq__merge_text_kept_len(desc);
+
+	e->t_ms = a->received_at_ms;
+	e->node.key = hash_string(a->alert_id);
+	snprintf(e->alert_id, sizeof(e->alert_id), "%s", a->alert_id);
+	e->incident = inc;
+	e->category = a->category;
+	e->category_index = category_index;
+	e->has_location = a->has_location != 0;
+	e->lat = a->lat;
+	e->lon = a->lon;
+	e->description = fq_xstrndup(desc, desc_len);
+	idx->text_bytes += desc_len + 1;
+
+	ht_add(&idx->alerts, &e->node);
+	dlist_insert_by_time(&idx->active, &e->time_link, offsetof(struct entry, time_link));
+	dlist_insert_after(inc->alerts.prev, &e->incident_link);
+	dlist_init(&e->cell_link);
+	dlist_init(&e->address_link);
+	dlist_init(&e->caller_link);
+	if (e->has_location) {
+		e->cell = bucket_get(&idx->grid.cells, cell_key_of(&idx->grid, e->lat, e->lon));
+		dlist_insert_by_time(&e->cell->items, &e->cell_link,
+				     offsetof(struct entry, cell_link));
+	}
+	if (address_key) {
+		e->address = bucket_get(&idx->addresses, address_key);
+		dlist_insert_by_time(&e->address->items, &e->address_link,
+				     offsetof(struct entry, address_link));
+	}
+	idx->nentries++;
+	return e;
+}
+
+uint64_t fq__merge_address_key(const char *address)
+{
+	return *fq__merge_nonnull(address) ? hash_string(address) : 0;
+}
+
+static void trace_free(struct fq_merge_index *idx, struct trace *tr)
+{
+	dlist_unlink(&tr->time_link);
+	if (tr->cell) {
+		dlist_unlink(&tr->cell_link);
+		bucket_put(&idx->place_grid.cells, tr->cell);
+	}
+	if (tr->address) {
+		dlist_unlink(&tr->address_link);
+		bucket_put(&idx->place_addresses, tr->address);
+	}
+	dlist_unlink(&tr->incident_link);
+	incident_put(idx, tr->incident);
+	if (tr->entry)
+		tr->entry->trace = NULL;
+	idx->ntraces--;
+	free(tr);
+}
+
+static void entry_free(struct fq_merge_index *idx, struct entry *e)
+{
+	ht_del(&idx->alerts, &e->node);
+	dlist_unlink(&e->time_link);
+	if (e->cell) {
+		dlist_unlink(&e->cell_link);
+		bucket_put(&idx->grid.cells, e->cell);
+	}
+	if (e->address) {
+		dlist_unlink(&e->address_link);
+		bucket_put(&idx->addresses, e->address);
+	}
+	if (e->caller)
+		dlist_unlink(&e->caller_link);
+	dlist_unlink(&e->incident_link);
+	incident_put(idx, e->incident);
+	if (e->trace)
+		e->trace->entry = NULL;
+	idx->text_bytes -= strlen(e->description) + 1;
+	idx->nentries--;
+	free(e->description);
+	free(e);
+}
+
+/* ---- the index ---- */
+
+void fq__merge_index_init(struct fq_merge_index *idx)
+{
+	const struct fq_merge_config *cfg = &idx->cfg;
+
+	grid_init(&idx->grid, cfg->cell_size_m, cfg->grid_reference_lat_deg);
+	grid_init(&idx->place_grid, fmax(cfg->repeat_place_radius_m, PLACE_CELL_MIN_M),
+		  cfg->grid_reference_lat_deg);
+	ht_init(&idx->alerts);
+	ht_init(&idx->incidents);
+	ht_init(&idx->callers);
+	ht_init(&idx->addresses);
+	ht_init(&idx->place_addresses);
+	dlist_init(&idx->active);
+	dlist_init(&idx->reports);
+	dlist_init(&idx->caller_lru);
+}
+
+void fq__merge_index_release(struct fq_merge_index *idx)
+{
+	while (!dlist_empty(&idx->active))
+		entry_free(idx, container_of(idx->active.next, struct entry, time_link));
+	while (!dlist_empty(&idx->reports))
+		trace_free(idx, container_of(idx->reports.next, struct trace, time_link));
+	while (!dlist_empty(&idx->caller_lru))
+		caller_free(idx, container_of(idx->caller_lru.next, struct caller, lru_link));
+	fq_assert(idx->incidents.count == 0);
+	ht_release(&idx->alerts);
+	ht_release(&idx->incidents);
+	ht_release(&idx->callers);
+	ht_release(&idx->grid.cells);
+	ht_release(&idx->addresses);
+	ht_release(&idx->place_grid.cells);
+	ht_release(&idx->place_addresses);
+}
+
+/* ---- adding, moving, expiring ---- */
+
+void fq__merge_add(struct fq_merge_index *idx, const struct fq_merge_alert *a, long category_index)
+{
+	const char *phone = fq__merge_nonnull(a->phone);
+	uint64_t addr = fq__merge_address_key(a->address);
+	struct incident *inc = fq__merge_incident_get(idx, a->incident_id);
+	struct entry *e;
+
+	inc->closed = a->incident_closed != 0;
+	e = entry_new(idx, a, category_index, inc, addr);
+	e->trace = trace_new(idx, a, inc, addr);
+	e->trace->entry = e;
+	if (*phone) {
+		e->caller = caller_get(idx, phone);
+		dlist_insert_by_time(&e->caller->entries, &e->caller_link,
+				     offsetof(struct entry, caller_link));
+		caller_add_call(idx, e->caller, e->t_ms);
+	}
+}
+
+void fq__merge_entry_set_incident(struct fq_merge_index *idx, struct entry *e, struct incident *inc)
+{
+	struct incident *old = e->incident;
+
+	if (old == inc)
+		return;
+	dlist_unlink(&e->incident_link);
+	dlist_insert_after(inc->alerts.prev, &e->incident_link);
+	e->incident = inc;
+	if (e->trace) {
+		dlist_unlink(&e->trace->incident_link);
+		dlist_insert_after(inc->reports.prev, &e->trace->incident_link);
+		e->trace->incident = inc;
+	}
+	incident_put(idx, old);
+}
+
+void fq__merge_incident_join(struct fq_merge_index *idx, struct incident *from,
+			     struct incident *into)
+{
+	while (!dlist_empty(&from->reports)) {
+		struct trace *tr = container_of(from->reports.next, struct trace, incident_link);
+
+		dlist_unlink(&tr->incident_link);
+		dlist_insert_after(into->reports.prev, &tr->incident_link);
+		tr->incident = into;
+	}
+	while (!dlist_empty(&from->alerts)) {
+		struct entry *e = container_of(from->alerts.next, struct entry, incident_link);
+
+		dlist_unlink(&e->incident_link);
+		dlist_insert_after(into->alerts.prev, &e->incident_link);
+		e->incident = into;
+	}
+	incident_put(idx, from);
+}
+
+void fq__merge_expire(struct fq_merge_index *idx, int64_t now_ms)
+{
+	int64_t active_cut = now_ms - idx->active_window_ms;
+	int64_t place_cut = now_ms - idx->cfg.repeat_place_window_s * SECOND_MS;
+	int64_t caller_cut = now_ms - FQ_MERGE_CALLER_HISTORY_S * SECOND_MS;
+
+	while (!dlist_empty(&idx->active)) {
+		struct entry *e = container_of(idx->active.next, struct entry, time_link);
+
+		if (e->t_ms >= active_cut)
+			break;
+		entry_free(idx, e);
+	}
+	while (!dlist_empty(&idx->reports)) {
+		struct trace *tr = container_of(idx->reports.next, struct trace, time_link);
+
+		if (tr->t_ms >= place_cut)
+			break;
+		trace_free(idx, tr);
+	}
+	while (!dlist_empty(&idx->caller_lru)) {
+		struct caller *c = container_of(idx->caller_lru.next, struct caller, lru_link);
+
+		if (c->last_ms >= caller_cut)
+			break;
+		caller_free(idx, c);
+	}
+}
+
+/* ---- memory accounting ---- */
+
+void fq__merge_stats(const struct fq_merge_index *idx, struct fq_merge_stats *out)
+{
+	size_t slots;
+
+	memset(out, 0, sizeof(*out));
+	out->active_alerts = idx->nentries;
+	out->place_reports = idx->ntraces;
+	out->callers = idx->ncallers;
+	out->caller_calls = idx->ncalls;
+	out->incidents = idx->incidents.count;
+	out->active_cells = idx->grid.cells.count;
+	out->active_window_s = idx->active_window_ms / SECOND_MS;
+	slots = idx->alerts.mask + idx->incidents.mask + idx->callers.mask + idx->grid.cells.mask +
+		idx->addresses.mask + idx->place_grid.cells.mask + idx->place_addresses.mask + 7;
+	out->memory_bytes = sizeof(*idx) + slots * sizeof(struct hnode *) +
+			    idx->nentries * sizeof(struct entry) + idx->text_bytes +
+			    idx->ntraces * sizeof(struct trace) +
+			    idx->incidents.count * sizeof(struct incident) +
+			    idx->ncallers * sizeof(struct caller) + idx->ncalls * sizeof(int64_t) +
+			    (idx->grid.cells.count + idx->addresses.count +
+			     idx->place_grid.cells.count + idx->place_addresses.count) *
+				sizeof(struct bucket);
+}
