@@ -14,5 +14,6 @@ extern const struct fq_route fq_system_routes[];
 extern const struct fq_route fq_unit_routes[];
 extern const struct fq_route fq_user_routes[];
 extern const struct fq_route fq_command_routes[];
+extern const struct fq_route fq_directive_routes[];
 
 #endif

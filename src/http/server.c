@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "command/alert.h"
+#include "command/directive.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/embed.h"
@@ -709,8 +710,12 @@ static void *reaper_main(void *arg)
 		if (++ticks % 4 == 0)
 			fq_session_poll(srv->db);
 		if (ticks % 240 == 1) {
+			int escalated = 0;
+			struct fq_err eerr = FQ_ERR_INIT;
 			log_audit_head(srv, &audit_seq);
 			fq_alert_engine_tick();
+			if (fq_directive_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
+				fq_warn("directive escalation: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);
