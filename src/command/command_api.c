@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "command/alert.h"
+#include "command/dispatch.h"
 #include "command/incident.h"
 #include "core/json.h"
 #include "core/timeutil.h"
@@ -177,6 +178,8 @@ static int get_alert(struct fq_req *r)
 	rc = fq_alert_unit_path(c, r->params[0], path, &r->err);
 	if (!rc)
 		rc = fq_req_require_scope(r, path);
+	if (rc == FQ_ENOTFOUND) /* the same answer whether absent or out of scope */
+		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "报警不存在");
 	if (!rc)
 		rc = fq_alert_json(c, r->params[0], masks_phones(r), &out, NULL, &r->err);
 	fq_db_release(r->db, c);
@@ -210,6 +213,17 @@ static int list_incidents(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, out);
 }
 
+/* The incident in detail, with its dispatches and response times (command/dispatch.h). */
+static int incident_detail(struct fq_req *r, struct fq_dbc *c, const char *id, json_t **out)
+{
+	int rc = fq_incident_json(c, id, 1, masks_phones(r), out, &r->err);
+	if (!rc && (rc = fq_dispatch_incident_attach(c, id, fq_now_ms(), *out, &r->err))) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static int get_incident(struct fq_req *r)
 {
 	char path[FQ_UNIT_PATH_MAX];
@@ -223,8 +237,10 @@ static int get_incident(struct fq_req *r)
 	rc = fq_incident_unit_path(c, r->params[0], path, &r->err);
 	if (!rc)
 		rc = fq_req_require_scope(r, path);
+	if (rc == FQ_ENOTFOUND) /* the same answer whether absent or out of scope */
+		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "警情事件不存在");
 	if (!rc)
-		rc = fq_incident_json(c, r->params[0], 1, masks_phones(r), &out, &r->err);
+		rc = incident_detail(r, c, r->params[0], &out);
 	fq_db_release(r->db, c);
 	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "incident", out));
 }
@@ -266,6 +282,8 @@ static int post_transition(struct fq_req *r)
 	rc = fq_incident_unit_path(c, r->params[0], path, &r->err);
 	if (!rc)
 		rc = fq_req_require_scope(r, path);
+	if (rc == FQ_ENOTFOUND) /* the same answer whether absent or out of scope */
+		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "警情事件不存在");
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
@@ -281,7 +299,7 @@ static int post_transition(struct fq_req *r)
 			fq_dbc_rollback(c);
 	}
 	if (!rc)
-		rc = fq_incident_json(c, r->params[0], 1, masks_phones(r), &out, &r->err);
+		rc = incident_detail(r, c, r->params[0], &out);
 	fq_db_release(r->db, c);
 	if (rc)
 		return rc;
