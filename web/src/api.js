@@ -83,11 +83,12 @@ async function readBody(response) {
 //   path   is relative to /api/v1 ("/users") unless it starts with "/api/".
 //   quiet  suppresses the ElMessage for errors (the caller shows them).
 //   no401  skips the global 401 handler (login and the initial session probe).
+//   headers extra request headers (e.g. Idempotency-Key).
 export async function request(method, path, options = {}) {
-  const { body, query, quiet = false, no401 = false, signal } = options;
+  const { body, query, quiet = false, no401 = false, signal, headers: extraHeaders } = options;
   const upper = method.toUpperCase();
   const url = (path.startsWith('/api/') ? path : API_BASE + path) + queryString(query);
-  const headers = { Accept: 'application/json' };
+  const headers = { ...(extraHeaders || {}), Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (UNSAFE_METHODS.has(upper) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
 

@@ -1,7 +1,14 @@
 // The navigation tree of the application frame. Routes are generated from it
 // too, so a menu entry and its page can never disagree. An item without a
 // `component` is a capability that is not built yet: it shows "功能建设中".
+// `subroutes` are pages under an item that have no menu entry of their own
+// (a detail page): the menu highlights their item.
 import { IconCommand, IconCommunity, IconCases, IconAnalysis, IconSystem } from './icons.js';
+
+// Who takes alerts and manages incidents, and who may read them (the server's
+// alert.create / incident.manage and incident.read rights).
+export const COMMAND_OPERATE = ['chief', 'operator'];
+export const COMMAND_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
 
 export const NAV_SECTIONS = [
   {
@@ -9,8 +16,16 @@ export const NAV_SECTIONS = [
     title: '指挥室',
     icon: IconCommand,
     items: [
-      { key: 'alerts', title: '警情接报' },
-      { key: 'incidents', title: '事件处置' },
+      { key: 'intake', title: '接警', roles: COMMAND_OPERATE, component: () => import('./views/command/IntakeView.vue') },
+      { key: 'board', title: '警情看板', roles: COMMAND_READ, component: () => import('./views/command/BoardView.vue') },
+      {
+        key: 'incidents',
+        title: '警情列表',
+        roles: COMMAND_READ,
+        component: () => import('./views/command/IncidentsView.vue'),
+        subroutes: [{ path: ':id', name: 'incident', title: '警情详情', component: () => import('./views/command/IncidentView.vue') }],
+      },
+      { key: 'alerts', title: '警情导入导出' },
       { key: 'dispatch', title: '调度派警' },
       { key: 'directives', title: '治理指令' },
       { key: 'screen', title: '一屏展' },

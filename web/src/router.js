@@ -17,8 +17,26 @@ function sectionRoutes() {
         component: item.component || (() => import('./views/UnderConstruction.vue')),
         meta: { title: item.title, section: section.title, roles: item.roles || [] },
       });
+      for (const sub of item.subroutes || []) {
+        routes.push({
+          path: `${itemPath(section, item).slice(1)}/${sub.path}`,
+          name: `${section.key}-${item.key}-${sub.name}`,
+          component: sub.component,
+          meta: {
+            title: sub.title,
+            section: section.title,
+            parent: { title: item.title, path: itemPath(section, item) },
+            nav: itemPath(section, item),
+            roles: sub.roles || item.roles || [],
+          },
+        });
+      }
     }
-    routes.push({ path: section.key, redirect: itemPath(section, section.items[0]) });
+    // The section's first page this user may open.
+    routes.push({
+      path: section.key,
+      redirect: () => itemPath(section, section.items.find((item) => hasAnyRole(item.roles)) || section.items[0]),
+    });
   }
   return routes;
 }
