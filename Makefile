@@ -16,7 +16,7 @@ BASE_CFLAGS := $(WARN) $(DEFS) -fstack-protector-strong -Isrc -Ibuild/gen $(PKG_
 REL_CFLAGS := $(BASE_CFLAGS) -O2 -g
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
-LIBS := $(PKG_LIBS) -pthread -lm
+LIBS := $(PKG_LIBS) -lcsv -pthread -lm
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "command/alert.h"
+#include "command/alert_import.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -15,6 +16,7 @@
 #include "core/uuid.h"
 #include "db/db.h"
 #include "demo/demo.h"
+#include "demo/demo_alerts.h"
 #include "http/audit.h"
 #include "http/server.h"
 #include "org/password.h"
@@ -26,20 +28,23 @@ const char *fq_version(void);
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fengqiao COMMAND [options]\n"
-		"\n"
-		"commands:\n"
-		"  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
-		"          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
-		"  demo    --db FILE [--seed N]          create a demo jurisdiction and users\n"
-		"  migrate --db FILE                     apply schema migrations\n"
-		"  backup  --db FILE DEST                consistent online copy to DEST\n"
-		"  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
-		"          [--lat N --lon N] [--boundary FILE.geojson]\n"
-		"  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
-		"  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
-		"  version\n");
+	fprintf(
+	    f,
+	    "usage: fengqiao COMMAND [options]\n"
+	    "\n"
+	    "commands:\n"
+	    "  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
+	    "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
+	    "  demo    --db FILE [--seed N] [--alerts FILE.csv]  a demo jurisdiction and users;\n"
+	    "          --alerts: also a year of labelled alerts, written to FILE.csv and imported\n"
+	    "  migrate --db FILE                     apply schema migrations\n"
+	    "  backup  --db FILE DEST                consistent online copy to DEST\n"
+	    "  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
+	    "          [--lat N --lon N] [--boundary FILE.geojson]\n"
+	    "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
+	    "  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
+	    "  import  alerts --db FILE FILE.csv [--unit CODE] [--dry-run]  historical alerts\n"
+	    "  version\n");
 }
 
 static int fail(const struct fq_err *err)
@@ -69,6 +74,7 @@ enum {
 	OPT_LON,
 	OPT_BOUNDARY,
 	OPT_ANCHOR,
+	OPT_ALERTS,
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +97,7 @@ static const struct option long_opts[] = {
     {"lon", required_argument, NULL, OPT_LON},
     {"boundary", required_argument, NULL, OPT_BOUNDARY},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
+    {"alerts", required_argument, NULL, OPT_ALERTS},
     {NULL, 0, NULL, 0},
 };
 
@@ -102,7 +109,7 @@ struct opts {
 	const char *name;
 	const char *unit;
 	const char *roles;
-	const char *code, *kind, *parent, *boundary, *anchor;
+	const char *code, *kind, *parent, *boundary, *anchor, *alerts;
 	double lat, lon;
 	int has_lat, has_lon;
 	long threads, max_conn;
@@ -186,6 +193,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_ANCHOR:
 			o->anchor = optarg;
+			break;
+		case OPT_ALERTS:
+			o->alerts = optarg;
 			break;
 		case OPT_LAT:
 		case OPT_LON: {
@@ -630,6 +640,8 @@ static int cmd_demo(const struct opts *o)
 	if (open_store(o, 1, 0, &db))
 		return 1;
 	rc = fq_demo_build(db, o->seed, stdout, &err);
+	if (!rc && o->alerts)
+		rc = fq_demo_alerts_import(db, o->seed, fq_now_ms(), o->alerts, stdout, &err);
 	fq_db_close(db);
 	return rc ? fail(&err) : 0;
 }
@@ -657,6 +669,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fengqiao: initialisation failed %s\n", err.message);
 		return 1;
 	}
+	if (strcmp(cmd, "import") == 0)
+		return fq_cmd_import_alerts(argc - 1, argv + 1);
 	if (parse_opts(argc - 1, argv + 1, &o))
 		return 2;
 	if (strcmp(cmd, "serve") == 0)

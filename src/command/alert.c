@@ -324,8 +324,13 @@ void fq_alert_engine_stop(void)
 
 void fq_alert_engine_tick(void)
 {
+	fq_alert_engine_expire(fq_now_ms());
+}
+
+void fq_alert_engine_expire(int64_t now_ms)
+{
 	if (engine.idx)
-		fq_merge_expire(engine.idx, fq_now_ms());
+		fq_merge_expire(engine.idx, now_ms);
 }
 
 /* The outer ring of a GeoJSON Polygon (or the first polygon of a MultiPolygon). */

@@ -82,6 +82,8 @@ int fq_alert_engine_start(struct fq_db *db, struct fq_err *err) FQ_WUR;
 void fq_alert_engine_stop(void);
 /* Expire the merge index against the wall clock (call every minute). */
 void fq_alert_engine_tick(void);
+/* Expire it at now_ms instead: an import, after each row, at that row's received_at. */
+void fq_alert_engine_expire(int64_t now_ms);
 
 void fq_alert_lock(void);
 void fq_alert_unlock(void);
