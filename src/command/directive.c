@@ -610,22 +610,11 @@ int fq_directive_transition(struct fq_dbc *c, const char *id, const struct fq_di
 int fq_directive_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_MAX],
 			   struct fq_err *err)
 {
-	struct fq_stmt *st;
-	int rc = fq_dbc_query(c, err, &st,
-			      "SELECT u.path FROM directive d JOIN unit u ON u.code = d.unit_code"
-			      " WHERE d.id = ?",
-			      "t", id);
-	if (rc)
-		return rc;
-	rc = fq_stmt_step(st, err);
-	if (rc == FQ_DB_ROW) {
-		snprintf(path, FQ_UNIT_PATH_MAX, "%s", fq_stmt_text(st, 0));
-		rc = 0;
-	} else if (rc == FQ_DB_DONE) {
-		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "治理指令不存在");
-	}
-	fq_stmt_done(st);
-	return rc;
+	return fq_dbc_lookup_text(
+	    c,
+	    "SELECT u.path FROM directive d JOIN unit u ON u.code = d.unit_code"
+	    " WHERE d.id = ?",
+	    id, path, FQ_UNIT_PATH_MAX, "治理指令不存在", err);
 }
 
 /* ---- reading ---- */

@@ -204,23 +204,11 @@ int fq_response_unit_update(struct fq_dbc *c, const char *id,
 int fq_response_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_MAX],
 			  struct fq_err *err)
 {
-	struct fq_stmt *st;
-	int rc =
-	    fq_dbc_query(c, err, &st,
-			 "SELECT u.path FROM response_unit r JOIN unit u ON u.code = r.unit_code"
-			 " WHERE r.id = ?",
-			 "t", id);
-	if (rc)
-		return rc;
-	rc = fq_stmt_step(st, err);
-	if (rc == FQ_DB_ROW) {
-		snprintf(path, FQ_UNIT_PATH_MAX, "%s", fq_stmt_text(st, 0));
-		rc = 0;
-	} else if (rc == FQ_DB_DONE) {
-		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "处警力量不存在");
-	}
-	fq_stmt_done(st);
-	return rc;
+	return fq_dbc_lookup_text(
+	    c,
+	    "SELECT u.path FROM response_unit r JOIN unit u ON u.code = r.unit_code"
+	    " WHERE r.id = ?",
+	    id, path, FQ_UNIT_PATH_MAX, "处警力量不存在", err);
 }
 
 #define UNIT_COLS                                                                                  \

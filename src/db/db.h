@@ -98,6 +98,15 @@ int fq_dbc_run(struct fq_dbc *c, struct fq_err *err, int64_t *changes, const cha
 /* Prepare and bind as fq_dbc_run, leaving the statement for stepping. */
 int fq_dbc_query(struct fq_dbc *c, struct fq_err *err, struct fq_stmt **out, const char *sql,
 		 const char *types, ...) FQ_WUR;
+/*
+ * Run a one-parameter query (text key) whose first column of the first row
+ * is text, and copy it into out (cut to cap - 1 bytes). When there is no row,
+ * answer FQ_ENOTFOUND with machine code "not_found" and notfound_msg. The
+ * usual "which unit owns this object" lookup of scope checks.
+ */
+int fq_dbc_lookup_text(struct fq_dbc *c, const char *sql, const char *key, char *out, size_t cap,
+		       const char *notfound_msg, struct fq_err *err) FQ_WUR;
+
 /* Run SQL without parameters, possibly several statements (migrations). */
 int fq_dbc_exec_script(struct fq_dbc *c, const char *sql, struct fq_err *err) FQ_WUR;
 

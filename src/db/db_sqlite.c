@@ -461,6 +461,31 @@ int fq_dbc_run(struct fq_dbc *c, struct fq_err *err, int64_t *changes, const cha
 	return rc < 0 ? rc : 0;
 }
 
+int fq_dbc_lookup_text(struct fq_dbc *c, const char *sql, const char *key, char *out, size_t cap,
+		       const char *notfound_msg, struct fq_err *err)
+{
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st, sql, "t", key);
+
+	if (rc)
+		return rc;
+	rc = fq_stmt_step(st, err);
+	if (rc == FQ_DB_ROW) {
+		const char *v = fq_stmt_text(st, 0);
+		size_t n = v ? strlen(v) : 0;
+		if (n >= cap)
+			n = cap - 1;
+		if (n)
+			memcpy(out, v, n);
+		out[n] = '\0';
+		rc = 0;
+	} else if (rc == FQ_DB_DONE) {
+		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "%s", notfound_msg);
+	}
+	fq_stmt_done(st);
+	return rc;
+}
+
 int fq_dbc_exec_script(struct fq_dbc *c, const char *sql, struct fq_err *err)
 {
 	char *msg = NULL;

@@ -122,24 +122,10 @@ int fq_unit_create(struct fq_dbc *c, const struct fq_unit_new *u, struct fq_err 
 
 int fq_unit_path(struct fq_dbc *c, const char *code, char out[FQ_UNIT_PATH_MAX], struct fq_err *err)
 {
-	struct fq_stmt *st;
-	int rc = fq_dbc_query(c, err, &st, "SELECT path FROM unit WHERE code = ?", "t", code);
-
-	if (rc)
-		return rc;
-	rc = fq_stmt_step(st, err);
-	if (rc == FQ_DB_ROW) {
-		const char *p = fq_stmt_text(st, 0);
-		size_t n = strlen(p);
-		if (n >= FQ_UNIT_PATH_MAX)
-			n = FQ_UNIT_PATH_MAX - 1;
-		memcpy(out, p, n);
-		out[n] = '\0';
-		rc = 0;
-	} else if (rc == FQ_DB_DONE) {
-		rc = fq_err_set(err, FQ_ENOTFOUND, "unit_not_found", "code", "单位不存在");
-	}
-	fq_stmt_done(st);
+	int rc = fq_dbc_lookup_text(c, "SELECT path FROM unit WHERE code = ?", code, out,
+				    FQ_UNIT_PATH_MAX, "单位不存在", err);
+	if (rc == FQ_ENOTFOUND)
+		fq_err_set(err, FQ_ENOTFOUND, "unit_not_found", "code", "单位不存在");
 	return rc;
 }
 

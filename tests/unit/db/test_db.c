@@ -318,6 +318,29 @@ static void test_constraints_conflict(void **state)
 	fq_db_release(f->db, c);
 }
 
+static void test_lookup_text(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+	struct fq_err err = FQ_ERR_INIT;
+	char out[8];
+
+	assert_int_equal(
+	    fq_dbc_run(c, &err, NULL, "INSERT INTO item (name) VALUES (?)", "t", "lookup-key"), 0);
+	/* Found: the first column of the row, cut to the buffer. */
+	assert_int_equal(fq_dbc_lookup_text(c, "SELECT name FROM item WHERE name = ?", "lookup-key",
+					    out, sizeof(out), "无", &err),
+			 0);
+	assert_string_equal(out, "lookup-");
+	/* Absent: not_found with the caller's message. */
+	assert_int_equal(fq_dbc_lookup_text(c, "SELECT name FROM item WHERE name = ?", "absent",
+					    out, sizeof(out), "条目不存在", &err),
+			 FQ_ENOTFOUND);
+	assert_string_equal(err.machine, "not_found");
+	assert_string_equal(err.message, "条目不存在");
+	fq_db_release(f->db, c);
+}
+
 static void test_statement_cache(void **state)
 {
 	struct fq_test_store *f = *state;
@@ -653,6 +676,7 @@ int main(void)
 	    T(test_run_types),
 	    T(test_bind_blob_and_null),
 	    T(test_constraints_conflict),
+	    T(test_lookup_text),
 	    T(test_statement_cache),
 	    T(test_wrong_placeholder_count),
 	    T(test_bad_sql),
