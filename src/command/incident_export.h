@@ -58,4 +58,7 @@ int fq_incident_export(struct fq_dbc *c, const struct fq_incident_query *q, enum
 		       int mask_phones, size_t max_rows, char **data, size_t *len, size_t *rows,
 		       struct fq_err *err) FQ_WUR;
 
+/* The command `fengqiao export incidents ...` (incident_export_cli.c); returns the exit code. */
+int fq_cmd_export_incidents(int argc, char **argv);
+
 #endif

@@ -7,7 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
-import { startServer } from '../lib/server.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, fq } from '../lib/server.mjs';
 import { loginAs } from '../lib/client.mjs';
 import { who, assertError, stopAndCheck } from './helpers.mjs';
 
@@ -279,6 +281,50 @@ test('one audit entry per export, with its filters and row count', async () => {
   assert.equal(s.detail.phones_masked, false);
   // Refused exports leave no entry: the volunteer's 403 and the 400s.
   assert.equal(byUser('volunteer').length, 0);
+});
+
+/** Run the CLI; resolves { code, stdout, stderr } whatever the exit code. */
+async function cli(args) {
+  try {
+    return await fq(args);
+  } catch (e) {
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('CLI: export incidents writes the same CSV as the API for a masked role, never overwrites, is audited', async () => {
+  const out = join(srv.dir, 'export.csv');
+  const args = ['export', 'incidents', '--db', srv.db, '--unit', '339902510000', '--from', from, '--to', to, '--format', 'csv', '--out', out];
+  const r = await cli(args);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^3 incidents written to /);
+  const api = await fetchRaw(as.community, `/api/v1/incidents/export?format=csv&${q}`);
+  assert.equal(readFileSync(out).toString('utf8'), api.body.toString('utf8'));
+  // Never overwritten.
+  writeFileSync(out, 'mine');
+  const again = await cli(args);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /exists/);
+  assert.equal(readFileSync(out, 'utf8'), 'mine');
+  // Full phones on request; a China-time day for --from/--to; xlsx.
+  const day = new Date(base + 8 * 3600e3).toISOString().slice(0, 10);
+  const xout = join(srv.dir, 'export.xlsx');
+  const x = await cli(['export', 'incidents', '--db', srv.db, '--unit', '339902510000', '--from', day, '--to', day, '--format', 'xlsx', '--out', xout, '--full-phones']);
+  assert.equal(x.code, 0, x.stderr);
+  const c = cells(unzip(readFileSync(xout)));
+  const phones = Object.entries(c).filter(([k]) => k.startsWith('N') && k !== 'N1').map(([, v]) => v.v);
+  assert.ok(phones.includes('138 1234 5678'), JSON.stringify(phones));
+  // Usage errors.
+  assert.equal((await cli(['export', 'incidents', '--db', srv.db, '--unit', '339902510000', '--format', 'pdf', '--out', join(srv.dir, 'x')])).code, 2);
+  assert.equal((await cli(['export', 'incidents', '--db', srv.db, '--format', 'csv', '--out', join(srv.dir, 'x')])).code, 2);
+  const bad = await cli(['export', 'incidents', '--db', srv.db, '--unit', '339902510000', '--state', 'nope', '--format', 'csv', '--out', join(srv.dir, 'x')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /\[state\]/);
+  const audit = await as.auditor.get('/api/v1/audit?action=incident.export&per_page=100');
+  const mine = audit.json.items.filter((e) => e.username.startsWith('cli:'));
+  assert.equal(mine.length, 2);
+  assert.deepEqual(mine.map((e) => e.detail.format).sort(), ['csv', 'xlsx']);
+  assert.equal(mine.find((e) => e.detail.format === 'csv').detail.rows, 3);
 });
 
 test('beyond the row cap: 422 naming the filters, and no file', async () => {
