@@ -17,6 +17,8 @@ REL_CFLAGS := $(BASE_CFLAGS) -O2 -g
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 LIBS := $(PKG_LIBS) -lcsv -pthread -lm
+# libxlsxwriter (incident export to xlsx): Debian 12 ships its .pc file.
+LIBS += $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))

@@ -9,6 +9,7 @@
 
 #include "command/alert.h"
 #include "command/alert_import.h"
+#include "command/incident_export.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 	    "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
 	    "  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
 	    "  import  alerts --db FILE FILE.csv [--unit CODE] [--dry-run]  historical alerts\n"
+	    "  export  incidents --db FILE --unit CODE [--from DATE] [--to DATE] [--state S]\n"
+	    "          --format csv|xlsx --out FILE [--full-phones]  incidents to a new file\n"
 	    "  version\n");
 }
 
@@ -671,6 +674,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "import") == 0)
 		return fq_cmd_import_alerts(argc - 1, argv + 1);
+	if (strcmp(cmd, "export") == 0)
+		return fq_cmd_export_incidents(argc - 1, argv + 1);
 	if (parse_opts(argc - 1, argv + 1, &o))
 		return 2;
 	if (strcmp(cmd, "serve") == 0)

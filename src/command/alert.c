@@ -622,6 +622,26 @@ void fq_alert_incident_state(const char *incident_id, int closed)
 	(void)rc;
 }
 
+void fq_alert_index_move(const char *alert_id, const char *incident_id)
+{
+	struct fq_err err = FQ_ERR_INIT;
+
+	/* FQ_ENOTFOUND: the alert has left the active window; nothing to move. */
+	if (engine.idx && fq_merge_move(engine.idx, alert_id, incident_id, &err) != 0 &&
+	    err.code != FQ_ENOTFOUND)
+		fq_warn("merge index: alert %s not moved: %s", alert_id, err.message);
+}
+
+void fq_alert_index_join(const char *from_id, const char *into_id)
+{
+	struct fq_err err = FQ_ERR_INIT;
+
+	/* FQ_ENOTFOUND: no report of from_id in the index; nothing to join. */
+	if (engine.idx && fq_merge_join_incidents(engine.idx, from_id, into_id, &err) != 0 &&
+	    err.code != FQ_ENOTFOUND)
+		fq_warn("merge index: incident %s not joined: %s", from_id, err.message);
+}
+
 int fq_alert_find_idempotent(struct fq_dbc *c, const char *actor_id, const char *key,
 			     char alert_id[37], struct fq_err *err)
 {

@@ -127,6 +127,16 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 void fq_alert_incident_state(const char *incident_id, int closed);
 
 /*
+ * After an operator's split or merge has committed (command/incident_merge.h):
+ * move one alert to another incident in the merge index, or every alert and
+ * report of from_id into into_id. Call with the intake lock held, so no
+ * intake matches against the half-updated index. Alerts outside the index's
+ * windows are not there: nothing to do for them.
+ */
+void fq_alert_index_move(const char *alert_id, const char *incident_id);
+void fq_alert_index_join(const char *from_id, const char *into_id);
+
+/*
  * An earlier alert stored under this idempotency key by this user:
  * alert_id receives its id; FQ_ENOTFOUND when none.
  */

@@ -186,10 +186,10 @@ int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum 
 				  const json_t *object)
 {
 	static const char *const keys[] = {
-	    "id",	   "number",	  "state",     "status",   "version",
-	    "incident_id", "alert_id",	  "category",  "priority", "decision",
-	    "kind",	   "call_sign",	  "type",      "due_at",   "overdue",
-	    "step",	   "alert_count", "escalated", NULL,
+	    "id",	   "number",	  "state",     "status",      "version",
+	    "incident_id", "alert_id",	  "category",  "priority",    "decision",
+	    "kind",	   "call_sign",	  "type",      "due_at",      "overdue",
+	    "step",	   "alert_count", "escalated", "merged_into", NULL,
 	};
 	json_t *data = json_object();
 
