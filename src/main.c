@@ -23,6 +23,7 @@
 #include "org/password.h"
 #include "org/units.h"
 #include "org/users.h"
+#include "community/card_render.h"
 #include "core/banned.h"
 
 const char *fq_version(void);
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 	    "commands:\n"
 	    "  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
 	    "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
+	    "          [--public-url URL]\n"
 	    "  demo    --db FILE [--seed N] [--alerts FILE.csv]  a demo jurisdiction and users;\n"
 	    "          --alerts: also a year of labelled alerts, written to FILE.csv and imported\n"
 	    "  migrate --db FILE                     apply schema migrations\n"
@@ -78,6 +80,7 @@ enum {
 	OPT_BOUNDARY,
 	OPT_ANCHOR,
 	OPT_ALERTS,
+	OPT_PUBLIC_URL,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +104,7 @@ static const struct option long_opts[] = {
     {"boundary", required_argument, NULL, OPT_BOUNDARY},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
     {"alerts", required_argument, NULL, OPT_ALERTS},
+    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
     {NULL, 0, NULL, 0},
 };
 
@@ -108,6 +112,7 @@ struct opts {
 	const char *db;
 	const char *listen;
 	const char *tile_url;
+	const char *public_url;
 	const char *username;
 	const char *name;
 	const char *unit;
@@ -164,6 +169,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TILE_URL:
 			o->tile_url = optarg;
+			break;
+		case OPT_PUBLIC_URL:
+			if (strncmp(optarg, "http://", 7) != 0 &&
+			    strncmp(optarg, "https://", 8) != 0) {
+				fprintf(
+				    stderr,
+				    "fengqiao: --public-url must start with http:// or https://\n");
+				return -1;
+			}
+			o->public_url = optarg;
 			break;
 		case OPT_SEED:
 			if (parse_long(optarg, 0, 2147483647L, &v))
@@ -276,6 +291,7 @@ static int cmd_serve(const struct opts *o)
 	cfg.cookie_secure = o->cookie_secure;
 	cfg.trust_proxy = o->trust_proxy;
 	cfg.tile_url = o->tile_url;
+	cfg.public_url = o->public_url;
 	if (open_store(o, 1, 0, &db))
 		return 1;
 	if (fq_alert_engine_start(db, &err)) {
@@ -284,6 +300,7 @@ static int cmd_serve(const struct opts *o)
 	}
 	rc = fq_server_run(db, &cfg, &err);
 	fq_alert_engine_stop();
+	fq_card_render_cleanup();
 	fq_db_close(db);
 	if (rc)
 		return fail(&err);

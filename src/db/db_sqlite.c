@@ -52,9 +52,12 @@ static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
 {
 	int primary = rc & 0xff;
 
-	if (primary == SQLITE_CONSTRAINT)
-		return fq_err_set(err, FQ_ECONFLICT, "constraint", NULL, "数据冲突：%s",
-				  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+	if (primary == SQLITE_CONSTRAINT) {
+		/* The schema's words stay in the log: answers never name tables or columns. */
+		fq_warn("db: constraint: %s", h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		return fq_err_set(err, FQ_ECONFLICT, "constraint", NULL,
+				  "数据冲突：与已有记录矛盾，请刷新后重试");
+	}
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
 		return fq_err_set(err, FQ_EDB, "store_busy", NULL, "数据库繁忙，请稍后重试");
 	if (primary == SQLITE_FULL)

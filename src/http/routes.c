@@ -15,6 +15,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_directive_routes,
     fq_dispatch_routes,
     fq_event_routes,
+    fq_field_routes,
     NULL,
 };
 /* clang-format on */

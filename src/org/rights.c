@@ -21,12 +21,15 @@ static const struct {
 };
 
 static const char *const actions[FQ_ACT_COUNT] = {
-    [FQ_ACT_UNIT_READ] = "unit.read",	      [FQ_ACT_UNIT_MANAGE] = "unit.manage",
-    [FQ_ACT_USER_READ] = "user.read",	      [FQ_ACT_USER_MANAGE] = "user.manage",
-    [FQ_ACT_AUDIT_READ] = "audit.read",	      [FQ_ACT_PERSON_READ] = "person.read",
-    [FQ_ACT_PERSON_REVEAL] = "person.reveal", [FQ_ACT_ALERT_CREATE] = "alert.create",
-    [FQ_ACT_INCIDENT_READ] = "incident.read", [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
-    [FQ_ACT_PHONE_READ] = "phone.read",
+    [FQ_ACT_UNIT_READ] = "unit.read",		[FQ_ACT_UNIT_MANAGE] = "unit.manage",
+    [FQ_ACT_USER_READ] = "user.read",		[FQ_ACT_USER_MANAGE] = "user.manage",
+    [FQ_ACT_AUDIT_READ] = "audit.read",		[FQ_ACT_PERSON_READ] = "person.read",
+    [FQ_ACT_PERSON_REVEAL] = "person.reveal",	[FQ_ACT_ALERT_CREATE] = "alert.create",
+    [FQ_ACT_INCIDENT_READ] = "incident.read",	[FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
+    [FQ_ACT_PHONE_READ] = "phone.read",		[FQ_ACT_FIELD_READ] = "field.read",
+    [FQ_ACT_CARD_MANAGE] = "card.manage",	[FQ_ACT_MESSAGE_HANDLE] = "message.handle",
+    [FQ_ACT_SERVICE_MANAGE] = "service.manage", [FQ_ACT_CLUE_REPORT] = "clue.report",
+    [FQ_ACT_CLUE_MANAGE] = "clue.manage",
 };
 
 #define A(x) FQ_ACTION_BIT(FQ_ACT_##x)
@@ -38,20 +41,30 @@ static const char *const actions[FQ_ACT_COUNT] = {
 #define COMMAND_READ	(A(INCIDENT_READ))
 #define COMMAND_OPERATE (A(ALERT_CREATE) | A(INCIDENT_READ) | A(INCIDENT_MANAGE) | A(PHONE_READ))
 
+/* Community field work: the officer of the grid and the team around them. */
+#define FIELD_TEAM                                                                                 \
+	(A(FIELD_READ) | A(CARD_MANAGE) | A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT) | \
+	 A(CLUE_MANAGE))
+
 static const uint64_t grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_ADMIN] = A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE),
-    [FQ_ROLE_CHIEF] =
-	A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_OPERATE,
-    [FQ_ROLE_OPERATOR] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_OPERATE,
-    [FQ_ROLE_COMMUNITY_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ,
-    [FQ_ROLE_CASE_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ,
-    [FQ_ROLE_AUXILIARY] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_READ,
-    [FQ_ROLE_GRID_WORKER] = A(UNIT_READ) | A(PERSON_READ),
-    [FQ_ROLE_VOLUNTEER] = A(UNIT_READ),
-    [FQ_ROLE_ANALYST] = A(UNIT_READ) | COMMAND_READ,
+    [FQ_ROLE_CHIEF] = A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL) |
+		      COMMAND_OPERATE | FIELD_TEAM,
+    [FQ_ROLE_OPERATOR] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_OPERATE | A(FIELD_READ) |
+			 A(CLUE_REPORT) | A(CLUE_MANAGE),
+    [FQ_ROLE_COMMUNITY_OFFICER] =
+	A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ | FIELD_TEAM,
+    [FQ_ROLE_CASE_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ |
+			     A(FIELD_READ) | A(CLUE_REPORT) | A(CLUE_MANAGE),
+    [FQ_ROLE_AUXILIARY] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_READ | A(FIELD_READ) |
+			  A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT),
+    [FQ_ROLE_GRID_WORKER] = A(UNIT_READ) | A(PERSON_READ) | A(CLUE_REPORT),
+    [FQ_ROLE_VOLUNTEER] = A(UNIT_READ) | A(CLUE_REPORT),
+    [FQ_ROLE_ANALYST] = A(UNIT_READ) | COMMAND_READ | A(FIELD_READ),
     [FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
 };
 
+#undef FIELD_TEAM
 #undef COMMAND_READ
 #undef COMMAND_OPERATE
 #undef A

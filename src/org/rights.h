@@ -38,6 +38,12 @@ enum fq_action {
 	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
 	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
 	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
+	FQ_ACT_FIELD_READ,	/* see contact cards, service requests and clues */
+	FQ_ACT_CARD_MANAGE,	/* make and change contact cards */
+	FQ_ACT_MESSAGE_HANDLE,	/* read and handle residents' messages (phones unmasked) */
+	FQ_ACT_SERVICE_MANAGE,	/* door-to-door service requests (phones unmasked) */
+	FQ_ACT_CLUE_REPORT,	/* report a clue */
+	FQ_ACT_CLUE_MANAGE,	/* route, accept and close clues */
 	FQ_ACT_COUNT
 };
 
