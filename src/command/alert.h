@@ -80,6 +80,12 @@ int fq_alert_parse(json_t *body, int for_match, struct fq_pool *pool, struct fq_
 
 int fq_alert_engine_start(struct fq_db *db, struct fq_err *err) FQ_WUR;
 void fq_alert_engine_stop(void);
+/*
+ * Rebuild the merge index from the store and swap it in (the intake's
+ * group committer calls it, holding the intake lock, after a COMMIT failed
+ * with alerts of the group already indexed). On failure the old index stays.
+ */
+int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err) FQ_WUR;
 /* Expire the merge index against the wall clock (call every minute). */
 void fq_alert_engine_tick(void);
 /* Expire it at now_ms instead: an import, after each row, at that row's received_at. */

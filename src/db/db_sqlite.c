@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -238,6 +239,39 @@ void fq_dbc_rollback(struct fq_dbc *c)
 int fq_dbc_in_transaction(struct fq_dbc *c)
 {
 	return !sqlite3_get_autocommit(c->h);
+}
+
+static int savepoint_exec(struct fq_dbc *c, const char *verb, const char *name, struct fq_err *err)
+{
+	char sql[128];
+	int rc;
+
+	for (const char *p = name; *p; p++)
+		fq_assert((*p >= 'a' && *p <= 'z') || *p == '_');
+	fq_assert(strlen(name) < 64);
+	snprintf(sql, sizeof(sql), verb, name, name);
+	rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : map_rc(c->h, rc, err);
+}
+
+int fq_dbc_savepoint(struct fq_dbc *c, const char *name, struct fq_err *err)
+{
+	if (sqlite3_get_autocommit(c->h))
+		return fq_err_set(err, FQ_EINTERNAL, "internal", NULL,
+				  "internal: savepoint outside a transaction");
+	return savepoint_exec(c, "SAVEPOINT %s", name, err);
+}
+
+int fq_dbc_savepoint_release(struct fq_dbc *c, const char *name, struct fq_err *err)
+{
+	return savepoint_exec(c, "RELEASE SAVEPOINT %s", name, err);
+}
+
+int fq_dbc_savepoint_rollback(struct fq_dbc *c, const char *name, struct fq_err *err)
+{
+	if (sqlite3_get_autocommit(c->h)) /* the backend rolled the whole transaction back */
+		return fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
+	return savepoint_exec(c, "ROLLBACK TO SAVEPOINT %s; RELEASE SAVEPOINT %s", name, err);
 }
 
 static uint64_t sql_hash(const char *s)
