@@ -98,10 +98,13 @@ int fq_intake_submit(struct fq_intake_item *item) FQ_WUR;
 
 struct fq_intake_stats {
 	uint64_t groups;   /* transactions committed or failed */
-	uint64_t alerts;   /* alerts taken out of the queue */
+	uint64_t alerts;   /* alerts taken out of the queue (counted when taken) */
 	uint64_t failed;   /* alerts answered with an error */
 	unsigned max_seen; /* largest group */
 	int max_group;	   /* the setting */
+	unsigned queued;   /* waiting in the queue now (not yet taken by the committer) */
+	/* committer time: lock and BEGIN, the alerts (match, store, audit), COMMIT */
+	int64_t begin_ns, alerts_ns, commit_ns;
 };
 
 void fq_intake_stats(struct fq_intake_stats *out);
