@@ -105,6 +105,7 @@ struct fq_intake_stats {
 	unsigned queued;   /* waiting in the queue now (not yet taken by the committer) */
 	/* committer time: lock and BEGIN, the alerts (match, store, audit), COMMIT */
 	int64_t begin_ns, alerts_ns, commit_ns;
+	int64_t match_ns; /* of alerts_ns: in the merge engine (fq_alert_match) */
 };
 
 void fq_intake_stats(struct fq_intake_stats *out);
