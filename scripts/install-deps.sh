@@ -13,6 +13,7 @@ PACKAGES=(
 	libcsv-dev libxlsxwriter-dev libqrencode-dev libgeos-dev
 	libcmocka-dev
 	chromium fonts-wqy-microhei wrk curl ca-certificates
+	sqlite3 # bench/intake.sh counts the stored alerts
 )
 
 SUDO=""

@@ -7,7 +7,9 @@
  * fq_alert_match → the caller's write transaction with fq_alert_store and
  * its audit entry → commit → fq_alert_indexed → fq_alert_unlock. The lock
  * makes "match, decide, store, index" one step, so two callers reporting
- * one event at the same moment see each other.
+ * one event at the same moment see each other. POST /api/v1/alerts runs
+ * these steps for many alerts in one transaction through the group
+ * committer of command/intake.h; the CSV import runs them in its batches.
  *
  * fq_alert_engine_start() builds the merge index from the store (alerts of
  * the last 90 days, in time order) and must run before the server takes

@@ -19,7 +19,7 @@
 #include "core/banned.h"
 
 #define SAVEPOINT      "fq_intake_alert"
-#define COMMITTER_NICE (-5)
+#define COMMITTER_NICE (-10)
 
 static struct {
 	pthread_mutex_t lock;
