@@ -24,16 +24,13 @@
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t queued; /* the queue has items, or stopping */
-	pthread_cond_t done;   /* a group has been answered */
 	struct fq_intake_item *head, *tail;
 	int running, stopping;
 	pthread_t thread;
 	struct fq_db *db;
 	int max_group;
 	struct fq_intake_stats stats;
-} q = {.lock = PTHREAD_MUTEX_INITIALIZER,
-       .queued = PTHREAD_COND_INITIALIZER,
-       .done = PTHREAD_COND_INITIALIZER};
+} q = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
 
 /* Every alert of the group gets the group's error (and loses what it did). */
 static void fail_group(struct fq_intake_item **items, unsigned n, int rc, const struct fq_err *gerr)
@@ -199,8 +196,10 @@ static void *committer_main(void *arg)
 
 		pthread_mutex_lock(&q.lock);
 		for (unsigned i = 0; i < n; i++) {
+			/* Each waiter has its own condition variable: no herd of wake-ups. */
 			failed += items[i]->rc != 0;
 			items[i]->done = 1;
+			pthread_cond_signal(&items[i]->wake);
 		}
 		q.stats.groups++;
 		q.stats.failed += failed;
@@ -210,7 +209,6 @@ static void *committer_main(void *arg)
 		q.stats.alerts_ns = phase_ns[1];
 		q.stats.commit_ns = phase_ns[2];
 		q.stats.match_ns = phase_ns[3];
-		pthread_cond_broadcast(&q.done);
 	}
 	pthread_mutex_unlock(&q.lock);
 	return NULL;
@@ -275,6 +273,7 @@ void fq_intake_stop(void)
 int fq_intake_submit(struct fq_intake_item *it)
 {
 	fq_assert(it->in && it->station && it->audit && it->err);
+	pthread_cond_init(&it->wake, NULL);
 	it->next = NULL;
 	it->done = 0;
 	it->rc = 0;
@@ -282,6 +281,7 @@ int fq_intake_submit(struct fq_intake_item *it)
 	pthread_mutex_lock(&q.lock);
 	if (!q.running || q.stopping) {
 		pthread_mutex_unlock(&q.lock);
+		pthread_cond_destroy(&it->wake);
 		return fq_err_set(it->err, FQ_EDB, "intake_stopped", NULL,
 				  "接警服务正在停止，请稍后重试");
 	}
@@ -293,8 +293,9 @@ int fq_intake_submit(struct fq_intake_item *it)
 	q.stats.queued++;
 	pthread_cond_signal(&q.queued);
 	while (!it->done)
-		pthread_cond_wait(&q.done, &q.lock);
+		pthread_cond_wait(&it->wake, &q.lock);
 	pthread_mutex_unlock(&q.lock);
+	pthread_cond_destroy(&it->wake);
 	return it->rc;
 }
 

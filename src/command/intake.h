@@ -27,6 +27,7 @@
 #ifndef FQ_COMMAND_INTAKE_H
 #define FQ_COMMAND_INTAKE_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "command/alert.h"
@@ -75,6 +76,7 @@ struct fq_intake_item {
 
 	/* the committer's */
 	struct fq_intake_item *next;
+	pthread_cond_t wake;
 	int done;
 	int rc;
 };
