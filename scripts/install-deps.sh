@@ -13,6 +13,7 @@ PACKAGES=(
 	libcsv-dev libxlsxwriter-dev libqrencode-dev libgeos-dev libcairo2-dev libpango1.0-dev
 	libcmocka-dev
 	chromium fonts-wqy-microhei zbar-tools wrk curl ca-certificates
+	sqlite3 # bench/intake.sh counts the stored alerts
 )
 
 SUDO=""

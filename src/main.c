@@ -10,6 +10,7 @@
 #include "command/alert.h"
 #include "command/alert_import.h"
 #include "command/incident_export.h"
+#include "command/intake.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -263,6 +264,25 @@ static int open_store(const struct opts *o, int migrate, int read_only, struct f
 	return 0;
 }
 
+/*
+ * The intake's group committer; FQ_INTAKE_GROUP=N (1..256) sets the alerts per
+ * transaction (1: group commit off, the baseline of bench/intake.sh).
+ */
+static int intake_start(struct fq_db *db, struct fq_err *err)
+{
+	struct fq_intake_options io = {0};
+	const char *g = getenv("FQ_INTAKE_GROUP");
+	long n;
+
+	if (g && *g) {
+		if (parse_long(g, 1, FQ_INTAKE_GROUP_MAX, &n))
+			return fq_err_set(err, FQ_EINVAL, "invalid_value", "FQ_INTAKE_GROUP",
+					  "FQ_INTAKE_GROUP must be 1..%d", FQ_INTAKE_GROUP_MAX);
+		io.max_group = (int)n;
+	}
+	return fq_intake_start(db, &io, err);
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	struct fq_server_config cfg = {0};
@@ -298,7 +318,13 @@ static int cmd_serve(const struct opts *o)
 		fq_db_close(db);
 		return fail(&err);
 	}
+	if (intake_start(db, &err)) {
+		fq_alert_engine_stop();
+		fq_db_close(db);
+		return fail(&err);
+	}
 	rc = fq_server_run(db, &cfg, &err);
+	fq_intake_stop(); /* commits what is still queued */
 	fq_alert_engine_stop();
 	fq_card_render_cleanup();
 	fq_db_close(db);

@@ -7,7 +7,9 @@
  * fq_alert_match → the caller's write transaction with fq_alert_store and
  * its audit entry → commit → fq_alert_indexed → fq_alert_unlock. The lock
  * makes "match, decide, store, index" one step, so two callers reporting
- * one event at the same moment see each other.
+ * one event at the same moment see each other. POST /api/v1/alerts runs
+ * these steps for many alerts in one transaction through the group
+ * committer of command/intake.h; the CSV import runs them in its batches.
  *
  * fq_alert_engine_start() builds the merge index from the store (alerts of
  * the last 90 days, in time order) and must run before the server takes
@@ -80,6 +82,12 @@ int fq_alert_parse(json_t *body, int for_match, struct fq_pool *pool, struct fq_
 
 int fq_alert_engine_start(struct fq_db *db, struct fq_err *err) FQ_WUR;
 void fq_alert_engine_stop(void);
+/*
+ * Rebuild the merge index from the store and swap it in (the intake's
+ * group committer calls it, holding the intake lock, after a COMMIT failed
+ * with alerts of the group already indexed). On failure the old index stays.
+ */
+int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err) FQ_WUR;
 /* Expire the merge index against the wall clock (call every minute). */
 void fq_alert_engine_tick(void);
 /* Expire it at now_ms instead: an import, after each row, at that row's received_at. */

@@ -9,6 +9,7 @@
 #include "command/dispatch.h"
 #include "command/incident.h"
 #include "command/incident_export.h"
+#include "command/intake.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
@@ -75,16 +76,35 @@ static int stored_answer(struct fq_req *r, struct fq_dbc *c, const char *alert_i
 	return 0;
 }
 
+/* The alert's audit entry, appended by the intake committer inside the alert's savepoint. */
+static int audit_alert(struct fq_dbc *c, const struct fq_alert_stored *s, void *arg,
+		       struct fq_err *err)
+{
+	struct fq_req *r = arg;
+	int rc = fq_req_audit(r, c, FQ_ACT_ALERT_CREATE, "alert.create", "alert", s->alert_id, NULL,
+			      json_pack("{s:s, s:s, s:s, s:s?}", "number", s->alert_number,
+					"incident_id", s->incident_id, "decision", s->decision,
+					"kind", s->kind));
+	if (rc && err != &r->err)
+		*err = r->err;
+	return rc;
+}
+
+/*
+ * Validation, normalisation and the station run here, in the request's
+ * thread; matching, the write and its audit entry run in the intake's
+ * group committer (command/intake.h), which answers once the group's
+ * COMMIT returned.
+ */
 static int post_alert(struct fq_req *r)
 {
 	const char *key = fq_req_header(r, "Idempotency-Key");
-	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX], earlier[37];
-	struct fq_merge_result m;
-	struct fq_alert_stored stored;
+	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX];
+	struct fq_intake_item item;
 	struct fq_alert_in in;
 	struct fq_dbc *c;
 	json_t *out = NULL, *alert = NULL, *incident = NULL;
-	int replay = 0, rc;
+	int rc;
 
 	if ((rc = fq_req_require(r, FQ_ACT_ALERT_CREATE)))
 		return rc;
@@ -97,60 +117,51 @@ static int post_alert(struct fq_req *r)
 	c = fq_db_acquire(r->db);
 	rc = fq_alert_station(c, &in, r->user->unit_code, r->user->unit_path, station, station_path,
 			      &r->err);
+	fq_db_release(r->db, c); /* no connection is held while the group commits */
 	if (rc)
-		goto out_release;
-	fq_alert_lock();
-	if (key) {
-		rc = fq_alert_find_idempotent(c, r->user->user_id, key, earlier, &r->err);
-		if (rc == 0) {
-			replay = 1;
-			goto out_unlock;
-		}
-		if (rc != FQ_ENOTFOUND)
-			goto out_unlock;
-	}
-	if ((rc = fq_alert_match(&in, &m, &r->err)))
-		goto out_unlock;
-	if ((rc = fq_dbc_begin(c, 1, &r->err)))
-		goto out_unlock;
-	rc = fq_alert_store(c, &in, station, &m, key, r->user->user_id, &stored, &r->err);
-	if (!rc)
-		rc = fq_req_audit(r, c, FQ_ACT_ALERT_CREATE, "alert.create", "alert",
-				  stored.alert_id, NULL,
-				  json_pack("{s:s, s:s, s:s, s:s?}", "number", stored.alert_number,
-					    "incident_id", stored.incident_id, "decision",
-					    stored.decision, "kind", stored.kind));
-	if (!rc)
-		rc = fq_dbc_commit(c, &r->err);
-	else
-		fq_dbc_rollback(c);
-	if (!rc)
-		fq_alert_indexed(&in, &stored);
-out_unlock:
-	fq_alert_unlock();
-	if (rc)
-		goto out_release;
-	if (replay) {
-		rc = stored_answer(r, c, earlier, &out);
+		return rc;
+
+	memset(&item, 0, sizeof(item));
+	item.in = &in;
+	item.station = station;
+	item.idempotency_key = key;
+	item.actor_id = r->user->user_id;
+	item.audit = audit_alert;
+	item.audit_arg = r;
+	item.err = &r->err;
+	if ((rc = fq_intake_submit(&item)))
+		return rc;
+
+	/*
+	 * The alert is durable from here on: its group's COMMIT returned (a replay's alert
+	 * was stored before). Hook for what follows a stored alert, e.g. publishing a live
+	 * event: item.replay == 0 and item.stored (alert_id, incident_id, decision, kind,
+	 * new_incident) with item.match.
+	 */
+
+	c = fq_db_acquire(r->db);
+	if (item.replay) {
+		rc = stored_answer(r, c, item.replay_id, &out);
 		if (!rc)
 			fq_req_add_header(r, "Idempotent-Replayed", "true");
 		goto out_release;
 	}
-	rc = fq_alert_json(c, stored.alert_id, masks_phones(r), &alert, NULL, &r->err);
+	rc = fq_alert_json(c, item.stored.alert_id, masks_phones(r), &alert, NULL, &r->err);
 	if (!rc)
-		rc =
-		    fq_incident_json(c, stored.incident_id, 0, masks_phones(r), &incident, &r->err);
+		rc = fq_incident_json(c, item.stored.incident_id, 0, masks_phones(r), &incident,
+				      &r->err);
 	if (!rc) {
 		/* Stored durably: tell the live board. */
 		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, alert, NULL);
 		fq_req_publish(r,
-			       strcmp(stored.decision, "merged") == 0 ||
-				       strcmp(stored.decision, "confirmed") == 0
+			       strcmp(item.stored.decision, "merged") == 0 ||
+				       strcmp(item.stored.decision, "confirmed") == 0
 				   ? "incident.updated"
 				   : "incident.created",
 			       FQ_ACT_INCIDENT_READ, incident, NULL);
-		out = json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
-				fq_alert_merge_json(&m, stored.decision, stored.kind));
+		out = json_pack(
+		    "{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
+		    fq_alert_merge_json(&item.match, item.stored.decision, item.stored.kind));
 	} else {
 		json_decref(alert);
 		json_decref(incident);
