@@ -151,14 +151,6 @@ static int post_alert(struct fq_req *r)
 		rc = fq_incident_json(c, item.stored.incident_id, 0, masks_phones(r), &incident,
 				      &r->err);
 	if (!rc) {
-		/* Stored durably: tell the live board. */
-		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, alert, NULL);
-		fq_req_publish(r,
-			       strcmp(item.stored.decision, "merged") == 0 ||
-				       strcmp(item.stored.decision, "confirmed") == 0
-				   ? "incident.updated"
-				   : "incident.created",
-			       FQ_ACT_INCIDENT_READ, incident, NULL);
 		out = json_pack(
 		    "{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
 		    fq_alert_merge_json(&item.match, item.stored.decision, item.stored.kind));
@@ -168,7 +160,20 @@ static int post_alert(struct fq_req *r)
 	}
 out_release:
 	fq_db_release(r->db, c);
-	return rc ? rc : fq_req_reply(r, 201, out);
+	if (rc)
+		return rc;
+	if (!item.replay) {
+		/* Stored durably: tell the live board (after the connection went back). */
+		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ,
+			       json_object_get(out, "alert"), NULL);
+		fq_req_publish(r,
+			       strcmp(item.stored.decision, "merged") == 0 ||
+				       strcmp(item.stored.decision, "confirmed") == 0
+				   ? "incident.updated"
+				   : "incident.created",
+			       FQ_ACT_INCIDENT_READ, json_object_get(out, "incident"), NULL);
+	}
+	return fq_req_reply(r, 201, out);
 }
 
 static int post_match(struct fq_req *r)

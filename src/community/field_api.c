@@ -400,6 +400,7 @@ static const char *const message_keys[] = {"kind",    "service_kind", "name",	  
 static int post_public_message(struct fq_req *r)
 {
 	struct fq_message_new in = {.card_token = r->params[0]};
+	json_t *m = NULL;
 	char id[37], number[64], wait_s[24], norm[FQ_PHONE_MAX + 1];
 	struct fq_dbc *c;
 	int64_t wait;
@@ -442,16 +443,17 @@ static int post_public_message(struct fq_req *r)
 		rc = finish(r, c, rc);
 	}
 	if (!rc) {
-		json_t *m = NULL;
-		if (fq_message_json(c, id, 1, &m, &r->err) == 0) {
-			fq_req_publish(r, "message.created", FQ_ACT_MESSAGE_HANDLE, m, NULL);
-			json_decref(m);
-		}
+		if (fq_message_json(c, id, 1, &m, &r->err) != 0)
+			m = NULL;
 		out = json_pack("{s:s, s:s}", "number", number, "message",
 				strcmp(in.kind, "booking") == 0 ? "预约已提交，民警会尽快与您联系"
 								: "留言已送达，民警会尽快处理");
 	}
 	fq_db_release(r->db, c);
+	if (m) {
+		fq_req_publish(r, "message.created", FQ_ACT_MESSAGE_HANDLE, m, NULL);
+		json_decref(m);
+	}
 	return rc ? rc : fq_req_reply(r, 201, out);
 }
 

@@ -877,6 +877,8 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 
 	fq_session_global_init();
 	fq_events_init(fq_now_ms());
+	if ((rc = fq_events_load_units(db, err)))
+		goto out_free;
 	srv->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 		MHD_ALLOW_SUSPEND_RESUME,
@@ -912,6 +914,7 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 	MHD_stop_daemon(srv->daemon);
 	pthread_join(srv->reaper, NULL);
 	fq_session_global_cleanup();
+	fq_events_cleanup();
 	fq_info("server stopped");
 out_free:
 	pthread_mutex_destroy(&srv->conns_lock);
