@@ -53,6 +53,10 @@ struct fq_req {
 	/* answer */
 	int status;
 	json_t *reply;
+	/* a non-JSON answer (fq_req_reply_bytes): pool copies, used when reply_type is set */
+	const char *reply_type;
+	const char *reply_data;
+	size_t reply_len;
 	const char *hdr_names[FQ_REQ_MAX_HEADERS];
 	const char *hdr_values[FQ_REQ_MAX_HEADERS];
 	int nhdrs;
@@ -62,6 +66,12 @@ struct fq_req {
 
 /* Set the answer: status and JSON body (reference stolen). Returns 0. */
 int fq_req_reply(struct fq_req *r, int status, json_t *body);
+/*
+ * Set a non-JSON answer: status, Content-Type and the bytes (copied into
+ * the request's pool). Replaces any JSON answer set before. Returns 0.
+ */
+int fq_req_reply_bytes(struct fq_req *r, int status, const char *content_type, const void *data,
+		       size_t len);
 /* Add a response header (name and value copied into the pool). */
 void fq_req_add_header(struct fq_req *r, const char *name, const char *value);
 /* Query argument, NULL when absent. */

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cases/dispute.h"
 #include "command/alert.h"
 #include "command/directive.h"
 #include "core/alloc.h"
@@ -87,6 +88,23 @@ int fq_req_reply(struct fq_req *r, int status, json_t *body)
 		json_decref(r->reply);
 	r->status = status;
 	r->reply = body;
+	return 0;
+}
+
+int fq_req_reply_bytes(struct fq_req *r, int status, const char *content_type, const void *data,
+		       size_t len)
+{
+	char *copy = fq_pool_alloc(&r->pool, len + 1);
+
+	if (r->reply)
+		json_decref(r->reply);
+	r->reply = NULL;
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	r->status = status;
+	r->reply_type = fq_pool_strdup(&r->pool, content_type);
+	r->reply_data = copy;
+	r->reply_len = len;
 	return 0;
 }
 
@@ -302,6 +320,26 @@ static enum MHD_Result send_json(struct fq_req *r, int status, json_t *body)
 	return ret;
 }
 
+/* A non-JSON answer set with fq_req_reply_bytes. */
+static enum MHD_Result send_bytes(struct fq_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(r->reply_len, (void *)r->reply_data,
+					       MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(resp, "Content-Type", r->reply_type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_common_headers(resp);
+	for (int i = 0; i < r->nhdrs; i++)
+		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);
+	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	r->answered = 1;
+	access_log(r, r->status, r->reply_len);
+	return ret;
+}
+
 static enum MHD_Result send_error(struct fq_req *r, int code)
 {
 	int status;
@@ -495,6 +533,8 @@ static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 	rc = rt->handler(r);
 	if (rc)
 		return send_error(r, rc);
+	if (r->reply_type)
+		return send_bytes(r);
 	if (!r->reply) {
 		fq_err_set(&r->err, FQ_EINTERNAL, "internal", NULL, "handler gave no answer");
 		return send_error(r, FQ_EINTERNAL);
@@ -716,6 +756,8 @@ static void *reaper_main(void *arg)
 			fq_alert_engine_tick();
 			if (fq_directive_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
 				fq_warn("directive escalation: %s", eerr.message);
+			if (fq_dispute_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
+				fq_warn("dispute escalation: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);

@@ -21,12 +21,21 @@ static const struct {
 };
 
 static const char *const actions[FQ_ACT_COUNT] = {
-    [FQ_ACT_UNIT_READ] = "unit.read",	      [FQ_ACT_UNIT_MANAGE] = "unit.manage",
-    [FQ_ACT_USER_READ] = "user.read",	      [FQ_ACT_USER_MANAGE] = "user.manage",
-    [FQ_ACT_AUDIT_READ] = "audit.read",	      [FQ_ACT_PERSON_READ] = "person.read",
-    [FQ_ACT_PERSON_REVEAL] = "person.reveal", [FQ_ACT_ALERT_CREATE] = "alert.create",
-    [FQ_ACT_INCIDENT_READ] = "incident.read", [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
+    [FQ_ACT_UNIT_READ] = "unit.read",
+    [FQ_ACT_UNIT_MANAGE] = "unit.manage",
+    [FQ_ACT_USER_READ] = "user.read",
+    [FQ_ACT_USER_MANAGE] = "user.manage",
+    [FQ_ACT_AUDIT_READ] = "audit.read",
+    [FQ_ACT_PERSON_READ] = "person.read",
+    [FQ_ACT_PERSON_REVEAL] = "person.reveal",
+    [FQ_ACT_ALERT_CREATE] = "alert.create",
+    [FQ_ACT_INCIDENT_READ] = "incident.read",
+    [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
     [FQ_ACT_PHONE_READ] = "phone.read",
+    [FQ_ACT_DISPUTE_READ] = "dispute.read",
+    [FQ_ACT_DISPUTE_REPORT] = "dispute.report",
+    [FQ_ACT_DISPUTE_MANAGE] = "dispute.manage",
+    [FQ_ACT_DISPUTE_MEDIATE] = "dispute.mediate",
 };
 
 #define A(x) FQ_ACTION_BIT(FQ_ACT_##x)
@@ -37,23 +46,35 @@ static const char *const actions[FQ_ACT_COUNT] = {
  */
 #define COMMAND_READ	(A(INCIDENT_READ))
 #define COMMAND_OPERATE (A(ALERT_CREATE) | A(INCIDENT_READ) | A(INCIDENT_MANAGE) | A(PHONE_READ))
+/*
+ * Disputes (docs/disputes.md): grid staff report and mediate general
+ * disputes of their grid; officers manage; analysts read the KPIs.
+ */
+#define DISPUTE_REPORT	(A(DISPUTE_READ) | A(DISPUTE_REPORT))
+#define DISPUTE_MEDIATE (DISPUTE_REPORT | A(DISPUTE_MEDIATE))
+#define DISPUTE_ALL	(DISPUTE_MEDIATE | A(DISPUTE_MANAGE))
 
 static const uint64_t grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_ADMIN] = A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE),
-    [FQ_ROLE_CHIEF] =
-	A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_OPERATE,
-    [FQ_ROLE_OPERATOR] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_OPERATE,
-    [FQ_ROLE_COMMUNITY_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ,
-    [FQ_ROLE_CASE_OFFICER] = A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ,
-    [FQ_ROLE_AUXILIARY] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_READ,
-    [FQ_ROLE_GRID_WORKER] = A(UNIT_READ) | A(PERSON_READ),
-    [FQ_ROLE_VOLUNTEER] = A(UNIT_READ),
-    [FQ_ROLE_ANALYST] = A(UNIT_READ) | COMMAND_READ,
+    [FQ_ROLE_CHIEF] = A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL) |
+		      COMMAND_OPERATE | DISPUTE_ALL,
+    [FQ_ROLE_OPERATOR] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_OPERATE | DISPUTE_REPORT,
+    [FQ_ROLE_COMMUNITY_OFFICER] =
+	A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ | DISPUTE_ALL,
+    [FQ_ROLE_CASE_OFFICER] =
+	A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_READ | DISPUTE_REPORT,
+    [FQ_ROLE_AUXILIARY] = A(UNIT_READ) | A(PERSON_READ) | COMMAND_READ | DISPUTE_MEDIATE,
+    [FQ_ROLE_GRID_WORKER] = A(UNIT_READ) | A(PERSON_READ) | DISPUTE_MEDIATE,
+    [FQ_ROLE_VOLUNTEER] = A(UNIT_READ) | DISPUTE_MEDIATE,
+    [FQ_ROLE_ANALYST] = A(UNIT_READ) | COMMAND_READ | A(DISPUTE_READ),
     [FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
 };
 
 #undef COMMAND_READ
 #undef COMMAND_OPERATE
+#undef DISPUTE_REPORT
+#undef DISPUTE_MEDIATE
+#undef DISPUTE_ALL
 #undef A
 
 const char *fq_role_code(enum fq_role r)

@@ -38,6 +38,10 @@ enum fq_action {
 	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
 	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
 	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
+	FQ_ACT_DISPUTE_READ,	/* see disputes (parties masked) and their KPIs */
+	FQ_ACT_DISPUTE_REPORT,	/* report a dispute (in one's scope: a grid for grid staff) */
+	FQ_ACT_DISPUTE_MANAGE,	/* override grades, assign officers and working groups, reopen */
+	FQ_ACT_DISPUTE_MEDIATE, /* record sessions, outcomes and follow-ups */
 	FQ_ACT_COUNT
 };
 
