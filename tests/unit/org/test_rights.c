@@ -52,9 +52,18 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_READ), "incident.read");
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_MANAGE), "incident.manage");
 	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_READ), "dispute.read");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_REPORT), "dispute.report");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_MANAGE), "dispute.manage");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_MEDIATE), "dispute.mediate");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
+
+/* Disputes: reporters read and report; mediators also mediate; officers also manage. */
+#define DISPUTE_REPORT	(A(DISPUTE_READ) | A(DISPUTE_REPORT))
+#define DISPUTE_MEDIATE (DISPUTE_REPORT | A(DISPUTE_MEDIATE))
+#define DISPUTE_ALL	(DISPUTE_MEDIATE | A(DISPUTE_MANAGE))
 
 static void test_grants_table(void **state)
 {
@@ -64,19 +73,23 @@ static void test_grants_table(void **state)
 	assert_int_equal(fq_roles_actions(R(CHIEF)), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
 							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
 							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
-							 A(PHONE_READ));
-	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
-							    A(ALERT_CREATE) | A(INCIDENT_READ) |
-							    A(INCIDENT_MANAGE) | A(PHONE_READ));
+							 A(PHONE_READ) | DISPUTE_ALL);
+	assert_int_equal(fq_roles_actions(R(OPERATOR)),
+			 A(UNIT_READ) | A(PERSON_READ) | A(ALERT_CREATE) | A(INCIDENT_READ) |
+			     A(INCIDENT_MANAGE) | A(PHONE_READ) | DISPUTE_REPORT);
 	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     DISPUTE_ALL);
+	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)), A(UNIT_READ) | A(PERSON_READ) |
+								A(PERSON_REVEAL) |
+								A(INCIDENT_READ) | DISPUTE_REPORT);
 	assert_int_equal(fq_roles_actions(R(AUXILIARY)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(GRID_WORKER)), A(UNIT_READ) | A(PERSON_READ));
-	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ));
-	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ) | DISPUTE_MEDIATE);
+	assert_int_equal(fq_roles_actions(R(GRID_WORKER)),
+			 A(UNIT_READ) | A(PERSON_READ) | DISPUTE_MEDIATE);
+	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ) | DISPUTE_MEDIATE);
+	assert_int_equal(fq_roles_actions(R(ANALYST)),
+			 A(UNIT_READ) | A(INCIDENT_READ) | A(DISPUTE_READ));
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(0), 0);
 	/* A set grants the union. */
