@@ -847,12 +847,14 @@ out_fail:
 	" AND (? IS NULL OR d.state = ?) AND (? = 0 OR d.state IN " OPEN_STATES ")"                \
 	" AND (? IS NULL OR d.grade = ?) AND (? IS NULL OR d.type = ?)"                            \
 	" AND (? < 0 OR (? = 1 AND d.state IN " OPEN_STATES " AND d.deadline_at < ?)"              \
-	" OR (? = 0 AND (d.state NOT IN " OPEN_STATES " OR d.deadline_at >= ?)))"
-#define LIST_TYPES "ttttttittttiiiii"
+	" OR (? = 0 AND (d.state NOT IN " OPEN_STATES " OR d.deadline_at >= ?)))"                  \
+	" AND (? = 0 OR d.created_at >= ?) AND (? = 0 OR d.created_at < ?)"
+#define LIST_TYPES "ttttttittttiiiiiiiii"
 #define LIST_ARGS(q, upath, state, open_only, now)                                                 \
 	(q)->scope_path, (q)->scope_path, upath, upath, state, state, (int64_t)(open_only),        \
 	    (q)->grade, (q)->grade, (q)->type, (q)->type, (int64_t)(q)->overdue,                   \
-	    (int64_t)(q)->overdue, now, (int64_t)(q)->overdue, now
+	    (int64_t)(q)->overdue, now, (int64_t)(q)->overdue, now, (q)->reported_from,            \
+	    (q)->reported_from, (q)->reported_to, (q)->reported_to
 
 static const struct {
 	const char *name;

@@ -180,8 +180,9 @@ struct fq_dispute_query {
 	const char *grade; /* a grade code or NULL */
 	const char *type;  /* a type code or NULL */
 	const char *unit;  /* a unit code (its disputes and those below it) or NULL */
-	int overdue;	   /* -1: either, 0, 1 */
-	const char *sort;  /* deadline (default), -deadline, reported, -reported, -score */
+	int64_t reported_from, reported_to; /* reported in [from, to); 0: open */
+	int overdue;			    /* -1: either, 0, 1 */
+	const char *sort; /* deadline (default), -deadline, reported, -reported, -score */
 	int64_t now_ms;
 	int64_t page, per_page;
 };
@@ -327,6 +328,16 @@ int fq_dispute_escalate_overdue(struct fq_dbc *c, int64_t now_ms,
 						    const struct fq_dispute_escalation *e,
 						    struct fq_err *err),
 				void *arg, int *escalated, struct fq_err *err) FQ_WUR;
+
+/*
+ * The same inside the caller's write transaction on c (the demo generator
+ * replays a year with it); the caller commits or rolls back.
+ */
+int fq_dispute_escalate_due(struct fq_dbc *c, int64_t now_ms,
+			    int (*on_escalated)(void *arg, struct fq_dbc *c,
+						const struct fq_dispute_escalation *e,
+						struct fq_err *err),
+			    void *arg, int *escalated, struct fq_err *err) FQ_WUR;
 
 /*
  * fq_dispute_escalate_overdue on a connection of db with an audit entry

@@ -82,6 +82,11 @@ static int list_disputes(struct fq_req *r)
 	q.type = nonempty(fq_req_query(r, "type"));
 	q.unit = nonempty(fq_req_query(r, "unit"));
 	q.sort = nonempty(fq_req_query(r, "sort"));
+	if ((nonempty(fq_req_query(r, "from")) &&
+	     (rc = fq_time_parse(fq_req_query(r, "from"), &q.reported_from, "from", &r->err))) ||
+	    (nonempty(fq_req_query(r, "to")) &&
+	     (rc = fq_time_parse(fq_req_query(r, "to"), &q.reported_to, "to", &r->err))))
+		return rc;
 	q.now_ms = fq_now_ms();
 	c = fq_db_acquire(r->db);
 	rc = fq_dispute_list(c, &q, &out, &r->err);

@@ -653,42 +653,55 @@ static int escalate_one(struct fq_dbc *c, const struct overdue_dispute *d, int64
 	return 0;
 }
 
+int fq_dispute_escalate_due(struct fq_dbc *c, int64_t now_ms,
+			    int (*on_escalated)(void *arg, struct fq_dbc *c,
+						const struct fq_dispute_escalation *e,
+						struct fq_err *err),
+			    void *arg, int *escalated, struct fq_err *err)
+{
+	struct overdue_dispute *due = fq_xcalloc(FQ_DISPUTE_ESCALATE_BATCH, sizeof(*due));
+	int64_t now = fq__dispute_now(now_ms);
+	int n = 0, count = 0, rc;
+
+	if ((rc = find_overdue(c, now, due, &n, err)))
+		goto out_free;
+	for (int i = 0; i < n; i++) {
+		struct fq_dispute_escalation e;
+		char chief[37];
+		int done;
+		if ((rc = escalate_one(c, &due[i], now, chief, &e, &done, err)))
+			goto out_free;
+		if (!done)
+			continue;
+		if (on_escalated && (rc = on_escalated(arg, c, &e, err)))
+			goto out_free;
+		count++;
+	}
+out_free:
+	free(due);
+	if (escalated)
+		*escalated = rc ? 0 : count;
+	return rc;
+}
+
 int fq_dispute_escalate_overdue(struct fq_dbc *c, int64_t now_ms,
 				int (*on_escalated)(void *arg, struct fq_dbc *c,
 						    const struct fq_dispute_escalation *e,
 						    struct fq_err *err),
 				void *arg, int *escalated, struct fq_err *err)
 {
-	struct overdue_dispute *due = fq_xcalloc(FQ_DISPUTE_ESCALATE_BATCH, sizeof(*due));
-	int64_t now = fq__dispute_now(now_ms);
-	int n = 0, count = 0, rc;
+	int count = 0, rc;
 
 	if (escalated)
 		*escalated = 0;
 	if ((rc = fq_dbc_begin(c, 1, err)))
-		goto out_free;
-	if ((rc = find_overdue(c, now, due, &n, err)))
-		goto out_rollback;
-	for (int i = 0; i < n; i++) {
-		struct fq_dispute_escalation e;
-		char chief[37];
-		int done;
-		if ((rc = escalate_one(c, &due[i], now, chief, &e, &done, err)))
-			goto out_rollback;
-		if (!done)
-			continue;
-		if (on_escalated && (rc = on_escalated(arg, c, &e, err)))
-			goto out_rollback;
-		count++;
+		return rc;
+	if ((rc = fq_dispute_escalate_due(c, now_ms, on_escalated, arg, &count, err)) ||
+	    (rc = fq_dbc_commit(c, err))) {
+		fq_dbc_rollback(c);
+		return rc;
 	}
-	if ((rc = fq_dbc_commit(c, err)))
-		goto out_rollback;
 	if (escalated)
 		*escalated = count;
-	goto out_free;
-out_rollback:
-	fq_dbc_rollback(c);
-out_free:
-	free(due);
-	return rc;
+	return 0;
 }

@@ -22,6 +22,7 @@ let srv;
 const as = {};
 const t0 = Date.now();
 const iso = (ms) => new Date(ms).toISOString();
+const kpi = (c, unit, from, to) => c.get(`/api/v1/kpi/disputes?unit=${unit}&from=${encodeURIComponent(iso(from))}&to=${encodeURIComponent(iso(to))}`);
 
 const NAMES = ['operator', 'chief', 'community', 'caseofficer', 'auxiliary', 'gridworker', 'volunteer', 'chief2', 'auditor', 'analyst'];
 async function loginAll() {
@@ -95,6 +96,27 @@ test('a community officer takes in a neighbour dispute: number, grid from the lo
   const o = (await as.operator.get(`/api/v1/disputes/${g1.id}`)).json.dispute;
   assert.equal(o.parties[0].phone, '13812345601', 'stored normalised');
   assert.equal(o.parties[0].id_number, '330681********' + idnum('19800312').slice(14));
+});
+
+test('the demo holds a year of the main station\'s disputes, resolved at the seeds\' rates', async () => {
+  const from = t0 - 368 * DAY;
+  const k = await kpi(as.chief, STATION, from, t0);
+  assert.equal(k.status, 200, k.text);
+  assert.ok(k.json.found >= 500 && k.json.found <= 540, `found ${k.json.found}`);
+  assert.ok(k.json.resolution_rate >= 0.95, `resolution_rate ${k.json.resolution_rate}`);
+  assert.ok(k.json.mediation_success_rate >= 0.97, `mediation_success_rate ${k.json.mediation_success_rate}`);
+  assert.ok(k.json.grades.key > 0 && k.json.grades.major > 0);
+  assert.ok(k.json.reopened > 0 && k.json.escalated > 0);
+  assert.ok(k.json.grids.length > 30, 'spread over the grids');
+  assert.equal(k.json.grids.reduce((s, g) => s + g.found, 0), k.json.found);
+  // Nothing of the demo in the last two days, so the tests below start from number 0001.
+  const recent = await as.chief.get(`/api/v1/disputes?from=${iso(t0 - 2 * DAY + 5 * MIN)}&to=${iso(t0)}`);
+  assert.equal(recent.json.total, 0);
+  const one = (await as.chief.get(`/api/v1/disputes?sort=-reported&per_page=1&state=closed`)).json.items[0];
+  const d = (await as.chief.get(`/api/v1/disputes/${one.id}`)).json.dispute;
+  assert.deepEqual(d.timeline.map((e) => e.kind).slice(0, 1), ['reported']);
+  assert.equal(d.timeline.at(-1).kind, 'closed');
+  assert.ok(d.follow_ups.every((f) => f.state === 'done'));
 });
 
 let m1; // a major dispute
@@ -177,7 +199,7 @@ test('intake refuses bad input with field-named errors and stores nothing', asyn
     assert.equal(r.json.error.field, field, r.text);
     if (code) assert.equal(r.json.error.code, code, r.text);
   }
-  assert.equal((await as.operator.get('/api/v1/disputes')).json.total, 2);
+  assert.equal((await as.operator.get(`/api/v1/disputes?from=${iso(t0)}`)).json.total, 2);
 });
 
 let v1; // reported by the volunteer
@@ -224,10 +246,10 @@ test('scope: the other station\'s chief gets 404 on every endpoint; grid staff s
     const r = b ? await as.chief2[m](p, b) : await as.chief2[m](p);
     assertError(r, 404, 'not_found');
   }
-  assert.equal((await as.chief2.get('/api/v1/disputes')).json.total, 0);
+  assert.equal((await as.chief2.get('/api/v1/disputes')).json.total, 0, 'the demo\'s disputes are the main station\'s');
   // m1 has no grid (station-owned): out of the volunteer's reach.
   assertError(await as.volunteer.get(`/api/v1/disputes/${m1.id}`), 404, 'not_found');
-  const mine = (await as.volunteer.get('/api/v1/disputes')).json;
+  const mine = (await as.volunteer.get(`/api/v1/disputes?from=${iso(t0)}`)).json;
   assert.ok(mine.items.every((d) => d.grid === VGRID), JSON.stringify(mine.items.map((d) => d.grid)));
   assert.ok(mine.items.some((d) => d.id === g1.id));
   assertError(await as.chief.get('/api/v1/disputes/01a20a61-6864-76aa-9928-64fc56f58401'), 404, 'not_found');
@@ -423,25 +445,25 @@ test('every step is audited; grade changes keep both grades; agreement reads are
 });
 
 test('lists filter and sort; bad filters are named', async () => {
-  let r = await as.chief.get('/api/v1/disputes?sort=reported');
+  let r = await as.chief.get(`/api/v1/disputes?sort=reported&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((d) => d.id), [g1.id, m1.id, v1.id, inc1.id, r1.id]);
-  r = await as.chief.get('/api/v1/disputes?state=open&sort=reported');
+  r = await as.chief.get(`/api/v1/disputes?state=open&sort=reported&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((d) => d.id), [inc1.id, r1.id]);
-  r = await as.chief.get('/api/v1/disputes?grade=major');
+  r = await as.chief.get(`/api/v1/disputes?grade=major&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((d) => d.id), [m1.id]);
-  r = await as.chief.get('/api/v1/disputes?type=family');
+  r = await as.chief.get(`/api/v1/disputes?type=family&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((d) => d.id), [inc1.id]);
-  r = await as.chief.get(`/api/v1/disputes?unit=${VGRID}&sort=reported`);
+  r = await as.chief.get(`/api/v1/disputes?unit=${VGRID}&sort=reported&from=${iso(t0)}`);
   assert.ok(r.json.items.every((d) => d.grid === VGRID));
-  r = await as.chief.get('/api/v1/disputes?sort=-score&per_page=1');
+  r = await as.chief.get(`/api/v1/disputes?sort=-score&per_page=1&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((d) => d.id), [m1.id]);
   assert.equal(r.json.total, 5);
+  assertError(await as.chief.get('/api/v1/disputes?from=yesterday'), 400, 'invalid_time', 'from');
   for (const [q, field] of [['state=asleep', 'state'], ['overdue=2', 'overdue'], ['sort=name', 'sort'], ['grade=huge', 'grade'], ['type=x', 'type'], ['unit=nowhere', 'unit']]) {
     assertError(await as.chief.get(`/api/v1/disputes?${q}`), 400, 'invalid_query', field);
   }
 });
 
-const kpi = (c, unit, from, to) => c.get(`/api/v1/kpi/disputes?unit=${unit}&from=${encodeURIComponent(iso(from))}&to=${encodeURIComponent(iso(to))}`);
 
 test('KPIs: exact figures for the station and per grid', async () => {
   // found 5: g1 (closed, resolved after a reopening, mediated), m1 (referred, not mediated),
@@ -492,9 +514,9 @@ test('eight days later: open general disputes are overdue and escalated to the c
   assert.equal(d.overdue, true);
   assert.equal(d.escalated_to_name, '周建国');
   assert.deepEqual(d.timeline.filter((e) => e.kind === 'escalation').length, 1);
-  let r = await as.chief.get('/api/v1/disputes?overdue=1&sort=reported');
+  let r = await as.chief.get(`/api/v1/disputes?overdue=1&sort=reported&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [inc1.id, r1.id]);
-  r = await as.chief.get('/api/v1/disputes?overdue=0&sort=reported');
+  r = await as.chief.get(`/api/v1/disputes?overdue=0&sort=reported&from=${iso(t0)}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [g1.id, m1.id, v1.id]);
   const k = await kpi(as.chief, STATION, t0 - DAY, t0 + DAY);
   assert.equal(k.json.overdue, 2);
