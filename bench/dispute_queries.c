@@ -1,12 +1,12 @@
 /*
  * Dispute register and KPI query latency on a large store (bench/dispute_queries.sh).
  *
- *   dispute_queries DB YEARS_x_RUNS
+ *   dispute_queries DB RUNS [REPEAT]
  *
  * Builds the demo jurisdiction in DB (a new file), then replays the demo's
  * year of disputes RUNS times ending one year earlier each time (about 520
  * disputes a run, all of the main station: a worst case for one station's
- * queries), then times, N times each: the register's first page (default
+ * queries), then times, REPEAT times each (default 200): the register's first page (default
  * sort, then open and overdue only, then one grid), and the KPIs of the
  * station for the last year and for all years and of the branch for all
  * years. Prints one line per query: p50, p99 and max in ms.
@@ -25,7 +25,7 @@
 #include "demo/demo_disputes.h"
 #include "org/password.h"
 
-#define REPEAT	   200
+#define REPEAT_MAX 1000
 #define STATION	   "339902510000"
 #define STATION_SC "/339900/339902/339902510000/"
 #define YEAR_MS	   (365LL * 86400 * 1000)
@@ -81,12 +81,14 @@ int main(int argc, char **argv)
 	struct fq_db *db;
 	struct fq_dbc *c;
 	struct fq_rng g;
-	double ms[REPEAT], t;
+	static double ms[REPEAT_MAX];
+	double t;
 	int64_t now = fq_now_ms();
-	int runs, total = 0, rc;
+	int runs, repeat = 200, total = 0, rc;
 
-	if (argc != 3 || (runs = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: %s DB RUNS\n", argv[0]);
+	if (argc < 3 || argc > 4 || (runs = (int)strtol(argv[2], NULL, 10)) < 1 ||
+	    (argc == 4 && ((repeat = (int)strtol(argv[3], NULL, 10)) < 1 || repeat > REPEAT_MAX))) {
+		fprintf(stderr, "usage: %s DB RUNS [REPEAT]\n", argv[0]);
 		return 2;
 	}
 	if (fq_uuid_global_init() || fq_text_global_init() || fq_password_global_init() ||
@@ -122,7 +124,7 @@ int main(int argc, char **argv)
 
 #define TIME(name, target, call)                                                                   \
 	do {                                                                                       \
-		for (int i = 0; i < REPEAT; i++) {                                                 \
+		for (int i = 0; i < repeat; i++) {                                                   \
 			double t0 = now_s();                                                       \
 			if ((call) != 0) {                                                         \
 				fprintf(stderr, "%s: %s\n", name, err.message);                    \
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
 			}                                                                          \
 			ms[i] = (now_s() - t0) * 1000;                                             \
 		}                                                                                  \
-		report(name, ms, REPEAT, target);                                                  \
+		report(name, ms, repeat, target);                                                    \
 	} while (0)
 
 	TIME("list: first page", 100, list_once(c, NULL, -1, NULL, &err));

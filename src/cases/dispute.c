@@ -856,20 +856,24 @@ out_fail:
 	    (int64_t)(q)->overdue, now, (int64_t)(q)->overdue, now, (q)->reported_from,            \
 	    (q)->reported_from, (q)->reported_to, (q)->reported_to
 
+/*
+ * The page's ids are chosen on the dispute and its owning unit alone; the
+ * columns (names, the party count) are read for those rows only.
+ */
+#define LIST_IDS_FROM " FROM dispute d JOIN unit ou ON ou.code = COALESCE(d.grid_code, d.unit_code)"
+#define LIST_PAGE(order)                                                                           \
+	"SELECT " DISPUTE_COLS DISPUTE_FROM " WHERE d.id IN (SELECT d.id" LIST_IDS_FROM LIST_WHERE \
+	" ORDER BY " order " LIMIT ? OFFSET ?) ORDER BY " order
+
 static const struct {
 	const char *name;
 	const char *sql;
 } list_orders[] = {
-    {"deadline", "SELECT " DISPUTE_COLS DISPUTE_FROM LIST_WHERE
-		 " ORDER BY d.deadline_at, d.id LIMIT ? OFFSET ?"},
-    {"-deadline", "SELECT " DISPUTE_COLS DISPUTE_FROM LIST_WHERE
-		  " ORDER BY d.deadline_at DESC, d.id DESC LIMIT ? OFFSET ?"},
-    {"reported", "SELECT " DISPUTE_COLS DISPUTE_FROM LIST_WHERE
-		 " ORDER BY d.created_at, d.id LIMIT ? OFFSET ?"},
-    {"-reported", "SELECT " DISPUTE_COLS DISPUTE_FROM LIST_WHERE
-		  " ORDER BY d.created_at DESC, d.id DESC LIMIT ? OFFSET ?"},
-    {"-score", "SELECT " DISPUTE_COLS DISPUTE_FROM LIST_WHERE
-	       " ORDER BY d.score DESC, d.created_at DESC, d.id DESC LIMIT ? OFFSET ?"},
+    {"deadline", LIST_PAGE("d.deadline_at, d.id")},
+    {"-deadline", LIST_PAGE("d.deadline_at DESC, d.id DESC")},
+    {"reported", LIST_PAGE("d.created_at, d.id")},
+    {"-reported", LIST_PAGE("d.created_at DESC, d.id DESC")},
+    {"-score", LIST_PAGE("d.score DESC, d.created_at DESC, d.id DESC")},
 };
 
 static int check_query(struct fq_dbc *c, const struct fq_dispute_query *q, int *order,
@@ -918,7 +922,7 @@ int fq_dispute_list(struct fq_dbc *c, const struct fq_dispute_query *q, json_t *
 	*out = NULL;
 	if ((rc = check_query(c, q, &order, upath, err)))
 		return rc;
-	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" DISPUTE_FROM LIST_WHERE, LIST_TYPES,
+	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" LIST_IDS_FROM LIST_WHERE, LIST_TYPES,
 			  LIST_ARGS(q, upath, state, open_only, now));
 	if (rc)
 		return rc;

@@ -54,6 +54,9 @@ CREATE TABLE dispute (
 CREATE INDEX dispute_unit_created ON dispute(unit_code, created_at);
 CREATE INDEX dispute_grid_created ON dispute(grid_code, created_at);
 CREATE INDEX dispute_incident ON dispute(incident_id);
+-- The register's sort orders: a page is read in order and stops after its rows.
+CREATE INDEX dispute_deadline ON dispute(deadline_at, id);
+CREATE INDEX dispute_created ON dispute(created_at, id);
 CREATE INDEX dispute_to_escalate ON dispute(deadline_at)
 	WHERE escalated_at IS NULL AND state IN ('graded', 'assigned', 'mediating', 'reopened');
 
