@@ -1,7 +1,6 @@
 #include "demo/demo.h"
 
 #include <math.h>
-#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -309,14 +308,8 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 	}
 	if (!rc)
 		rc = fq_dispatch_demo(c, &g, err);
-	if (!rc) {
-		struct timespec a, b;
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	if (!rc)
 		rc = fq_dispute_demo(c, &g, fq_now_ms(), NULL, err);
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-		fprintf(stderr, "DISPUTE DEMO CPU %.3f s\n",
-			(double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-	}
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;
