@@ -246,7 +246,18 @@ struct demo_parties {
 	int n;
 };
 
-static void make_parties(struct fq_rng *g, int n, struct demo_parties *p)
+/* The year (China Standard Time) of t. */
+static int year_of(int64_t t)
+{
+	int64_t y;
+	unsigned m, d;
+
+	fq_civil_from_days((t + (int64_t)FQ_CST_OFFSET_S * 1000) / DAY_MS, &y, &m, &d);
+	return (int)y;
+}
+
+/* Parties of a dispute reported at t: aged 14 to 88 that year. */
+static void make_parties(struct fq_rng *g, int n, int64_t t, struct demo_parties *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->n = n;
@@ -264,8 +275,8 @@ static void make_parties(struct fq_rng *g, int n, struct demo_parties *p)
 		}
 		if (chance(g, 0.4)) {
 			char first17[18];
-			int year = (int)between(g, 1938, 2004), month = (int)between(g, 1, 12),
-			    day = (int)between(g, 1, 28);
+			int year = (int)between(g, year_of(t) - 88, year_of(t) - 14),
+			    month = (int)between(g, 1, 12), day = (int)between(g, 1, 28);
 			snprintf(first17, sizeof(first17), "330681%04d%02d%02d%03d", year, month,
 				 day, (int)below(g, 1000));
 			snprintf(p->ids[i], sizeof(p->ids[i]), "%s%c", first17,
@@ -420,7 +431,7 @@ static int one_dispute(struct demo_ctx *x, const struct demo_grid *grids, int ng
 	while (nstories < 4 && type->stories[nstories])
 		nstories++;
 	story = type->stories[below(x->g, (uint64_t)nstories)];
-	make_parties(x->g, chance(x->g, 0.15) ? 3 : 2, &p);
+	make_parties(x->g, chance(x->g, 0.15) ? 3 : 2, t, &p);
 	snprintf(description, sizeof(description), "%s与%s%s%s", p.names[0], p.names[1], story,
 		 chance(x->g, 0.015)  ? "，一方扬言要拿刀拼命"
 		 : chance(x->g, 0.08) ? "，双方发生推搡"
@@ -491,14 +502,14 @@ static int one_dispute(struct demo_ctx *x, const struct demo_grid *grids, int ng
 		return 0;
 	{
 		double r = fq_rng_unit(x->g);
-		if (r < 0.01) {
+		if (r < 0.006) {
 			struct fq_dispute_outcome_in in = {.outcome = "failed",
 							   .note = "一方拒绝继续调解",
 							   .actor_id = x->community,
 							   .now_ms = to};
 			return fq_dispute_record_outcome(x->c, id, &in, x->err);
 		}
-		if (r < 0.02) {
+		if (r < 0.012) {
 			struct fq_dispute_outcome_in in = {
 			    .outcome = "referred",
 			    .referred_kind = chance(x->g, 0.6) ? "court" : "department",
