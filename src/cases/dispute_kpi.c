@@ -60,42 +60,72 @@ static void add_counts(struct fq_dispute_counts *t, const struct fq_dispute_coun
 		a[i] += b[i];
 }
 
+/*
+ * The disputes of a period owned under a unit, chosen through the
+ * (unit_code, created_at) or (grid_code, created_at) index: those of the
+ * stations under it, or, for a grid, those of the grid.
+ */
+#define KPI_SELECT                                                                                 \
+	"SELECT d.grid_code, gu.name, COUNT(*),"                                                   \
+	" SUM(CASE WHEN d.state IN " RESOLVED_STATES " THEN 1 ELSE 0 END),"                        \
+	" SUM(CASE WHEN d.state IN " RESOLVED_STATES                                               \
+	" AND d.outcome = 'resolved_agreement' THEN 1 ELSE 0 END),"                                \
+	" SUM(CASE WHEN d.state = 'referred' THEN 1 ELSE 0 END),"                                  \
+	" SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END),"                                    \
+	" SUM(CASE WHEN d.state IN " OPEN_STATES " THEN 1 ELSE 0 END),"                            \
+	" SUM(CASE WHEN d.state IN " OPEN_STATES " AND d.deadline_at < ? THEN 1 ELSE 0 END),"      \
+	" SUM(CASE WHEN d.session_count > 0 THEN 1 ELSE 0 END),"                                   \
+	" SUM(CASE WHEN d.session_count > 0 AND d.state IN " RESOLVED_STATES                       \
+	" THEN 1 ELSE 0 END),"                                                                     \
+	" SUM(CASE WHEN d.session_count > 0 AND d.state IN " CONCLUDED_STATES                      \
+	" THEN 1 ELSE 0 END),"                                                                     \
+	" SUM(CASE WHEN d.reopened_count > 0 THEN 1 ELSE 0 END),"                                  \
+	" SUM(CASE WHEN d.escalated_at IS NOT NULL THEN 1 ELSE 0 END),"                            \
+	" SUM(CASE WHEN d.state IN " RESOLVED_STATES " THEN d.resolved_at - d.created_at"          \
+	" ELSE 0 END),"                                                                            \
+	" SUM(CASE WHEN d.grade = 'general' THEN 1 ELSE 0 END),"                                   \
+	" SUM(CASE WHEN d.grade = 'key' THEN 1 ELSE 0 END),"                                       \
+	" SUM(CASE WHEN d.grade = 'major' THEN 1 ELSE 0 END)"                                      \
+	" FROM dispute d LEFT JOIN unit gu ON gu.code = d.grid_code"                               \
+	" WHERE d.created_at >= ? AND d.created_at < ?"
+#define KPI_STATIONS                                                                               \
+	" AND d.unit_code IN (SELECT s.code FROM unit s WHERE s.kind = 'station'"                  \
+	" AND substr(s.path, 1, length(?)) = ?)"
+#define KPI_GRID  " AND d.grid_code = (SELECT g.code FROM unit g WHERE g.path = ?)"
+#define KPI_GROUP " GROUP BY d.grid_code, gu.name ORDER BY d.grid_code"
+
+/* 1 in *grid when the unit of path is a grid. */
+static int unit_is_grid(struct fq_dbc *c, const char *path, int *grid, struct fq_err *err)
+{
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st, "SELECT kind FROM unit WHERE path = ?", "t", path);
+
+	*grid = 0;
+	if (rc)
+		return rc;
+	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
+		*grid = strcmp(fq_stmt_text(st, 0), "grid") == 0;
+	fq_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* Count per grid under unit_path; sum into *total; one object per grid into grids (may be NULL). */
 static int count_by_grid(struct fq_dbc *c, const char *unit_path, int64_t from_ms, int64_t to_ms,
 			 int64_t now, struct fq_dispute_counts *total, json_t *grids,
 			 struct fq_err *err)
 {
 	struct fq_stmt *st;
-	int rc;
+	int grid = 0, rc;
 
 	memset(total, 0, sizeof(*total));
-	rc = fq_dbc_query(
-	    c, err, &st,
-	    "SELECT d.grid_code, gu.name, COUNT(*),"
-	    " SUM(CASE WHEN d.state IN " RESOLVED_STATES " THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.state IN " RESOLVED_STATES
-	    " AND d.outcome = 'resolved_agreement' THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.state = 'referred' THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.state IN " OPEN_STATES " THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.state IN " OPEN_STATES " AND d.deadline_at < ? THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.session_count > 0 THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.session_count > 0 AND d.state IN " RESOLVED_STATES
-	    " THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.session_count > 0 AND d.state IN " CONCLUDED_STATES
-	    " THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.reopened_count > 0 THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.escalated_at IS NOT NULL THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.state IN " RESOLVED_STATES " THEN d.resolved_at - d.created_at"
-	    " ELSE 0 END),"
-	    " SUM(CASE WHEN d.grade = 'general' THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.grade = 'key' THEN 1 ELSE 0 END),"
-	    " SUM(CASE WHEN d.grade = 'major' THEN 1 ELSE 0 END)"
-	    " FROM dispute d JOIN unit ou ON ou.code = COALESCE(d.grid_code, d.unit_code)"
-	    " LEFT JOIN unit gu ON gu.code = d.grid_code"
-	    " WHERE substr(ou.path, 1, length(?)) = ? AND d.created_at >= ? AND d.created_at < ?"
-	    " GROUP BY d.grid_code, gu.name ORDER BY d.grid_code",
-	    "ittii", now, unit_path, unit_path, from_ms, to_ms);
+	if ((rc = unit_is_grid(c, unit_path, &grid, err)))
+		return rc;
+	if (grid)
+		rc = fq_dbc_query(c, err, &st, KPI_SELECT KPI_GRID KPI_GROUP, "iiit", now, from_ms,
+				  to_ms, unit_path);
+	else
+		rc = fq_dbc_query(c, err, &st, KPI_SELECT KPI_STATIONS KPI_GROUP, "iiitt", now,
+				  from_ms, to_ms, unit_path, unit_path);
 	if (rc)
 		return rc;
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
