@@ -19,5 +19,6 @@ extern const struct fq_route fq_dispatch_routes[];
 extern const struct fq_route fq_event_routes[];
 extern const struct fq_route fq_incident_merge_routes[];
 extern const struct fq_route fq_field_routes[];
+extern const struct fq_route fq_dispute_routes[];
 
 #endif

@@ -16,6 +16,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_dispatch_routes,
     fq_event_routes,
     fq_field_routes,
+    fq_dispute_routes,
     NULL,
 };
 /* clang-format on */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "command/alert.h"
+#include "cases/dispute.h"
 #include "command/directive.h"
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -783,6 +784,8 @@ static void *reaper_main(void *arg)
 			fq_alert_engine_tick();
 			if (fq_directive_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
 				fq_warn("directive escalation: %s", eerr.message);
+			if (fq_dispute_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
+				fq_warn("dispute escalation: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);

@@ -44,6 +44,10 @@ enum fq_action {
 	FQ_ACT_SERVICE_MANAGE,	/* door-to-door service requests (phones unmasked) */
 	FQ_ACT_CLUE_REPORT,	/* report a clue */
 	FQ_ACT_CLUE_MANAGE,	/* route, accept and close clues */
+	FQ_ACT_DISPUTE_READ,	/* see disputes (parties masked) and their KPIs */
+	FQ_ACT_DISPUTE_REPORT,	/* report a dispute (in one's scope: a grid for grid staff) */
+	FQ_ACT_DISPUTE_MANAGE,	/* override grades, assign officers and working groups, reopen */
+	FQ_ACT_DISPUTE_MEDIATE, /* record sessions, outcomes and follow-ups */
 	FQ_ACT_COUNT
 };
 

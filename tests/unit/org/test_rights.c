@@ -52,6 +52,8 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_READ), "incident.read");
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_MANAGE), "incident.manage");
 	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_READ), "dispute.read");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_MEDIATE), "dispute.mediate");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
@@ -69,6 +71,10 @@ static uint64_t granted(uint32_t role_bits, uint64_t mask)
 #define FIELD                                                                                      \
 	(A(FIELD_READ) | A(CARD_MANAGE) | A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT) | \
 	 A(CLUE_MANAGE))
+/* Disputes: reporters read and report; mediators also mediate; officers also manage. */
+#define DISPUTE_REPORT	(A(DISPUTE_READ) | A(DISPUTE_REPORT))
+#define DISPUTE_MEDIATE (DISPUTE_REPORT | A(DISPUTE_MEDIATE))
+#define DISPUTE_ALL	(DISPUTE_MEDIATE | A(DISPUTE_MANAGE))
 
 static void test_grants_table(void **state)
 {
@@ -108,6 +114,18 @@ static void test_grants_table(void **state)
 	assert_int_equal(granted(R(VOLUNTEER), FIELD), A(CLUE_REPORT));
 	assert_int_equal(granted(R(ANALYST), FIELD), A(FIELD_READ));
 	assert_int_equal(granted(R(AUDITOR), FIELD), 0);
+
+	/* Disputes (docs/disputes.md). */
+	assert_int_equal(granted(R(ADMIN), DISPUTE_ALL), 0);
+	assert_int_equal(granted(R(CHIEF), DISPUTE_ALL), DISPUTE_ALL);
+	assert_int_equal(granted(R(COMMUNITY_OFFICER), DISPUTE_ALL), DISPUTE_ALL);
+	assert_int_equal(granted(R(OPERATOR), DISPUTE_ALL), DISPUTE_REPORT);
+	assert_int_equal(granted(R(CASE_OFFICER), DISPUTE_ALL), DISPUTE_REPORT);
+	assert_int_equal(granted(R(AUXILIARY), DISPUTE_ALL), DISPUTE_MEDIATE);
+	assert_int_equal(granted(R(GRID_WORKER), DISPUTE_ALL), DISPUTE_MEDIATE);
+	assert_int_equal(granted(R(VOLUNTEER), DISPUTE_ALL), DISPUTE_MEDIATE);
+	assert_int_equal(granted(R(ANALYST), DISPUTE_ALL), A(DISPUTE_READ));
+	assert_int_equal(granted(R(AUDITOR), DISPUTE_ALL), 0);
 
 	/* The auditor and the administrator get nothing else than listed above. */
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
