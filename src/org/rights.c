@@ -26,7 +26,8 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_AUDIT_READ] = "audit.read",	      [FQ_ACT_PERSON_READ] = "person.read",
     [FQ_ACT_PERSON_REVEAL] = "person.reveal", [FQ_ACT_ALERT_CREATE] = "alert.create",
     [FQ_ACT_INCIDENT_READ] = "incident.read", [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
-    [FQ_ACT_PHONE_READ] = "phone.read",
+    [FQ_ACT_PHONE_READ] = "phone.read",	      [FQ_ACT_CASE_READ] = "case.read",
+    [FQ_ACT_CASE_MANAGE] = "case.manage",
 };
 
 #define A(x) FQ_ACTION_BIT(FQ_ACT_##x)
@@ -50,6 +51,18 @@ static const uint64_t grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_VOLUNTEER] = A(UNIT_READ),
     [FQ_ROLE_ANALYST] = A(UNIT_READ) | COMMAND_READ,
     [FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
+};
+
+/*
+ * Livelihood cases (docs/cases.md): case officers and chiefs handle them;
+ * community officers and analysts read them (analysts across the stations
+ * their unit covers). Scope does the rest: cases belong to a station.
+ */
+static const uint64_t case_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = A(CASE_READ) | A(CASE_MANAGE),
+    [FQ_ROLE_CASE_OFFICER] = A(CASE_READ) | A(CASE_MANAGE),
+    [FQ_ROLE_COMMUNITY_OFFICER] = A(CASE_READ),
+    [FQ_ROLE_ANALYST] = A(CASE_READ),
 };
 
 #undef COMMAND_READ
@@ -84,7 +97,7 @@ uint64_t fq_roles_actions(uint32_t set)
 	uint64_t out = 0;
 	for (int r = 0; r < FQ_ROLE_COUNT; r++)
 		if (set & FQ_ROLE_BIT(r))
-			out |= grants[r];
+			out |= grants[r] | case_grants[r];
 	return out;
 }
 
@@ -97,7 +110,8 @@ int fq_roles_can(uint32_t set, enum fq_action action)
 int fq_roles_granting(uint32_t set, enum fq_action action)
 {
 	for (int r = 0; r < FQ_ROLE_COUNT; r++)
-		if ((set & FQ_ROLE_BIT(r)) && (grants[r] & FQ_ACTION_BIT(action)))
+		if ((set & FQ_ROLE_BIT(r)) &&
+		    ((grants[r] | case_grants[r]) & FQ_ACTION_BIT(action)))
 			return r;
 	return -1;
 }

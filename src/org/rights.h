@@ -38,6 +38,8 @@ enum fq_action {
 	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
 	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
 	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
+	FQ_ACT_CASE_READ,	/* see livelihood cases, transfers and series */
+	FQ_ACT_CASE_MANAGE,	/* open and handle cases, transfer, link; see parties unmasked */
 	FQ_ACT_COUNT
 };
 

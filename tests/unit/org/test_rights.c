@@ -51,6 +51,8 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_ALERT_CREATE), "alert.create");
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_READ), "incident.read");
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_MANAGE), "incident.manage");
+	assert_string_equal(fq_action_code(FQ_ACT_CASE_READ), "case.read");
+	assert_string_equal(fq_action_code(FQ_ACT_CASE_MANAGE), "case.manage");
 	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
@@ -61,22 +63,29 @@ static void test_grants_table(void **state)
 	(void)state;
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
 			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE));
-	assert_int_equal(fq_roles_actions(R(CHIEF)), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
-							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
-							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
-							 A(PHONE_READ));
+	assert_int_equal(fq_roles_actions(R(CHIEF)),
+			 A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL) |
+			     A(ALERT_CREATE) | A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
+			     A(PHONE_READ) | A(CASE_READ) | A(CASE_MANAGE));
 	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
 							    A(ALERT_CREATE) | A(INCIDENT_READ) |
 							    A(INCIDENT_MANAGE) | A(PHONE_READ));
 	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     A(CASE_READ));
 	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     A(CASE_READ) | A(CASE_MANAGE));
 	assert_int_equal(fq_roles_actions(R(AUXILIARY)),
 			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
 	assert_int_equal(fq_roles_actions(R(GRID_WORKER)), A(UNIT_READ) | A(PERSON_READ));
 	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ));
-	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ) | A(INCIDENT_READ));
+	assert_int_equal(fq_roles_actions(R(ANALYST)),
+			 A(UNIT_READ) | A(INCIDENT_READ) | A(CASE_READ));
+	/* Only chiefs and case officers handle cases. */
+	assert_int_equal(fq_roles_granting(R(ANALYST) | R(CASE_OFFICER), FQ_ACT_CASE_MANAGE),
+			 FQ_ROLE_CASE_OFFICER);
+	assert_int_equal(fq_roles_granting(R(COMMUNITY_OFFICER), FQ_ACT_CASE_MANAGE), -1);
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(0), 0);
 	/* A set grants the union. */
