@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cases/case_util.h"
+#include "cases/linkage.h"
 #include "core/alloc.h"
 #include "core/idnum.h"
 #include "core/json.h"
@@ -451,12 +452,14 @@ static int refresh_derived(struct fq_dbc *c, const char *id, struct fq_err *err)
 	if (!rc)
 		rc = fq_dbc_run(
 		    c, err, NULL,
-		    "UPDATE case_file SET property_norm = ?, suspect_norm = ?,"
+		    "UPDATE case_file SET property_norm = ?, suspect_norm = ?, property_sig = ?,"
+		    " suspect_sig = ?,"
 		    " lost_fen = (SELECT COALESCE(SUM(value_fen), 0) FROM case_property"
 		    "  WHERE case_id = ? AND kind = 'lost'),"
 		    " recovered_fen = (SELECT COALESCE(SUM(value_fen), 0) FROM case_property"
 		    "  WHERE case_id = ? AND kind = 'recovered') WHERE id = ?",
-		    "ttttt", pn, sn, id, id, id);
+		    "ttiittt", pn, sn, fq_linkage_signature(pn), fq_linkage_signature(sn), id, id,
+		    id);
 	free(pn);
 	free(sn);
 	fq_buf_release(&prop);
@@ -573,15 +576,16 @@ int fq_case_create(struct fq_dbc *c, const struct fq_case_new *in, char id[37],
 		rc = fq_dbc_run(
 		    c, err, NULL,
 		    "INSERT INTO case_file (id, number, unit_code, grid_code, incident_id, origin,"
-		    " type, type_group, title, description, method, method_norm, occurred_at,"
-		    " occurred_minute, lat, lon, address, state, officer_id, accepted_at,"
-		    " created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?)",
-		    "ttttttttttttiiDDttiitit", id, number, station, grid, in->incident_id,
+		    " type, type_group, title, description, method, method_norm, method_sig,"
+		    " occurred_at, occurred_minute, lat, lon, address, state, officer_id,"
+		    " accepted_at, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?)",
+		    "ttttttttttttiiiDDttiitit", id, number, station, grid, in->incident_id,
 		    in->incident_id ? "incident" : "walk_in", t->code, t->group, in->title,
-		    in->description, in->method, method_norm, occurred,
-		    fq_case_minute_of_day(occurred), has_loc ? lat : NAN, has_loc ? lon : NAN,
-		    address, in->officer_id, now, now, in->actor_id, now, in->actor_id);
+		    in->description, in->method, method_norm, fq_linkage_signature(method_norm),
+		    occurred, fq_case_minute_of_day(occurred), has_loc ? lat : NAN,
+		    has_loc ? lon : NAN, address, in->officer_id, now, now, in->actor_id, now,
+		    in->actor_id);
 	free(method_norm);
 	for (int i = 0; !rc && i < in->nparties; i++) {
 		struct fq_phone ph;

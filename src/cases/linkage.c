@@ -23,11 +23,128 @@ static int is_night(int minute)
 	return minute >= 22 * 60 || minute < 6 * 60;
 }
 
-static double text_sim(const char *a, const char *b)
+/*
+ * Token sets for the Dice similarity of core/text.h, prepared once per text:
+ * the tokens of fq_text_tokenize as sorted 64-bit FNV-1a hashes, so that a
+ * comparison is one merge without allocation. Equal to fq_text_similarity
+ * but for hash collisions (about 2^-64 per pair of tokens).
+ */
+struct tokset {
+	uint64_t *h;
+	size_t n, cap;
+	int empty; /* the text was NULL or "": no similarity can be said */
+};
+
+static uint64_t fnv1a(const char *s)
 {
-	if (!a || !b || !*a || !*b)
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void tokset_build(struct fq_text_tokens *scratch, const char *s, struct tokset *t)
+{
+	t->n = 0;
+	t->empty = !s || !*s;
+	if (t->empty || fq_text_tokenize(scratch, s, strlen(s)) != 0)
+		return;
+	if (scratch->count > t->cap) {
+		t->cap = scratch->count + 16;
+		t->h = fq_xrealloc(t->h, t->cap * sizeof(*t->h));
+	}
+	for (size_t i = 0; i < scratch->count; i++)
+		t->h[t->n++] = fnv1a(fq_text_token(scratch, i));
+	if (t->n < 24) {
+		for (size_t i = 1; i < t->n; i++)
+			for (size_t j = i; j > 0 && t->h[j - 1] > t->h[j]; j--) {
+				uint64_t x = t->h[j];
+				t->h[j] = t->h[j - 1];
+				t->h[j - 1] = x;
+			}
+	} else {
+		qsort(t->h, t->n, sizeof(*t->h), cmp_u64);
+	}
+}
+
+/* Dice of the two multisets; -1 when a side had no text. */
+static double tokset_dice(const struct tokset *a, const struct tokset *b)
+{
+	size_t common = 0;
+
+	if (a->empty || b->empty)
 		return -1;
-	return fq_text_similarity(a, b);
+	if (!a->n || !b->n)
+		return 0;
+	for (size_t i = 0, j = 0; i < a->n && j < b->n;) {
+		if (a->h[i] == b->h[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (a->h[i] < b->h[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return 2.0 * (double)common / (double)(a->n + b->n);
+}
+
+int64_t fq_linkage_signature(const char *norm)
+{
+	struct fq_text_tokens t;
+	uint64_t sig = 0;
+
+	if (!norm || !*norm)
+		return 0;
+	fq_text_tokens_init(&t);
+	if (fq_text_tokenize(&t, norm, strlen(norm)) == 0)
+		for (size_t i = 0; i < t.count; i++)
+			sig |= 1ull << (fnv1a(fq_text_token(&t, i)) & 63);
+	fq_text_tokens_release(&t);
+	return (int64_t)sig;
+}
+
+/*
+ * An upper bound of the Dice similarity of a prepared text a and a text
+ * with signature sig_b: c, the tokens of a whose bit is set in sig_b, is at
+ * least the common tokens; Dice = 2c'/(|a| + |b|) <= 2c/(|a| + c) as
+ * |b| >= c' and c' <= c.
+ */
+static double dice_bound(const struct tokset *a, uint64_t sig_b)
+{
+	size_t c = 0;
+
+	if (a->empty || !a->n || !sig_b)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		c += (sig_b >> (a->h[i] & 63)) & 1;
+	return c ? 2.0 * (double)c / (double)(a->n + c) : 0;
+}
+
+/* Prepared texts of one case: method, property, suspect. */
+struct prepared {
+	struct tokset t[3];
+};
+
+static void prepare(struct fq_text_tokens *scratch, const struct fq_linkage_features *f,
+		    struct prepared *p)
+{
+	tokset_build(scratch, f->method, &p->t[0]);
+	tokset_build(scratch, f->property, &p->t[1]);
+	tokset_build(scratch, f->suspect, &p->t[2]);
+}
+
+static void prepared_release(struct prepared *p)
+{
+	for (int i = 0; i < 3; i++)
+		free(p->t[i].h);
 }
 
 /* The parts that need no text: type, time of day, place. */
@@ -54,14 +171,14 @@ static double cheap_parts(const struct fq_linkage_features *a, const struct fq_l
 	return s;
 }
 
-static double text_parts(const struct fq_linkage_features *a, const struct fq_linkage_features *b,
+static double text_parts(const struct prepared *a, const struct prepared *b,
 			 struct fq_linkage_parts *p)
 {
 	double s = 0;
 
-	p->method_sim = text_sim(a->method, b->method);
-	p->property_sim = text_sim(a->property, b->property);
-	p->suspect_sim = text_sim(a->suspect, b->suspect);
+	p->method_sim = tokset_dice(&a->t[0], &b->t[0]);
+	p->property_sim = tokset_dice(&a->t[1], &b->t[1]);
+	p->suspect_sim = tokset_dice(&a->t[2], &b->t[2]);
 	s += FQ_LINKAGE_W_METHOD * fmax(0, p->method_sim);
 	s += FQ_LINKAGE_W_PROPERTY * fmax(0, p->property_sim);
 	s += FQ_LINKAGE_W_SUSPECT * fmax(0, p->suspect_sim);
@@ -79,8 +196,17 @@ double fq_linkage_score(const struct fq_linkage_features *a, const struct fq_lin
 	struct fq_linkage_parts local;
 	struct fq_linkage_parts *p = parts ? parts : &local;
 
+	struct fq_text_tokens scratch;
+	struct prepared pa = {0}, pb = {0};
+
 	memset(p, 0, sizeof(*p));
-	p->score = round3(cheap_parts(a, b, p) + text_parts(a, b, p));
+	fq_text_tokens_init(&scratch);
+	prepare(&scratch, a, &pa);
+	prepare(&scratch, b, &pb);
+	p->score = round3(cheap_parts(a, b, p) + text_parts(&pa, &pb, p));
+	prepared_release(&pa);
+	prepared_release(&pb);
+	fq_text_tokens_release(&scratch);
 	return p->score;
 }
 
@@ -211,14 +337,77 @@ static int hit_cmp(const void *a, const void *b)
 		      json_string_value(json_object_get(y->row, "number")));
 }
 
+/* A candidate after the first pass: what the cheap parts need, and the score's bound. */
+struct cand {
+	char id[37];
+	char type[24];
+	int minute, has_location;
+	double lat, lon, cheap;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->cheap != y->cheap)
+		return x->cheap < y->cheap ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+static int code_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The codes of the units under scope, sorted (for bsearch); *n set. */
+static int scope_codes(struct fq_dbc *c, const char *scope, char ***out, size_t *n,
+		       struct fq_err *err)
+{
+	struct fq_stmt *st;
+	size_t cap = 64;
+	char **v = fq_xcalloc(cap, sizeof(*v));
+	int rc =
+	    fq_dbc_query(c, err, &st, "SELECT code FROM unit WHERE substr(path, 1, length(?)) = ?",
+			 "tt", scope, scope);
+
+	*n = 0;
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+		if (*n == cap)
+			v = fq_xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[(*n)++] = fq_xstrdup(fq_stmt_text(st, 0));
+	}
+	fq_stmt_done(st);
+	qsort(v, *n, sizeof(*v), code_cmp);
+	*out = v;
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Two passes. The first reads, from the covering index case_file_linkage
+ * alone, every case of the group within the window and scope: the cheap
+ * parts (type, time of day, place) exactly, the text parts bounded from
+ * above by the signatures (dice_bound); it sorts by that bound. The second
+ * takes them best first, reads the texts of each and computes the score,
+ * and stops as soon as the bound cannot reach the floor (min_score, or the
+ * limit-th best score once there are limit hits): a branch and bound that
+ * reads the texts of few cases, with the same answer as scoring them all.
+ */
 int fq_linkage_candidates(struct fq_dbc *c, const char *id, const char *scope_path, int limit,
 			  double min_score, json_t **out, struct fq_err *err)
 {
 	struct target t = {0};
-	struct hit *hits;
+	struct fq_text_tokens scratch;
+	struct prepared pt = {0}, pb = {0};
+	struct hit *hits = NULL;
+	struct cand *cands = NULL;
+	size_t ncand = 0, capcand = 0, ncodes = 0;
+	char **codes = NULL;
 	struct fq_stmt *st;
 	int n = 0, rc;
-	int64_t scanned = 0;
+	int64_t scored = 0;
 	json_t *arr;
 
 	*out = NULL;
@@ -227,58 +416,107 @@ int fq_linkage_candidates(struct fq_dbc *c, const char *id, const char *scope_pa
 				  "limit 应在 1 至 %d 之间", FQ_LINKAGE_LIMIT_MAX);
 	if ((rc = load_target(c, id, scope_path, &t, err)))
 		return rc;
-	hits = fq_xcalloc((size_t)limit + 1, sizeof(*hits));
+	fq_text_tokens_init(&scratch);
+	prepare(&scratch, &t.f, &pt);
+	if ((rc = scope_codes(c, scope_path, &codes, &ncodes, err)))
+		goto out;
 	rc = fq_dbc_query(c, err, &st,
-			  "SELECT f.id, f.number, f.unit_code, f.type, f.occurred_minute, f.lat,"
-			  " f.lon, f.method_norm, f.property_norm, f.suspect_norm, f.title,"
-			  " f.state, f.occurred_at FROM case_file f JOIN unit u"
-			  " ON u.code = f.unit_code WHERE f.type_group = ? AND f.occurred_at >= ?"
-			  " AND f.occurred_at <= ? AND f.id <> ?"
-			  " AND substr(u.path, 1, length(?)) = ?",
-			  "tiittt", t.group, t.occurred_at - FQ_LINKAGE_WINDOW_DAYS * DAY_MS,
-			  t.occurred_at + FQ_LINKAGE_WINDOW_DAYS * DAY_MS, id, scope_path,
-			  scope_path);
+			  "SELECT id, unit_code, type, occurred_minute, lat, lon, method_sig,"
+			  " property_sig, suspect_sig FROM case_file"
+			  " WHERE type_group = ? AND occurred_at >= ? AND occurred_at <= ?",
+			  "tii", t.group, t.occurred_at - FQ_LINKAGE_WINDOW_DAYS * DAY_MS,
+			  t.occurred_at + FQ_LINKAGE_WINDOW_DAYS * DAY_MS);
 	if (rc)
 		goto out;
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+		const char *cid = fq_stmt_text(st, 0), *unit = fq_stmt_text(st, 1);
+		struct fq_linkage_features b = {0};
+		struct fq_linkage_parts p;
+		struct cand *k;
+
+		if (strcmp(cid, id) == 0 ||
+		    !bsearch(&unit, codes, ncodes, sizeof(*codes), code_cmp))
+			continue;
+		if (ncand == capcand)
+			cands = fq_xrealloc(cands, (capcand = capcand ? 2 * capcand : 1024) *
+						       sizeof(*cands));
+		k = &cands[ncand++];
+		snprintf(k->id, sizeof(k->id), "%s", cid);
+		snprintf(k->type, sizeof(k->type), "%s", fq_stmt_text(st, 2));
+		k->minute = (int)fq_stmt_int(st, 3);
+		k->has_location = !fq_stmt_is_null(st, 4);
+		k->lat = fq_stmt_double(st, 4);
+		k->lon = fq_stmt_double(st, 5);
+		b.type = k->type;
+		b.group = t.group;
+		b.minute = k->minute;
+		b.has_location = k->has_location;
+		b.lat = k->lat;
+		b.lon = k->lon;
+		k->cheap =
+		    cheap_parts(&t.f, &b, &p) +
+		    FQ_LINKAGE_W_METHOD * dice_bound(&pt.t[0], (uint64_t)fq_stmt_int(st, 6)) +
+		    FQ_LINKAGE_W_PROPERTY * dice_bound(&pt.t[1], (uint64_t)fq_stmt_int(st, 7)) +
+		    FQ_LINKAGE_W_SUSPECT * dice_bound(&pt.t[2], (uint64_t)fq_stmt_int(st, 8));
+	}
+	fq_stmt_done(st);
+	if (rc < 0)
+		goto out;
+	qsort(cands, ncand, sizeof(*cands), cand_cmp);
+	hits = fq_xcalloc((size_t)limit + 1, sizeof(*hits));
+	for (size_t i = 0; i < ncand; i++) {
 		struct fq_linkage_features b = {0};
 		struct fq_linkage_parts p = {0};
 		double floor = n == limit ? fmax(min_score, hits[n - 1].score) : min_score;
 		double s;
 
-		scanned++;
-		b.type = fq_stmt_text(st, 3);
+		/* Sorted by the bound: nothing further can reach the floor. */
+		if (cands[i].cheap < floor - 1e-9)
+			break;
+		rc = fq_dbc_query(
+		    c, err, &st,
+		    "SELECT number, unit_code, method_norm, property_norm, suspect_norm,"
+		    " title, state, occurred_at FROM case_file WHERE id = ?",
+		    "t", cands[i].id);
+		if (rc)
+			goto out;
+		if ((rc = fq_stmt_step(st, err)) != FQ_DB_ROW) {
+			fq_stmt_done(st);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		scored++;
+		b.type = cands[i].type;
 		b.group = t.group;
-		b.minute = (int)fq_stmt_int(st, 4);
-		b.has_location = !fq_stmt_is_null(st, 5);
-		b.lat = fq_stmt_double(st, 5);
-		b.lon = fq_stmt_double(st, 6);
+		b.minute = cands[i].minute;
+		b.has_location = cands[i].has_location;
+		b.lat = cands[i].lat;
+		b.lon = cands[i].lon;
+		b.method = fq_stmt_text(st, 2);
+		b.property = fq_stmt_text(st, 3);
+		b.suspect = fq_stmt_text(st, 4);
 		s = cheap_parts(&t.f, &b, &p);
-		/* The texts can add at most 0.4: skip them when that cannot reach the floor. */
-		if (s + FQ_LINKAGE_W_METHOD + FQ_LINKAGE_W_PROPERTY + FQ_LINKAGE_W_SUSPECT < floor)
-			continue;
-		b.method = fq_stmt_text(st, 7);
-		b.property = fq_stmt_text(st, 8);
-		b.suspect = fq_stmt_text(st, 9);
-		s = round3(s + text_parts(&t.f, &b, &p));
+		prepare(&scratch, &b, &pb);
+		s = round3(s + text_parts(&pt, &pb, &p));
 		p.score = s;
-		if (s < floor || (n == limit && s <= hits[n - 1].score))
+		if (s < floor || (n == limit && s <= hits[n - 1].score)) {
+			fq_stmt_done(st);
 			continue;
+		}
 		if (n == limit)
 			json_decref(hits[--n].row);
 		hits[n].score = s;
 		hits[n].parts = p;
 		hits[n].row =
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", fq_stmt_text(st, 0),
-			      "number", fq_stmt_text(st, 1), "unit", fq_stmt_text(st, 2), "type",
-			      b.type, "title", fq_stmt_text(st, 10), "state", fq_stmt_text(st, 11),
-			      "occurred_at", fq_case_time_json(st, 12));
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", cands[i].id, "number",
+			      fq_stmt_text(st, 0), "unit", fq_stmt_text(st, 1), "type", b.type,
+			      "title", fq_stmt_text(st, 5), "state", fq_stmt_text(st, 6),
+			      "occurred_at", fq_case_time_json(st, 7));
+		fq_stmt_done(st);
 		n++;
 		qsort(hits, (size_t)n, sizeof(*hits), hit_cmp);
 	}
-	fq_stmt_done(st);
-	if (rc < 0)
-		goto out;
 	rc = 0;
 	arr = json_array();
 	for (int i = 0; i < n; i++) {
@@ -292,12 +530,20 @@ int fq_linkage_candidates(struct fq_dbc *c, const char *id, const char *scope_pa
 		json_object_set_new(hits[i].row, "reasons", json_string(reasons));
 		json_array_append(arr, hits[i].row);
 	}
-	*out = json_pack("{s:{s:s, s:s}, s:o, s:I}", "case", "id", t.id, "number", t.number,
-			 "candidates", arr, "scanned", (json_int_t)scanned);
+	*out = json_pack("{s:{s:s, s:s}, s:o, s:I, s:I}", "case", "id", t.id, "number", t.number,
+			 "candidates", arr, "scanned", (json_int_t)ncand, "scored",
+			 (json_int_t)scored);
 out:
-	for (int i = 0; i < n; i++)
+	for (int i = 0; hits && i < n; i++)
 		json_decref(hits[i].row);
 	free(hits);
+	free(cands);
+	for (size_t i = 0; i < ncodes; i++)
+		free(codes[i]);
+	free(codes);
+	prepared_release(&pt);
+	prepared_release(&pb);
+	fq_text_tokens_release(&scratch);
 	free(t.method);
 	free(t.property);
 	free(t.suspect);

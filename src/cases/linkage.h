@@ -54,6 +54,14 @@ struct fq_linkage_features {
 	const char *suspect;
 };
 
+/*
+ * The token signature of a normalised text: bit (hash(token) mod 64) set
+ * for each token of fq_text_tokenize (0 for no text). Stored with a case,
+ * it bounds the similarity of two texts from above without reading them
+ * (the first pass of fq_linkage_candidates).
+ */
+int64_t fq_linkage_signature(const char *norm);
+
 /* The parts of a score, for reasons. */
 struct fq_linkage_parts {
 	int same_type, same_group;

@@ -19,6 +19,10 @@ CREATE TABLE case_file (
 	method_norm TEXT,         -- normalised (core/text.h)
 	property_norm TEXT,       -- normalised descriptions of the property lost
 	suspect_norm TEXT,        -- normalised descriptions of the suspects
+	-- 64-bit token signatures of the three texts (cases/linkage.h): bounds for linkage
+	method_sig INTEGER NOT NULL DEFAULT 0,
+	property_sig INTEGER NOT NULL DEFAULT 0,
+	suspect_sig INTEGER NOT NULL DEFAULT 0,
 	occurred_at INTEGER NOT NULL,
 	occurred_minute INTEGER NOT NULL, -- minute of the day in China Standard Time
 	lat REAL,
@@ -41,7 +45,9 @@ CREATE TABLE case_file (
 	updated_by TEXT
 );
 CREATE INDEX case_file_unit_accepted ON case_file(unit_code, accepted_at);
-CREATE INDEX case_file_group_time ON case_file(type_group, occurred_at);
+-- Linkage's first pass reads only this index (cases/linkage.c).
+CREATE INDEX case_file_linkage ON case_file(type_group, occurred_at, unit_code, type,
+	occurred_minute, lat, lon, method_sig, property_sig, suspect_sig, id);
 CREATE INDEX case_file_incident ON case_file(incident_id);
 CREATE INDEX case_file_officer ON case_file(officer_id, state);
 
