@@ -284,14 +284,20 @@ test('a clue is passed on and counted; transfers list by status', async () => {
   assert.equal(r.status, 201, r.text);
   assert.match(r.json.transfer.number, /^XS-/);
   assert.equal(r.json.transfer.kind, 'clue');
+  const clueId = r.json.transfer.id;
   // A clue tied to a case leaves the case's state alone.
   r = await as.chief.get(`/api/v1/cases/${fromIncident.id}`);
   assert.equal(r.json.case.state, 'accepted');
+  // The demo's transfers are all acknowledged: the new clue is the only one waiting.
   r = await as.chief.get('/api/v1/transfers?status=pending_ack');
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.items.map((x) => x.kind), ['clue']);
-  r = await as.chief.get('/api/v1/transfers?kind=case');
-  assert.equal(r.json.total, 1);
+  assert.deepEqual(r.json.items.map((x) => x.id), [clueId]);
+  r = await as.chief.get('/api/v1/transfers?kind=case&per_page=200');
+  assert.ok(r.json.items.length > 1);
+  assert.ok(r.json.items.every((x) => x.kind === 'case'));
+  assert.ok(r.json.items.some((x) => x.case_id === gambling.id && x.status === 'done'));
+  r = await as.chief.get('/api/v1/transfers?kind=clue&status=done');
+  assert.ok(r.json.items.every((x) => x.kind === 'clue' && x.feedback));
   r = await as.chief2.get('/api/v1/transfers');
   assert.equal(r.json.total, 0);
   r = await as.chief.get('/api/v1/transfers?status=lost');
@@ -359,18 +365,24 @@ test('linkage ranks a planted similar case first, with reasons; a series links t
   assert.equal(r.json.items[0].reason, '同一小区、同为夜间剪锁');
 });
 
-test('list: filters, paging and sorting', async () => {
-  let r = await as.chief.get('/api/v1/cases?per_page=2&sort=-lost');
+test('list: filters, paging and sorting (the demo year of cases is there too)', async () => {
+  const since = `from=${encodeURIComponent(iso(t0 - MIN))}`;
+  let r = await as.chief.get(`/api/v1/cases?${since}&per_page=2&sort=-lost`);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.total, created.length);
   assert.equal(r.json.items.length, 2);
   assert.ok(r.json.items[0].lost_fen >= r.json.items[1].lost_fen);
-  r = await as.chief.get('/api/v1/cases?type=gambling');
+  r = await as.chief.get(`/api/v1/cases?${since}&per_page=2&page=4`);
+  assert.equal(r.json.items.length, 1); // 7 cases, pages of 2
+  r = await as.chief.get('/api/v1/cases?per_page=200');
+  assert.ok(r.json.total > 250, `demo cases: ${r.json.total}`);
+  for (let i = 1; i < r.json.items.length; i++) assert.ok(r.json.items[i - 1].accepted_at >= r.json.items[i].accepted_at);
+  r = await as.chief.get(`/api/v1/cases?${since}&type=gambling`);
   assert.deepEqual(r.json.items.map((c) => c.id), [gambling.id]);
-  r = await as.chief.get('/api/v1/cases?state=open');
+  r = await as.chief.get(`/api/v1/cases?${since}&state=open`);
   assert.ok(r.json.items.every((c) => ['accepted', 'investigating', 'reopened'].includes(c.state)));
   assert.equal(r.json.total, created.filter((c) => ![walkIn.id, gambling.id].includes(c.id)).length);
-  r = await as.caseofficer.get('/api/v1/cases?mine=1&state=solved');
+  r = await as.caseofficer.get(`/api/v1/cases?${since}&mine=1&state=solved`);
   assert.deepEqual(r.json.items.map((c) => c.id), [walkIn.id]);
   r = await as.chief.get('/api/v1/cases?sort=size');
   assertError(r, 400, 'invalid_query', 'sort');
@@ -384,7 +396,8 @@ test('list: filters, paging and sorting', async () => {
 });
 
 test('KPIs against the figures tallied from what this test opened', async () => {
-  const r = await as.chief.get(`/api/v1/kpi/cases?unit=${STATION}&from=${iso(t0 - DAY)}&to=${iso(t0 + DAY)}`);
+  // The demo's cases were all accepted a day or more before the server started.
+  const r = await as.chief.get(`/api/v1/kpi/cases?unit=${STATION}&from=${iso(t0 - MIN)}&to=${iso(t0 + DAY)}`);
   assert.equal(r.status, 200, r.text);
   const k = r.json;
   // Opened: walk-in, from incident, gambling, 3 decoys, planted = 7.
@@ -398,6 +411,15 @@ test('KPIs against the figures tallied from what this test opened', async () => 
   assert.equal(k.money_recovered_fen, 250000);
   assert.equal(k.solve_rate, Math.round((1 / 6) * 10000) / 10000);
   assert.equal(k.recovery_rate, Math.round((250000 / 622050) * 10000) / 10000);
+  // The demo year: a figure for every month, consistent with the list.
+  const year = await as.chief.get(`/api/v1/kpi/cases?from=${iso(t0 - 400 * DAY)}&to=${iso(t0 - MIN)}`);
+  assert.equal(year.status, 200, year.text);
+  assert.ok(year.json.cases_opened > 250 && year.json.cases_solved > 50 && year.json.cases_transferred > 10, year.text);
+  assert.ok(year.json.clues_transferred >= 20 && year.json.money_recovered_fen > 0, year.text);
+  const listed = await as.chief.get(`/api/v1/cases?to=${encodeURIComponent(iso(t0 - MIN))}&per_page=1`);
+  assert.equal(listed.json.total, year.json.cases_opened);
+  const solved = await as.chief.get(`/api/v1/cases?to=${encodeURIComponent(iso(t0 - MIN))}&state=solved&per_page=1`);
+  assert.equal(solved.json.total, year.json.cases_solved);
   let r2 = await as.chief2.get(`/api/v1/kpi/cases?unit=${STATION}&from=${iso(t0 - DAY)}&to=${iso(t0 + DAY)}`);
   assertError(r2, 404, 'not_found');
   r2 = await as.chief.get(`/api/v1/kpi/cases?unit=${STATION}&from=${iso(t0 - DAY)}`);
