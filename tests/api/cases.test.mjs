@@ -41,6 +41,35 @@ after(async () => {
   await stopAndCheck(srv);
 });
 
+/** A live event stream (GET /api/v1/events) collecting frames: { frames, close }. */
+async function openStream(c) {
+  const ac = new AbortController();
+  const r = await fetch(`${srv.url}/api/v1/events`, { headers: { Accept: 'text/event-stream', Cookie: c.cookie }, signal: ac.signal });
+  assert.equal(r.status, 200);
+  const s = { frames: [], close: () => ac.abort() };
+  (async () => {
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of r.body) {
+        buf += dec.decode(chunk, { stream: true });
+        let cut;
+        while ((cut = buf.indexOf('\n\n')) >= 0) {
+          const f = {};
+          for (const line of buf.slice(0, cut).split('\n')) {
+            if (line.startsWith(':')) continue;
+            const i = line.indexOf(':');
+            f[i < 0 ? line : line.slice(0, i)] = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+          }
+          buf = buf.slice(cut + 2);
+          if (f.data !== undefined) s.frames.push({ type: f.event, data: JSON.parse(f.data) });
+        }
+      }
+    } catch { /* closed */ }
+  })();
+  return s;
+}
+
 const PHONE = '13812345678';
 const IDNUM = '11010519491231002X';
 let walkIn; // a walk-in ebike theft, solved
@@ -218,6 +247,9 @@ test('the state machine: investigate, solve with a result; invalid steps are 409
 });
 
 test('a gambling case must be transferred: transfer, acknowledgement, feedback, then it may be closed', async () => {
+  const reader = await openStream(as.community);
+  const other = await openStream(as.chief2);
+  const noRight = await openStream(as.auxiliary);
   let r = await as.caseofficer.post('/api/v1/cases', {
     type: 'gambling', title: '棋牌室聚众赌博', description: '群众举报某棋牌室聚众赌博，现场查获赌资',
     address: '枫溪镇桃园路12号', parties: [{ role: 'suspect', name: '钱某', phone: '13700002222' }],
@@ -268,6 +300,18 @@ test('a gambling case must be transferred: transfer, acknowledgement, feedback, 
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.case.state, 'closed');
   assert.deepEqual(r.json.case.transfers.map((x) => x.status), ['done']);
+  // Live events: the station's readers hear of it (names and states, no personal data);
+  // the other station and a role without case.read do not.
+  const mine = (f) => f.data.id === gambling.id;
+  assert.ok(await waitFor(() => reader.frames.some((f) => f.type === 'case.updated' && mine(f) && f.data.state === 'closed'), 5000) >= 0,
+    JSON.stringify(reader.frames.map((f) => f.type)));
+  const types = reader.frames.filter((f) => mine(f) || f.data.id === t.id).map((f) => f.type);
+  assert.equal(types[0], 'case.created');
+  assert.ok(types.includes('transfer.created') && types.includes('transfer.updated'), JSON.stringify(types));
+  assert.doesNotMatch(JSON.stringify(reader.frames), /13700002222|钱某/);
+  assert.ok(!other.frames.some((f) => /^(case|transfer)\./.test(f.type)));
+  assert.ok(!noRight.frames.some((f) => /^(case|transfer)\./.test(f.type)));
+  for (const x of [reader, other, noRight]) x.close();
   r = await as.auditor.get(`/api/v1/audit?object_type=transfer&object_id=${t.id}&per_page=50`);
   assert.deepEqual([...r.json.items].reverse().map((e) => [e.action, e.username]), [
     ['transfer.create', 'caseofficer'], ['transfer.acknowledge', 'caseofficer'], ['transfer.feedback', 'caseofficer'],
