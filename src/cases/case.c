@@ -695,6 +695,9 @@ int fq_case_transition(struct fq_dbc *c, const char *id, const struct fq_case_ch
 		return fq_err_set(
 		    err, FQ_ECONFLICT, "invalid_transition", NULL, "案件当前状态为“%s”，不能%s",
 		    from >= 0 ? states[from].label : "?", fq_case_step_code(ch->step));
+	if (ch->step == FQ_CASE_SOLVE && !fq_case_type_find(type)->station_handles)
+		return fq_err_set(err, FQ_ECONFLICT, "must_transfer", NULL,
+				  "该类案件属“两不办”，须移交专业警种办理，派出所不能自行破案");
 	if (ch->step == FQ_CASE_SOLVE)
 		text_field = "result";
 	else if (ch->step == FQ_CASE_CLOSE || ch->step == FQ_CASE_REOPEN)

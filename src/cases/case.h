@@ -183,7 +183,9 @@ struct fq_case_change {
  * Take a step of the state machine and settle the step deadlines.
  * FQ_ENOTFOUND; FQ_ECONFLICT "stale_version" / "invalid_transition" /
  * "awaiting_feedback" (closing a transferred case before the receiving
- * unit's feedback); FQ_EINVAL "missing_field" naming "result" or "reason".
+ * unit's feedback) / "must_transfer" (solving a case of a type the
+ * station may not handle: it may investigate, close or transfer it); FQ_EINVAL "missing_field"
+ * naming "result" or "reason".
  */
 int fq_case_transition(struct fq_dbc *c, const char *id, const struct fq_case_change *ch,
 		       enum fq_case_state *from_out, enum fq_case_state *to_out,

@@ -260,6 +260,10 @@ test('a gambling case must be transferred: transfer, acknowledgement, feedback, 
   assert.equal(gambling.station_handles, false);
   assert.deepEqual(gambling.steps.map((s) => s.step).sort(), ['decide', 'transfer']);
   const path = `/api/v1/cases/${gambling.id}`;
+  r = await as.caseofficer.post(`${path}/investigate`, {});
+  assert.equal(r.status, 200, r.text);
+  r = await as.caseofficer.post(`${path}/solve`, { result: '罚款了事' });
+  assertError(r, 409, 'must_transfer');
   r = await as.caseofficer.post(`${path}/transfers`, { receiver_name: '枫溪县公安局治安大队', receiver_kind: 'vice', items: ['赌资 3200 元'] });
   assertError(r, 400, 'invalid_value', 'receiver_kind');
   r = await as.caseofficer.post(`${path}/transfers`, { receiver_name: '枫溪县公安局治安大队', receiver_kind: 'public_order', items: [] });

@@ -370,6 +370,11 @@ static void test_transfer_flow(void **state)
 	json_t *j;
 
 	open_case(f, "gambling", NOW, id);
+	/* "两不办": the station may look into it but not solve it. */
+	assert_int_equal(take(f, id, FQ_CASE_INVESTIGATE, NULL, 0, NOW + 60000, &err), 0);
+	assert_int_equal(take(f, id, FQ_CASE_SOLVE, "自行处理", 0, NOW + 120000, &err),
+			 FQ_ECONFLICT);
+	assert_string_equal(err.machine, "must_transfer");
 	j = load(f, id, 0, NOW);
 	assert_non_null(step_of(j, "transfer"));
 	assert_null(step_of(j, "conclude"));
