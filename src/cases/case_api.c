@@ -789,6 +789,9 @@ static int get_transfer(struct fq_req *r)
 	if (!rc)
 		rc = fq_transfer_json(c, r->params[0], &out, &r->err);
 	fq_db_release(r->db, c);
+	/* What was handed over may name people: the read is audited. */
+	if (!rc && (rc = fq_req_audit_read(r, "transfer", r->params[0], NULL)))
+		json_decref(out);
 	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "transfer", out));
 }
 

@@ -348,6 +348,13 @@ test('a clue is passed on and counted; transfers list by status', async () => {
   assert.ok(r.json.items.every((x) => x.kind === 'clue' && x.feedback));
   r = await as.chief2.get('/api/v1/transfers');
   assert.equal(r.json.total, 0);
+  r = await as.chief2.get(`/api/v1/transfers/${clueId}`);
+  assertError(r, 404, 'not_found');
+  r = await as.community.get(`/api/v1/transfers/${clueId}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.transfer.clue_source, '社区走访');
+  r = await as.auditor.get(`/api/v1/audit?object_type=transfer&object_id=${clueId}`);
+  assert.deepEqual(r.json.items.map((e) => [e.action, e.username]), [['person.read', 'community'], ['transfer.create', 'caseofficer']]);
   r = await as.chief.get('/api/v1/transfers?status=lost');
   assertError(r, 400, 'invalid_query', 'status');
 });
