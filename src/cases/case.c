@@ -490,6 +490,15 @@ static int insert_steps(struct fq_dbc *c, const char *id, const struct fq_case_t
 	return rc;
 }
 
+/* The earliest deadline of the steps not done, kept on the case for lists and filters. */
+static int refresh_due(struct fq_dbc *c, const char *id, struct fq_err *err)
+{
+	return fq_dbc_run(c, err, NULL,
+			  "UPDATE case_file SET next_due_at = (SELECT MIN(due_at) FROM case_step"
+			  " WHERE case_id = ? AND done_at IS NULL) WHERE id = ?",
+			  "tt", id, id);
+}
+
 int fq_case_event(struct fq_dbc *c, const char *case_id, int64_t at, const char *by,
 		  const char *kind, const char *text, struct fq_err *err)
 {
@@ -602,6 +611,8 @@ int fq_case_create(struct fq_dbc *c, const struct fq_case_new *in, char id[37],
 		rc = refresh_derived(c, id, err);
 	if (!rc)
 		rc = insert_steps(c, id, t, now, 1, err);
+	if (!rc)
+		rc = refresh_due(c, id, err);
 	if (!rc)
 		rc = fq_case_event(
 		    c, id, now, in->actor_id, "accepted",
@@ -755,6 +766,8 @@ int fq_case_transition(struct fq_dbc *c, const char *id, const struct fq_case_ch
 		rc = fq_dbc_run(c, err, NULL, "UPDATE case_file SET state = ? WHERE id = ?", "tt",
 				states[to].code, id);
 	if (!rc)
+		rc = refresh_due(c, id, err);
+	if (!rc)
 		rc = bump(c, id, ch->actor_id, now, err);
 	if (!rc) {
 		snprintf(text, sizeof(text), "%s → %s%s%s", states[from].label, states[to].label,
@@ -808,7 +821,9 @@ int fq_case_extend(struct fq_dbc *c, const char *id, const char *reason, const c
 	}
 	snprintf(text, sizeof(text), "办案期限延长 %lld 日：%s",
 		 (long long)(fq_case_deadlines()->extend_ms / DAY_MS), reason);
-	rc = bump(c, id, actor_id, now, err);
+	rc = refresh_due(c, id, err);
+	if (!rc)
+		rc = bump(c, id, actor_id, now, err);
 	if (!rc)
 		rc = fq_case_event(c, id, now, actor_id, "extend", text, err);
 	return rc;

@@ -38,13 +38,16 @@ CREATE TABLE case_file (
 	result TEXT, -- how it was solved, or why it was closed / reopened (latest)
 	lost_fen INTEGER NOT NULL DEFAULT 0,      -- sum of property lost
 	recovered_fen INTEGER NOT NULL DEFAULT 0, -- sum of property and money recovered (挽损)
+	next_due_at INTEGER, -- the earliest deadline of the steps not done (NULL: none); from case_step
 	version INTEGER NOT NULL DEFAULT 1,
 	created_at INTEGER NOT NULL,
 	created_by TEXT,
 	updated_at INTEGER NOT NULL,
 	updated_by TEXT
 );
-CREATE INDEX case_file_unit_accepted ON case_file(unit_code, accepted_at);
+-- The list's first step (ids of one page) and the KPIs read only this index.
+CREATE INDEX case_file_list ON case_file(unit_code, accepted_at, state, type, next_due_at,
+	officer_id, occurred_at, lost_fen, recovered_fen, transferred_at, incident_id, id);
 -- Linkage's first pass reads only this index (cases/linkage.c).
 CREATE INDEX case_file_linkage ON case_file(type_group, occurred_at, unit_code, type,
 	occurred_minute, lat, lon, method_sig, property_sig, suspect_sig, id);
