@@ -17,6 +17,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_event_routes,
     fq_field_routes,
     fq_dispute_routes,
+    fq_case_routes,
     NULL,
 };
 /* clang-format on */

@@ -20,6 +20,7 @@
 #include "command/alert.h"
 #include "cases/dispute.h"
 #include "command/directive.h"
+#include "cases/case.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/embed.h"
@@ -786,6 +787,8 @@ static void *reaper_main(void *arg)
 				fq_warn("directive escalation: %s", eerr.message);
 			if (fq_dispute_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
 				fq_warn("dispute escalation: %s", eerr.message);
+			if (fq_case_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
+				fq_warn("case escalation: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);

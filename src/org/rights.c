@@ -44,6 +44,8 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_DISPUTE_REPORT] = "dispute.report",
     [FQ_ACT_DISPUTE_MANAGE] = "dispute.manage",
     [FQ_ACT_DISPUTE_MEDIATE] = "dispute.mediate",
+    [FQ_ACT_CASE_READ] = "case.read",
+    [FQ_ACT_CASE_MANAGE] = "case.manage",
 };
 /* clang-format on */
 
@@ -106,12 +108,21 @@ static const uint64_t dispute_grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_ANALYST] = A(DISPUTE_READ),
 };
 
+/* Livelihood cases (docs/cases.md): the case team handles, chiefs too; others read. */
+static const uint64_t case_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = A(CASE_READ) | A(CASE_MANAGE),
+    [FQ_ROLE_CASE_OFFICER] = A(CASE_READ) | A(CASE_MANAGE),
+    [FQ_ROLE_COMMUNITY_OFFICER] = A(CASE_READ),
+    [FQ_ROLE_ANALYST] = A(CASE_READ),
+};
+
 /* One line per capability. */
 /* clang-format off */
 static const uint64_t *const grant_tables[] = {
     foundation_grants,
     field_grants,
     dispute_grants,
+    case_grants,
     NULL,
 };
 /* clang-format on */

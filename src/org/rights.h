@@ -48,6 +48,8 @@ enum fq_action {
 	FQ_ACT_DISPUTE_REPORT,	/* report a dispute (in one's scope: a grid for grid staff) */
 	FQ_ACT_DISPUTE_MANAGE,	/* override grades, assign officers and working groups, reopen */
 	FQ_ACT_DISPUTE_MEDIATE, /* record sessions, outcomes and follow-ups */
+	FQ_ACT_CASE_READ,	/* see livelihood cases, transfers and series */
+	FQ_ACT_CASE_MANAGE,	/* open and handle cases, transfer, link; see parties unmasked */
 	FQ_ACT_COUNT
 };
 

@@ -54,6 +54,7 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
 	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_READ), "dispute.read");
 	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_MEDIATE), "dispute.mediate");
+	assert_string_equal(fq_action_code(FQ_ACT_CASE_MANAGE), "case.manage");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
@@ -126,6 +127,19 @@ static void test_grants_table(void **state)
 	assert_int_equal(granted(R(VOLUNTEER), DISPUTE_ALL), DISPUTE_MEDIATE);
 	assert_int_equal(granted(R(ANALYST), DISPUTE_ALL), A(DISPUTE_READ));
 	assert_int_equal(granted(R(AUDITOR), DISPUTE_ALL), 0);
+
+	/* Livelihood cases (docs/cases.md). */
+	assert_int_equal(granted(R(CHIEF), A(CASE_READ) | A(CASE_MANAGE)),
+			 A(CASE_READ) | A(CASE_MANAGE));
+	assert_int_equal(granted(R(CASE_OFFICER), A(CASE_READ) | A(CASE_MANAGE)),
+			 A(CASE_READ) | A(CASE_MANAGE));
+	assert_int_equal(granted(R(COMMUNITY_OFFICER), A(CASE_READ) | A(CASE_MANAGE)),
+			 A(CASE_READ));
+	assert_int_equal(granted(R(ANALYST), A(CASE_READ) | A(CASE_MANAGE)), A(CASE_READ));
+	for (int r = 0; r < FQ_ROLE_COUNT; r++)
+		if (r != FQ_ROLE_CHIEF && r != FQ_ROLE_CASE_OFFICER &&
+		    r != FQ_ROLE_COMMUNITY_OFFICER && r != FQ_ROLE_ANALYST)
+			assert_int_equal(granted(FQ_ROLE_BIT(r), A(CASE_READ) | A(CASE_MANAGE)), 0);
 
 	/* The auditor and the administrator get nothing else than listed above. */
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
