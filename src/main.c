@@ -9,6 +9,7 @@
 
 #include "command/alert.h"
 #include "command/alert_import.h"
+#include "cases/fraud_import.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 	    "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
 	    "  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
 	    "  import  alerts --db FILE FILE.csv [--unit CODE] [--dry-run]  historical alerts\n"
+	    "  import  fraud-warnings --db FILE FILE.csv [--unit CODE] [--dry-run]  anti-fraud "
+	    "warnings\n"
 	    "  version\n");
 }
 
@@ -669,6 +672,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fengqiao: initialisation failed %s\n", err.message);
 		return 1;
 	}
+	if (strcmp(cmd, "import") == 0)
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "fraud-warnings") == 0)
+				return fq_cmd_import_fraud_warnings(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		return fq_cmd_import_alerts(argc - 1, argv + 1);
 	if (parse_opts(argc - 1, argv + 1, &o))

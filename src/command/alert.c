@@ -417,6 +417,12 @@ static void grid_of(struct fq_dbc *c, const char *station, double lat, double lo
 	pthread_mutex_unlock(&engine.grids_lock);
 }
 
+void fq_alert_grid_of(struct fq_dbc *c, const char *station, double lat, double lon,
+		      char out[FQ_UNIT_CODE_MAX])
+{
+	grid_of(c, station, lat, lon, out);
+}
+
 /* ---- intake ---- */
 
 int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char *user_unit,

@@ -97,6 +97,14 @@ int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char 
 		     const char *scope_path, char station[FQ_UNIT_CODE_MAX],
 		     char station_path[FQ_UNIT_PATH_MAX], struct fq_err *err) FQ_WUR;
 
+/*
+ * The grid of station containing (lat, lon), "" when none: the intake's
+ * point-in-polygon lookup (grid shapes cached per station), for other
+ * capabilities that route by place. Thread-safe.
+ */
+void fq_alert_grid_of(struct fq_dbc *c, const char *station, double lat, double lon,
+		      char out[FQ_UNIT_CODE_MAX]);
+
 /* Match against the merge index (hold the intake lock). */
 int fq_alert_match(const struct fq_alert_in *in, struct fq_merge_result *out,
 		   struct fq_err *err) FQ_WUR;

@@ -17,5 +17,7 @@ extern const struct fq_route fq_command_routes[];
 extern const struct fq_route fq_directive_routes[];
 extern const struct fq_route fq_dispatch_routes[];
 extern const struct fq_route fq_event_routes[];
+extern const struct fq_route fq_fraud_routes[];
+extern const struct fq_route fq_reception_routes[];
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "command/alert.h"
 #include "command/directive.h"
+#include "cases/fraud.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/embed.h"
@@ -742,6 +743,8 @@ static void *reaper_main(void *arg)
 			fq_alert_engine_tick();
 			if (fq_directive_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
 				fq_warn("directive escalation: %s", eerr.message);
+			if (fq_fraud_tick(srv->db, fq_now_ms(), NULL, NULL, &eerr))
+				fq_warn("fraud warnings: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);

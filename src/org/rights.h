@@ -38,6 +38,10 @@ enum fq_action {
 	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
 	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
 	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
+	FQ_ACT_FRAUD_READ,	/* see anti-fraud warnings, outreach and their KPIs */
+	FQ_ACT_FRAUD_HANDLE,	/* take warnings, record dissuasion, outreach, links */
+	FQ_ACT_RECEPTION_READ,	/* see the reception hall's log and its counts */
+	FQ_ACT_RECEPTION_LOG,	/* log walk-ins and turn them into alerts, cases ... */
 	FQ_ACT_COUNT
 };
 

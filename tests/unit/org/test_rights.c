@@ -52,31 +52,42 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_READ), "incident.read");
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_MANAGE), "incident.manage");
 	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
+	assert_string_equal(fq_action_code(FQ_ACT_FRAUD_READ), "fraud.read");
+	assert_string_equal(fq_action_code(FQ_ACT_FRAUD_HANDLE), "fraud.handle");
+	assert_string_equal(fq_action_code(FQ_ACT_RECEPTION_READ), "reception.read");
+	assert_string_equal(fq_action_code(FQ_ACT_RECEPTION_LOG), "reception.log");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
 
 static void test_grants_table(void **state)
 {
+	/* Anti-fraud warnings and the reception hall (docs/fraud.md, docs/reception.md). */
+	const uint64_t fraud = A(FRAUD_READ) | A(FRAUD_HANDLE);
+	const uint64_t reception = A(RECEPTION_READ) | A(RECEPTION_LOG);
+
 	(void)state;
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
 			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE));
 	assert_int_equal(fq_roles_actions(R(CHIEF)), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
 							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
 							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
-							 A(PHONE_READ));
-	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
-							    A(ALERT_CREATE) | A(INCIDENT_READ) |
-							    A(INCIDENT_MANAGE) | A(PHONE_READ));
+							 A(PHONE_READ) | fraud | reception);
+	assert_int_equal(fq_roles_actions(R(OPERATOR)),
+			 A(UNIT_READ) | A(PERSON_READ) | A(ALERT_CREATE) | A(INCIDENT_READ) |
+			     A(INCIDENT_MANAGE) | A(PHONE_READ) | fraud | reception);
 	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     fraud | reception);
 	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     fraud | reception);
 	assert_int_equal(fq_roles_actions(R(AUXILIARY)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ) | fraud | reception);
 	assert_int_equal(fq_roles_actions(R(GRID_WORKER)), A(UNIT_READ) | A(PERSON_READ));
 	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ));
-	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ) | A(INCIDENT_READ));
+	assert_int_equal(fq_roles_actions(R(ANALYST)),
+			 A(UNIT_READ) | A(INCIDENT_READ) | A(FRAUD_READ) | A(RECEPTION_READ));
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(0), 0);
 	/* A set grants the union. */
