@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "demo/demo_units.h"
+#include "demo/demo_fraud.h"
 #include "http/audit.h"
 #include "org/rights.h"
 #include "org/units.h"
@@ -307,6 +308,8 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 	}
 	if (!rc)
 		rc = fq_dispatch_demo(c, &g, err);
+	if (!rc)
+		rc = fq_demo_fraud(c, &g, fq_now_ms(), err);
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;

@@ -24,6 +24,8 @@ let srv;
 const as = {};
 const t0 = Date.now();
 const iso = (ms) => new Date(ms).toISOString();
+// The demo holds a year of closed warnings up to yesterday: lists and KPIs look at this run's.
+const SINCE = `from=${encodeURIComponent(iso(t0 - 5 * 60 * 1000))}`;
 const ROLES = ['operator', 'chief', 'community', 'caseofficer', 'auxiliary', 'gridworker', 'volunteer', 'analyst', 'auditor', 'chief2'];
 
 async function loginAll() {
@@ -164,7 +166,7 @@ test('phones and ID numbers are masked role by role, reads are audited, other st
     assert.equal(r.status, 200, `${name}: ${r.text}`);
     assert.equal(r.json.warning.phone, phone, name);
     assert.equal(r.json.warning.id_number, idn, name);
-    const l = await as[name].get('/api/v1/fraud-warnings?per_page=50');
+    const l = await as[name].get(`/api/v1/fraud-warnings?per_page=50&${SINCE}`);
     const item = l.json.items.find((x) => x.id === w1.id);
     assert.equal(item.phone, phone, `${name} list`);
     assert.equal(item.id_number, idn, `${name} list`);
@@ -231,23 +233,23 @@ test('list: countdowns, filters, paging and sorting', async () => {
   r = await as.chief.post('/api/v1/fraud-warnings', { phone: '13700003333', warning_type: 'loan', level: 1 });
   assert.equal(r.status, 201, r.text);
   wEsc = r.json.warning;
-  r = await as.chief.get('/api/v1/fraud-warnings?state=open&sort=deadline');
+  r = await as.chief.get(`/api/v1/fraud-warnings?state=open&sort=deadline&${SINCE}`);
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json.items.map((x) => x.id), [wEsc.id, wL2.id, wL3.id]);
   const rem = r.json.items.map((x) => x.remaining_s);
   assert.ok(rem[0] < rem[1] && rem[1] < rem[2], `countdowns ${rem}`);
-  r = await as.chief.get('/api/v1/fraud-warnings?sort=-deadline&per_page=2&page=2');
+  r = await as.chief.get(`/api/v1/fraud-warnings?sort=-deadline&per_page=2&page=2&${SINCE}`);
   assert.equal(r.json.total, 4);
   assert.equal(r.json.items.length, 2);
-  r = await as.chief.get('/api/v1/fraud-warnings?level=3');
+  r = await as.chief.get(`/api/v1/fraud-warnings?level=3&${SINCE}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [wL3.id]);
-  r = await as.chief.get('/api/v1/fraud-warnings?warning_type=loan');
+  r = await as.chief.get(`/api/v1/fraud-warnings?warning_type=loan&${SINCE}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [wEsc.id]);
-  r = await as.community.get('/api/v1/fraud-warnings?mine=1&state=open');
+  r = await as.community.get(`/api/v1/fraud-warnings?mine=1&state=open&${SINCE}`);
   assert.equal(r.json.total, 3, 'all routed to the community officer');
-  r = await as.chief.get('/api/v1/fraud-warnings?state=closed');
+  r = await as.chief.get(`/api/v1/fraud-warnings?state=closed&${SINCE}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [w1.id]);
-  r = await as.chief.get('/api/v1/fraud-warnings?overdue=1');
+  r = await as.chief.get(`/api/v1/fraud-warnings?overdue=1&${SINCE}`);
   assert.equal(r.json.total, 0);
   assertError(await as.chief.get('/api/v1/fraud-warnings?sort=urgency'), 400, 'invalid_query', 'sort');
   assertError(await as.chief.get('/api/v1/fraud-warnings?level=7'), 400, 'invalid_query', 'level');
@@ -255,21 +257,21 @@ test('list: countdowns, filters, paging and sorting', async () => {
 });
 
 test('the page of a descending sort holds the earlier deadlines', async () => {
-  const r = await as.chief.get('/api/v1/fraud-warnings?sort=-deadline&per_page=2&page=2');
+  const r = await as.chief.get(`/api/v1/fraud-warnings?sort=-deadline&per_page=2&page=2&${SINCE}`);
   // Deadlines: w1 +30 min (closed), wEsc +30 min, wL2 +2 h, wL3 +24 h: descending, page 2 is the two 30-minute ones.
   assert.deepEqual(new Set(r.json.items.map((x) => x.id)), new Set([w1.id, wEsc.id]));
 });
 
 test('outreach events are recorded and listed', async () => {
   let r = await as.community.post('/api/v1/fraud-outreach', {
-    held_at: iso(t0 - 60 * MIN), place: '枫溪中学礼堂', kind: 'school', audience: 'students', attendance: 60, note: '反诈宣讲进校园',
+    held_at: iso(t0 - 2 * MIN), place: '枫溪中学礼堂', kind: 'school', audience: 'students', attendance: 60, note: '反诈宣讲进校园',
   });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.outreach.unit, STATION);
   assertError(await as.community.post('/api/v1/fraud-outreach', { held_at: iso(t0), place: '集市', kind: 'parade', audience: 'mixed', attendance: 10 }), 400, 'invalid_value', 'kind');
   assertError(await as.community.post('/api/v1/fraud-outreach', { held_at: iso(t0), place: '集市', kind: 'market', audience: 'mixed', attendance: -1 }), 400, 'out_of_range', 'attendance');
   assertError(await as.analyst.post('/api/v1/fraud-outreach', { held_at: iso(t0), place: '集市', kind: 'market', audience: 'mixed', attendance: 10 }), 403, 'forbidden');
-  r = await as.analyst.get('/api/v1/fraud-outreach');
+  r = await as.analyst.get(`/api/v1/fraud-outreach?${SINCE}`);
   assert.equal(r.json.total, 1);
   assert.equal((await as.chief2.get('/api/v1/fraud-outreach')).json.total, 0);
   r = await as.chief.get('/api/v1/fraud-codes');
@@ -300,9 +302,9 @@ test('a warning nobody reached by its deadline is escalated to the chief (clock 
   assert.equal(w.escalated_to, as.chief.user.id);
   assert.equal(w.overdue, true);
   assert.ok(w.remaining_s < 0, `remaining_s ${w.remaining_s}`);
-  r = await as.chief.get('/api/v1/fraud-warnings?overdue=1');
+  r = await as.chief.get(`/api/v1/fraud-warnings?overdue=1&${SINCE}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [wEsc.id]);
-  r = await as.chief.get('/api/v1/fraud-warnings?escalated=1');
+  r = await as.chief.get(`/api/v1/fraud-warnings?escalated=1&${SINCE}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [wEsc.id], 'the dissuaded one and the level-2/3 ones are not escalated');
   const a = await as.auditor.get(`/api/v1/audit?object_type=fraud_warning&object_id=${wEsc.id}&per_page=100`);
   const esc = a.json.items.filter((e) => e.action === 'fraud_warning.escalate');
@@ -323,8 +325,8 @@ test('a warning nobody reached by its deadline is escalated to the chief (clock 
 });
 
 test('KPIs against figures worked out by hand', async () => {
-  const from = iso(t0 - DAY);
-  const to = iso(t0 + DAY);
+  const from = encodeURIComponent(iso(t0 - 5 * MIN));
+  const to = encodeURIComponent(iso(t0 + DAY));
   const r = await as.chief.get(`/api/v1/kpi/fraud?unit=${STATION}&from=${from}&to=${to}`);
   assert.equal(r.status, 200, r.text);
   // w1: reached in time, dissuaded, ¥5000.50, defrauded later; wEsc: missed, escalated;
