@@ -343,9 +343,12 @@ static int convert_to_alert(struct fq_req *r, struct fq_dbc *c, const struct fq_
 		return rc;
 	}
 	fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, alert, NULL);
-	fq_req_publish(
-	    r, strcmp(stored.decision, "merged") == 0 ? "incident.updated" : "incident.created",
-	    FQ_ACT_INCIDENT_READ, incident, NULL);
+	fq_req_publish(r,
+		       strcmp(stored.decision, "merged") == 0 ||
+			       strcmp(stored.decision, "confirmed") == 0
+			   ? "incident.updated"
+			   : "incident.created",
+		       FQ_ACT_INCIDENT_READ, incident, NULL);
 	return answer_visit(r, c, r->params[0], 201, "reception_visit.updated",
 			    json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident,
 				      "merge",
