@@ -598,9 +598,11 @@ int fq_fraud_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_
 	" w.dissuaded, w.protected_fen, w.escalated_at, w.escalated_to, w.description,"            \
 	" w.version, w.created_at, w.updated_at,"                                                  \
 	" (SELECT COUNT(*) FROM fraud_link l WHERE l.warning_id = w.id)"
-#define WARNING_FROM                                                                               \
-	" FROM fraud_warning w JOIN unit u ON u.code = w.unit_code"                                \
-	" LEFT JOIN app_user au ON au.id = w.assigned_to"
+#define WARNING_FROM " FROM fraud_warning w LEFT JOIN app_user au ON au.id = w.assigned_to"
+/* The warnings of the stations under the unit path bound as ?1 (uses the unit_code indexes). */
+#define STATIONS_UNDER_1                                                                           \
+	" w.unit_code IN (SELECT code FROM unit WHERE kind = 'station'"                            \
+	" AND substr(path, 1, length(?1)) = ?1)"
 
 static json_t *row_json(struct fq_stmt *st, int mask_phone, int mask_id, int64_t now)
 {
@@ -774,6 +776,7 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 	    {"level", "w.level, w.deadline_at, w.id"},
 	};
 	int64_t now = now_or_clock(q->now_ms);
+	int64_t from = q->from_ms ? q->from_ms : INT64_MIN, to = q->to_ms ? q->to_ms : INT64_MAX;
 	const char *order = sorts[0].sql;
 	char where[1024];
 	struct fq_stmt *st;
@@ -802,9 +805,13 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 	if (q->level && (q->level < 1 || q->level > FQ_FRAUD_LEVELS))
 		return fq_err_set(err, FQ_EINVAL, "invalid_query", "level", "level 应为 1 到 %d",
 				  FQ_FRAUD_LEVELS);
-	/* Every filter is bound; an absent one binds NULL and matches everything. */
+	/*
+	 * Every filter is bound; an absent one binds NULL (or an open bound)
+	 * and matches everything. Station and receipt time come first, for
+	 * the (unit_code, ...) indexes.
+	 */
 	snprintf(where, sizeof(where),
-		 " WHERE substr(u.path, 1, length(?1)) = ?1"
+		 " WHERE" STATIONS_UNDER_1 " AND w.received_at >= ?10 AND w.received_at < ?11"
 		 " AND (?2 IS NULL OR (?2 = 'open' AND w.state <> 'closed') OR w.state = ?2)"
 		 " AND (?3 IS NULL OR w.warning_type = ?3)"
 		 " AND (?4 IS NULL OR w.grid_code = ?4)"
@@ -812,8 +819,7 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		 " AND (?6 = 0 OR w.level = ?6)"
 		 " AND (?7 < 0 OR ?7 = (w.first_reached_at IS NULL AND w.state <> 'closed'"
 		 " AND w.deadline_at < ?8))"
-		 " AND (?9 < 0 OR ?9 = (w.escalated_at IS NOT NULL))"
-		 " AND (?10 = 0 OR w.received_at >= ?10) AND (?11 = 0 OR w.received_at < ?11)");
+		 " AND (?9 < 0 OR ?9 = (w.escalated_at IS NOT NULL))");
 	{
 		char sql[2048];
 		const char *wt =
@@ -823,7 +829,7 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*)" WARNING_FROM "%s", where);
 		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiii", q->scope_path, q->state, wt,
 				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
-				  (int64_t)q->escalated, q->from_ms, q->to_ms);
+				  (int64_t)q->escalated, from, to);
 		if (rc)
 			return rc;
 		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
@@ -837,7 +843,7 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 			 where, order);
 		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiiii", q->scope_path, q->state, wt,
 				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
-				  (int64_t)q->escalated, q->from_ms, q->to_ms, q->per_page,
+				  (int64_t)q->escalated, from, to, q->per_page,
 				  (q->page - 1) * q->per_page);
 		if (rc)
 			return rc;
@@ -1211,10 +1217,8 @@ int fq_fraud_counts(struct fq_dbc *c, const char *unit_path, int64_t from_ms, in
 	    " COALESCE(SUM(w.first_reached_at IS NOT NULL AND w.dissuaded = 0"
 	    " AND w.person_state = 'already_paid'), 0),"
 	    " COALESCE(SUM(w.protected_fen), 0),"
-	    " COALESCE(SUM(w.escalated_at IS NOT NULL), 0),"
-	    " COALESCE(SUM(EXISTS (SELECT 1 FROM fraud_link l WHERE l.warning_id = w.id)), 0)"
-	    " FROM fraud_warning w JOIN unit u ON u.code = w.unit_code"
-	    " WHERE substr(u.path, 1, length(?1)) = ?1 AND w.received_at >= ?2"
+	    " COALESCE(SUM(w.escalated_at IS NOT NULL), 0)"
+	    " FROM fraud_warning w WHERE" STATIONS_UNDER_1 " AND w.received_at >= ?2"
 	    " AND w.received_at < ?3",
 	    "tiii", unit_path, from_ms, to_ms, now);
 	if (rc)
@@ -1230,8 +1234,20 @@ int fq_fraud_counts(struct fq_dbc *c, const char *unit_path, int64_t from_ms, in
 		out->already_paid = fq_stmt_int(st, 7);
 		out->protected_fen = fq_stmt_int(st, 8);
 		out->escalated = fq_stmt_int(st, 9);
-		out->defrauded_after = fq_stmt_int(st, 10);
 	}
+	fq_stmt_done(st);
+	if (rc < 0)
+		return rc;
+	rc = fq_dbc_query(c, err, &st,
+			  "SELECT COUNT(DISTINCT l.warning_id) FROM fraud_link l"
+			  " JOIN fraud_warning w ON w.id = l.warning_id"
+			  " WHERE" STATIONS_UNDER_1
+			  " AND w.received_at >= ?2 AND w.received_at < ?3",
+			  "tii", unit_path, from_ms, to_ms);
+	if (rc)
+		return rc;
+	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
+		out->defrauded_after = fq_stmt_int(st, 0);
 	fq_stmt_done(st);
 	if (rc < 0)
 		return rc;

@@ -43,7 +43,10 @@ CREATE TABLE fraud_warning (
 	updated_at INTEGER NOT NULL,
 	updated_by TEXT
 );
-CREATE INDEX fraud_warning_unit_received ON fraud_warning(unit_code, received_at);
+-- Lists and KPIs by station and receipt time; it covers the KPI's columns, so a period's
+-- figures are read from the index alone.
+CREATE INDEX fraud_warning_unit_received ON fraud_warning(unit_code, received_at, deadline_at,
+	first_reached_at, state, dissuaded, person_state, protected_fen, escalated_at);
 CREATE INDEX fraud_warning_unit_deadline ON fraud_warning(unit_code, deadline_at);
 CREATE INDEX fraud_warning_phone ON fraud_warning(phone_norm, warned_at);
 CREATE INDEX fraud_warning_idnum ON fraud_warning(id_number, warned_at);
