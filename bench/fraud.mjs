@@ -53,7 +53,13 @@ console.log(`import: ${N} warnings in ${importS.toFixed(1)} s (${Math.round(N / 
 
 // An import dates receipt at import time (the deadline counts from then); spread them over the ten
 // years as a store that took them day by day would hold them (needs the sqlite3 command).
-execFileSync('sqlite3', [srv.db, 'UPDATE fraud_warning SET received_at = warned_at, deadline_at = warned_at + (deadline_at - received_at)']);
+// Warnings older than three days were worked and closed, as in a real store: reached within ten
+// minutes, one in three dissuaded.
+execFileSync('sqlite3', [srv.db, `UPDATE fraud_warning SET received_at = warned_at,
+  deadline_at = warned_at + (deadline_at - received_at);
+  UPDATE fraud_warning SET state = 'closed', outcome = 'dissuaded', first_reached_at = received_at + 600000,
+  attempts = 1, person_state = 'about_to_pay', dissuaded = (rowid % 3 = 0)
+  WHERE received_at < ${Date.now() - 3 * 86400000};`]);
 // The imported warnings are all open and overdue: the housekeeping job escalates 500 of them at
 // start and 500 a minute, as it would on a real store.
 await srv.restart();
