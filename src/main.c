@@ -11,6 +11,7 @@
 #include "command/alert_import.h"
 #include "command/incident_export.h"
 #include "command/intake.h"
+#include "cases/fraud_import.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -50,6 +51,8 @@ static void usage(FILE *f)
 	    "  import  alerts --db FILE FILE.csv [--unit CODE] [--dry-run]  historical alerts\n"
 	    "  export  incidents --db FILE --unit CODE [--from DATE] [--to DATE] [--state S]\n"
 	    "          --format csv|xlsx --out FILE [--full-phones]  incidents to a new file\n"
+	    "  import  fraud-warnings --db FILE FILE.csv [--unit CODE] [--dry-run]  anti-fraud "
+	    "warnings\n"
 	    "  version\n");
 }
 
@@ -715,6 +718,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fengqiao: initialisation failed %s\n", err.message);
 		return 1;
 	}
+	if (strcmp(cmd, "import") == 0)
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "fraud-warnings") == 0)
+				return fq_cmd_import_fraud_warnings(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		return fq_cmd_import_alerts(argc - 1, argv + 1);
 	if (strcmp(cmd, "export") == 0)

@@ -1,8 +1,6 @@
 #include "command/alert_import.h"
 
-#include <csv.h>
 #include <errno.h>
-#include <iconv.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,12 +13,13 @@
 #include "core/pool.h"
 #include "core/text.h"
 #include "core/timeutil.h"
+#include "io/csv_in.h"
 #include "core/banned.h"
 
 /* ---- columns ---- */
 
 enum column {
-	COL_EXTRA = 0, /* kept in extra under its header name */
+	COL_EXTRA = 0, /* an unknown column: kept in extra under its header name */
 	COL_RECEIVED_AT,
 	COL_CALLER_PHONE,
 	COL_LAT,
@@ -36,13 +35,7 @@ enum column {
 	COL_COUNT
 };
 
-struct column_name {
-	enum column col;
-	const char *en, *zh;
-	int required;
-};
-
-static const struct column_name import_columns[] = {
+static const struct fq_csv_column import_columns[] = {
     {COL_RECEIVED_AT, "received_at", "接警时间", 1},
     {COL_CALLER_PHONE, "caller_phone", "报警电话", 1},
     {COL_LAT, "lat", "纬度", 1},
@@ -56,7 +49,7 @@ static const struct column_name import_columns[] = {
     {COL_UNIT, "unit", "派出所", 0},
 };
 
-static const struct column_name montco_columns[] = {
+static const struct fq_csv_column montco_columns[] = {
     {COL_LAT, "lat", NULL, 1},	       {COL_LON, "lon", NULL, 1},
     {COL_TITLE, "title", NULL, 1},     {COL_RECEIVED_AT, "received_at", NULL, 1},
     {COL_ADDRESS, "address", NULL, 0},
@@ -64,288 +57,13 @@ static const struct column_name montco_columns[] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-struct header {
-	size_t count;
-	enum column col[FQ_IMPORT_COLUMNS_MAX];
-	char *name[FQ_IMPORT_COLUMNS_MAX];
-};
-
-static void header_release(struct header *h)
-{
-	for (size_t i = 0; i < h->count; i++)
-		free(h->name[i]);
-	h->count = 0;
-}
-
-/* ---- CSV records with their line numbers ---- */
-
-struct record {
-	struct fq_buf data; /* the fields, each NUL-terminated, back to back */
-	size_t offset[FQ_IMPORT_COLUMNS_MAX];
-	size_t fields;	    /* fields seen, possibly more than were kept */
-	long long_field;    /* index of a field over FQ_IMPORT_FIELD_MAX, or -1 */
-	long nul_field;	    /* index of a field holding a NUL byte, or -1 */
-	int malformed;	    /* quotes out of place, or left open at the end */
-	unsigned long line; /* physical line where the record starts */
-	size_t start, end;  /* its bytes in the input */
-	int open, done;
-};
-
-struct reader {
-	struct csv_parser parser;
-	const char *data;
-	size_t len, pos;
-	unsigned long line; /* line number of data[pos] */
-	struct record rec;
-};
-
-static void on_field(void *s, size_t n, void *arg)
-{
-	struct record *r = arg;
-	size_t i = r->fields++;
-
-	if (i >= FQ_IMPORT_COLUMNS_MAX)
-		return;
-	if (n > FQ_IMPORT_FIELD_MAX) {
-		if (r->long_field < 0)
-			r->long_field = (long)i;
-		n = 0;
-	}
-	if (n && memchr(s, '\0', n) && r->nul_field < 0)
-		r->nul_field = (long)i;
-	r->offset[i] = r->data.len;
-	/* Cannot pass the buffer's maximum: fields and their count are bounded above. */
-	fq_assert(fq_buf_add(&r->data, s, n) == 0 && fq_buf_addch(&r->data, '\0') == 0);
-}
-
-static void on_row(int c, void *arg)
-{
-	struct record *r = arg;
-	(void)c;
-	r->done = 1;
-}
-
-static void reader_init(struct reader *r, const char *data, size_t len, unsigned long first_line)
-{
-	memset(r, 0, sizeof(*r));
-	/*
-	 * Strict: a quote inside an unquoted field, text after a closing quote
-	 * and a quote left open at the end are errors rather than guesses.
-	 */
-	fq_assert(csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) == 0);
-	r->data = data;
-	r->len = len;
-	r->line = first_line;
-	fq_buf_init(&r->rec.data, FQ_IMPORT_COLUMNS_MAX * (FQ_IMPORT_FIELD_MAX + 1));
-}
-
-static void reader_release(struct reader *r)
-{
-	csv_free(&r->parser);
-	fq_buf_release(&r->rec.data);
-}
-
-static const char *field(const struct record *rec, size_t i)
-{
-	return rec->data.buf + rec->offset[i];
-}
-
-/* Bytes up to and including the next line end ("\n", "\r\n" or a lone "\r"). */
-static size_t line_length(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			return i + 1;
-		if (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'))
-			return i + 1;
-	}
-	return n;
-}
-
-static int blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return 0;
-	return 1;
-}
-
-/* After a malformed record: start again with a fresh parser. */
-static void reader_restart(struct reader *r)
-{
-	csv_free(&r->parser);
-	fq_assert(csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) == 0);
-	r->rec.malformed = r->rec.done = 1;
-}
-
-/*
- * The next record: 1 when r->rec holds one (rec.malformed set when its
- * quotes are out of place: the reader then goes on at the next line), 0 at
- * the end of the input. The input is fed to libcsv a line at a time, so
- * each record knows the line it starts on and the bytes it spans, to be
- * read again later.
- */
-static int next_record(struct reader *r)
-{
-	struct record *rec = &r->rec;
-
-	fq_buf_reset(&rec->data);
-	rec->fields = 0;
-	rec->long_field = rec->nul_field = -1;
-	rec->open = rec->done = rec->malformed = 0;
-	while (!rec->done) {
-		size_t n;
-
-		if (r->pos >= r->len) {
-			if (csv_fini(&r->parser, on_field, on_row, rec) != 0)
-				reader_restart(r);
-			if (!rec->done)
-				return 0;
-			rec->end = r->len;
-			break;
-		}
-		n = line_length(r->data + r->pos, r->len - r->pos);
-		if (!rec->open && !blank(r->data + r->pos, n)) {
-			rec->open = 1;
-			rec->line = r->line;
-			rec->start = r->pos;
-		}
-		if (csv_parse(&r->parser, r->data + r->pos, n, on_field, on_row, rec) != n) {
-			if (csv_error(&r->parser) != CSV_EPARSE)
-				fq_die("csv_parse: out of memory");
-			reader_restart(r);
-		}
-		if (rec->done && !rec->open) {
-			rec->line = r->line;
-			rec->start = r->pos;
-		}
-		r->pos += n;
-		r->line++;
-		if (rec->done)
-			rec->end = r->pos;
-	}
-	return 1;
-}
-
-/* ---- encodings ---- */
-
-static const char utf8_bom[] = "\xef\xbb\xbf";
-
-static void skip_bom(const char **data, size_t *len)
-{
-	if (*len >= 3 && memcmp(*data, utf8_bom, 3) == 0) {
-		*data += 3;
-		*len -= 3;
-	}
-}
-
-static unsigned long line_at(const char *data, size_t off)
-{
-	unsigned long line = 1;
-	for (size_t i = 0; i < off; i++)
-		line += data[i] == '\n';
-	return line;
-}
-
-/*
- * UTF-8 as it is, else GB18030 converted into *owned (free() it). Every
- * GB18030 sequence of n bytes becomes at most n + 2 bytes of UTF-8 (one byte
- * for ASCII, three for two-byte sequences, four for four-byte ones), so
- * twice the input is enough.
- */
-static int decode(const char *in, size_t len, const char **out, size_t *out_len, char **owned,
-		  const char **encoding, struct fq_err *err)
-{
-	iconv_t cd;
-	char *src, *dst;
-	size_t left, room;
-
-	*owned = NULL;
-	skip_bom(&in, &len);
-	if (fq_utf8_valid(in, len)) {
-		*out = in;
-		*out_len = len;
-		*encoding = "UTF-8";
-		return 0;
-	}
-	cd = iconv_open("UTF-8", "GB18030");
-	if (cd == (iconv_t)-1)
-		return fq_err_set(err, FQ_EINTERNAL, "iconv", NULL, "iconv 不支持 GB18030");
-	room = 2 * len + 8;
-	*owned = dst = fq_xmalloc(room);
-	src = (char *)in;
-	left = len;
-	if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
-		unsigned long line = line_at(in, (size_t)(src - in));
-		iconv_close(cd);
-		free(*owned);
-		*owned = NULL;
-		return fq_err_set(err, FQ_EINVAL, "file_encoding", "file",
-				  "第 %lu 行：文件既不是 UTF-8 也不是 GB18030 编码", line);
-	}
-	iconv_close(cd);
-	*out = *owned;
-	*out_len = (size_t)(dst - *owned);
-	skip_bom(out, out_len);
-	*encoding = "GB18030";
-	return 0;
-}
-
 /* ---- the header ---- */
 
-static int ascii_caseeq(const char *a, const char *b)
+static int read_header(struct fq_csv_reader *r, int montco, struct fq_csv_header *h,
+		       struct fq_err *err)
 {
-	for (; *a && *b; a++, b++) {
-		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
-		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
-		if (x != y)
-			return 0;
-	}
-	return *a == *b;
-}
-
-static int read_header(struct reader *r, int montco, struct header *h, struct fq_err *err)
-{
-	const struct column_name *names = montco ? montco_columns : import_columns;
-	size_t nnames = montco ? ARRAY_LEN(montco_columns) : ARRAY_LEN(import_columns);
-	int seen[COL_COUNT] = {0};
-	int rc = next_record(r);
-
-	if (rc == 0)
-		return fq_err_set(err, FQ_EINVAL, "empty_file", "file", "文件是空的：缺少表头");
-	if (r->rec.fields > FQ_IMPORT_COLUMNS_MAX)
-		return fq_err_set(err, FQ_ETOOBIG, "too_many_columns", "header",
-				  "第 %lu 行：表头超过 %d 列", r->rec.line, FQ_IMPORT_COLUMNS_MAX);
-	if (r->rec.long_field >= 0 || r->rec.nul_field >= 0 || r->rec.malformed)
-		return fq_err_set(err, FQ_EINVAL, "bad_header", "header",
-				  "第 %lu 行：表头的格式不对（引号、过长或含 NUL 的列名）",
-				  r->rec.line);
-	h->count = r->rec.fields;
-	for (size_t i = 0; i < h->count; i++) {
-		const char *name = field(&r->rec, i);
-		h->name[i] = fq_xstrdup(name);
-		h->col[i] = COL_EXTRA;
-		if (!*name)
-			return fq_err_set(err, FQ_EINVAL, "bad_header", "header",
-					  "第 %lu 行：第 %zu 列没有列名", r->rec.line, i + 1);
-		for (size_t k = 0; k < nnames; k++)
-			if (ascii_caseeq(name, names[k].en) ||
-			    (names[k].zh && strcmp(name, names[k].zh) == 0))
-				h->col[i] = names[k].col;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(h->name[k], name) == 0 ||
-			    (h->col[i] != COL_EXTRA && h->col[k] == h->col[i]))
-				return fq_err_set(err, FQ_EINVAL, "duplicate_column", "header",
-						  "第 %lu 行：列“%s”重复", r->rec.line, name);
-		seen[h->col[i]] = 1;
-	}
-	for (size_t k = 0; k < nnames; k++)
-		if (names[k].required && !seen[names[k].col])
-			return fq_err_set(err, FQ_EINVAL, "missing_column", "header",
-					  "第 %lu 行：表头缺少列 %s%s%s%s", r->rec.line,
-					  names[k].en, names[k].zh ? "（" : "",
-					  names[k].zh ? names[k].zh : "", names[k].zh ? "）" : "");
-	return 0;
+	return montco ? fq_csv_read_header(r, montco_columns, ARRAY_LEN(montco_columns), h, err)
+		      : fq_csv_read_header(r, import_columns, ARRAY_LEN(import_columns), h, err);
 }
 
 /* ---- one row as the API's JSON ---- */
@@ -372,41 +90,6 @@ static int new_york_offset_h(int y, unsigned m, unsigned d, int h)
 	    (m == 11 && (d > end || (d == end && h >= 2))))
 		return -5;
 	return -4;
-}
-
-/*
- * "YYYY-MM-DD HH:MM[:SS]" or with '/' and one-digit parts, without an
- * offset, as RFC 3339 in the given local time (China Standard Time, or
- * New York for the Montgomery feed). Anything else is left to the API's
- * parser, which names the error.
- */
-static const char *local_time(struct fq_pool *pool, const char *s, int new_york)
-{
-	int v[6] = {0}, n = 0, off_h;
-	const char *p = s;
-
-	for (; n < 6; n++) {
-		int digits = 0;
-		if (n == 5 && !*p)
-			break;
-		while (*p >= '0' && *p <= '9' && digits < 4) {
-			v[n] = v[n] * 10 + (*p++ - '0');
-			digits++;
-		}
-		if (!digits || (n == 0 && digits != 4) || (n > 0 && digits > 2))
-			return s;
-		if (n == 5 || (n == 4 && !*p))
-			continue;
-		if ((n < 2 && *p != '-' && *p != '/') || (n == 2 && *p != ' ' && *p != 'T') ||
-		    (n > 2 && *p != ':'))
-			return s;
-		p++;
-	}
-	if (*p || n < 5 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31)
-		return s;
-	off_h = new_york ? new_york_offset_h(v[0], (unsigned)v[1], (unsigned)v[2], v[3]) : 8;
-	return fq_pool_printf(pool, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:00", v[0], v[1], v[2],
-			      v[3], v[4], v[5], off_h < 0 ? '-' : '+', abs(off_h));
 }
 
 static const char *category_code(const char *s)
@@ -491,43 +174,26 @@ static void set_str(json_t *o, const char *key, const char *s)
  * what only a CSV can get wrong (the count of fields, a NUL byte, a field
  * over FQ_IMPORT_FIELD_MAX).
  */
-static int row_json(const struct header *h, const struct record *rec, int montco,
+static int row_json(const struct fq_csv_header *h, const struct fq_csv_record *rec, int montco,
 		    struct fq_pool *pool, json_t **out, struct fq_err *err)
 {
 	json_t *o, *loc = NULL, *extra = json_object();
 	int have_source = 0;
 
 	*out = NULL;
-	if (rec->malformed) {
+	if (fq_csv_check_record(h, rec, err)) {
 		json_decref(extra);
-		return fq_err_set(
-		    err, FQ_EINVAL, "csv_quote", "row",
-		    "CSV 格式错误：引号的位置不对或没有闭合（字段中的引号须写成两个引号，"
-		    "含逗号、引号或换行的字段须用引号括起）");
-	}
-	if (rec->fields != h->count) {
-		json_decref(extra);
-		return fq_err_set(err, FQ_EINVAL, "column_count", "row",
-				  "该行有 %zu 列，表头有 %zu 列", rec->fields, h->count);
-	}
-	if (rec->long_field >= 0) {
-		json_decref(extra);
-		return fq_err_set(err, FQ_ETOOBIG, "too_long", h->name[rec->long_field],
-				  "超过 %u 字节", FQ_IMPORT_FIELD_MAX);
-	}
-	if (rec->nul_field >= 0) {
-		json_decref(extra);
-		return fq_err_set(err, FQ_EINVAL, "nul_byte", h->name[rec->nul_field],
-				  "含有 NUL 字符");
+		return err ? err->code : FQ_EINVAL;
 	}
 	o = json_object();
 	for (size_t i = 0; i < h->count; i++) {
-		const char *v = field(rec, i);
+		const char *v = fq_csv_field(rec, i);
 		if (!*v)
 			continue;
 		switch (h->col[i]) {
 		case COL_RECEIVED_AT:
-			set_str(o, "received_at", local_time(pool, v, montco));
+			set_str(o, "received_at",
+				fq_csv_local_time(pool, v, montco ? new_york_offset_h : NULL));
 			break;
 		case COL_CALLER_PHONE:
 			set_str(o, "caller_phone", v);
@@ -729,7 +395,7 @@ struct import {
 	struct fq_alert_import_summary *sum;
 	const char *data;
 	size_t len;
-	struct header header;
+	struct fq_csv_header header;
 	struct stations stations;
 	struct row_ref *rows;
 	size_t nrows, rows_alloc;
@@ -747,7 +413,7 @@ struct import {
  * strings live in imp->pool and in *body (json_decref it when done with
  * in, also on failure).
  */
-static int load_row(struct import *imp, const struct record *rec, json_t **body,
+static int load_row(struct import *imp, const struct fq_csv_record *rec, json_t **body,
 		    struct fq_alert_in *in, const struct station **station, struct fq_err *err)
 {
 	int rc = row_json(&imp->header, rec, imp->opt->montco, &imp->pool, body, err);
@@ -768,13 +434,13 @@ static void report_row(struct import *imp, unsigned long line, const struct fq_e
 /* Pass 1: every row is checked; the good ones are remembered with their time. */
 static int validate(struct import *imp, struct fq_err *err)
 {
-	struct reader r;
+	struct fq_csv_reader r;
 	int rc;
 
-	reader_init(&r, imp->data, imp->len, 1);
+	fq_csv_reader_init(&r, imp->data, imp->len, 1);
 	if ((rc = read_header(&r, imp->opt->montco, &imp->header, err)))
 		goto out;
-	while ((rc = next_record(&r)) == 1) {
+	while ((rc = fq_csv_next(&r)) == 1) {
 		struct fq_err row_err = FQ_ERR_INIT;
 		const struct station *station;
 		struct fq_alert_in in;
@@ -810,7 +476,7 @@ static int validate(struct import *imp, struct fq_err *err)
 	else if (imp->nrows == 0)
 		rc = fq_err_set(err, FQ_EINVAL, "no_rows", "file", "文件中没有数据行");
 out:
-	reader_release(&r);
+	fq_csv_reader_release(&r);
 	return rc;
 }
 
@@ -905,14 +571,14 @@ static int import_row(struct import *imp, const struct row_ref *ref, struct fq_e
 	struct fq_merge_result m;
 	struct fq_alert_stored stored;
 	struct fq_alert_in in;
-	struct reader r;
+	struct fq_csv_reader r;
 	json_t *body = NULL;
 	int rc;
 
-	reader_init(&r, imp->data + ref->start, ref->end - ref->start, ref->line);
-	fq_assert(next_record(&r) == 1); /* read before */
+	fq_csv_reader_init(&r, imp->data + ref->start, ref->end - ref->start, ref->line);
+	fq_assert(fq_csv_next(&r) == 1); /* read before */
 	rc = load_row(imp, &r.rec, &body, &in, &station, err);
-	reader_release(&r);
+	fq_csv_reader_release(&r);
 	if (rc) /* passed before: only the store can fail now */
 		goto out;
 	fq_alert_lock();
@@ -997,7 +663,7 @@ static int import_data(struct fq_db *db, const char *data, size_t len, const cha
 	imp.errors = opt->errors ? opt->errors : stderr;
 	fq_pool_init(&imp.pool);
 	fq_assert(opt->audit != NULL);
-	if ((rc = decode(data, len, &imp.data, &imp.len, &owned, &sum->encoding, err)))
+	if ((rc = fq_csv_decode(data, len, &imp.data, &imp.len, &owned, &sum->encoding, err)))
 		return rc;
 	imp.c = fq_db_acquire(db);
 	if ((rc = stations_init(&imp.stations, imp.c, opt->unit, err)))
@@ -1010,7 +676,7 @@ out:
 	fq_db_release(db, imp.c);
 	fq_pool_release(&imp.pool);
 	stations_release(&imp.stations);
-	header_release(&imp.header);
+	fq_csv_header_release(&imp.header);
 	free(imp.rows);
 	free(owned);
 	return rc;
@@ -1032,24 +698,11 @@ int fq_alert_import_file(struct fq_db *db, const char *path,
 			 const struct fq_alert_import_options *opt,
 			 struct fq_alert_import_summary *sum, struct fq_err *err)
 {
-	FILE *f = fopen(path, "rb");
 	struct fq_buf b;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
+	int rc;
 
 	memset(sum, 0, sizeof(*sum));
-	if (!f)
-		return fq_err_set(err, FQ_EIO, "file_open", "file", "无法打开 %s：%s", path,
-				  strerror(errno));
-	fq_buf_init(&b, FQ_IMPORT_FILE_MAX);
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (fq_buf_add(&b, chunk, n))
-			rc = fq_err_set(err, FQ_ETOOBIG, "file_too_big", "file", "文件超过 %u 字节",
-					FQ_IMPORT_FILE_MAX);
-	if (!rc && ferror(f))
-		rc = fq_err_set(err, FQ_EIO, "file_read", "file", "读取 %s 失败", path);
-	fclose(f);
+	rc = fq_csv_read_file(path, FQ_IMPORT_FILE_MAX, &b, err);
 	if (!rc)
 		rc = import_data(db, b.buf, b.len, base_name(path), opt, sum, err);
 	fq_buf_release(&b);

@@ -64,6 +64,7 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "io/csv_in.h"
 #include "org/units.h"
 
 /* Largest file accepted, in bytes. */
@@ -71,8 +72,8 @@
 /* Most data rows in one file. */
 #define FQ_IMPORT_ROWS_MAX 5000000u
 /* Most columns, and the longest field in bytes. */
-#define FQ_IMPORT_COLUMNS_MAX 64
-#define FQ_IMPORT_FIELD_MAX   (64u * 1024u)
+#define FQ_IMPORT_COLUMNS_MAX FQ_CSV_COLUMNS_MAX
+#define FQ_IMPORT_FIELD_MAX   FQ_CSV_FIELD_MAX
 /* Rows per write transaction by default, and the most allowed. */
 #define FQ_IMPORT_BATCH_DEFAULT 500
 #define FQ_IMPORT_BATCH_MAX	10000

@@ -9,6 +9,7 @@
 #include "demo/demo_disputes.h"
 #include "demo/demo_units.h"
 #include "demo/demo_cases.h"
+#include "demo/demo_fraud.h"
 #include "http/audit.h"
 #include "org/rights.h"
 #include "org/units.h"
@@ -313,6 +314,8 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 		rc = fq_dispute_demo(c, &g, fq_now_ms(), NULL, err);
 	if (!rc)
 		rc = fq_demo_cases(c, &g, "339902510000", fq_now_ms(), err);
+	if (!rc)
+		rc = fq_demo_fraud(c, &g, fq_now_ms(), err);
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;

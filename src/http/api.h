@@ -21,5 +21,7 @@ extern const struct fq_route fq_incident_merge_routes[];
 extern const struct fq_route fq_field_routes[];
 extern const struct fq_route fq_dispute_routes[];
 extern const struct fq_route fq_case_routes[];
+extern const struct fq_route fq_fraud_routes[];
+extern const struct fq_route fq_reception_routes[];
 
 #endif

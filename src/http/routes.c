@@ -18,6 +18,8 @@ const struct fq_route *const fq_route_tables[] = {
     fq_field_routes,
     fq_dispute_routes,
     fq_case_routes,
+    fq_fraud_routes,
+    fq_reception_routes,
     NULL,
 };
 /* clang-format on */

@@ -21,6 +21,7 @@
 #include "cases/dispute.h"
 #include "command/directive.h"
 #include "cases/case.h"
+#include "cases/fraud.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/embed.h"
@@ -789,6 +790,8 @@ static void *reaper_main(void *arg)
 				fq_warn("dispute escalation: %s", eerr.message);
 			if (fq_case_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
 				fq_warn("case escalation: %s", eerr.message);
+			if (fq_fraud_tick(srv->db, fq_now_ms(), NULL, NULL, &eerr))
+				fq_warn("fraud warnings: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);

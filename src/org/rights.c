@@ -46,6 +46,10 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_DISPUTE_MEDIATE] = "dispute.mediate",
     [FQ_ACT_CASE_READ] = "case.read",
     [FQ_ACT_CASE_MANAGE] = "case.manage",
+    [FQ_ACT_FRAUD_READ] = "fraud.read",
+    [FQ_ACT_FRAUD_HANDLE] = "fraud.handle",
+    [FQ_ACT_RECEPTION_READ] = "reception.read",
+    [FQ_ACT_RECEPTION_LOG] = "reception.log",
 };
 /* clang-format on */
 
@@ -116,6 +120,25 @@ static const uint64_t case_grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_ANALYST] = A(CASE_READ),
 };
 
+/*
+ * Anti-fraud warnings and the reception hall (docs/fraud.md, docs/reception.md):
+ * the officers who call and receive residents handle; analysts read.
+ */
+#define FRAUD_HANDLE  (A(FRAUD_READ) | A(FRAUD_HANDLE))
+#define RECEPTION_LOG (A(RECEPTION_READ) | A(RECEPTION_LOG))
+
+static const uint64_t fraud_reception_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = FRAUD_HANDLE | RECEPTION_LOG,
+    [FQ_ROLE_OPERATOR] = FRAUD_HANDLE | RECEPTION_LOG,
+    [FQ_ROLE_COMMUNITY_OFFICER] = FRAUD_HANDLE | RECEPTION_LOG,
+    [FQ_ROLE_CASE_OFFICER] = FRAUD_HANDLE | RECEPTION_LOG,
+    [FQ_ROLE_AUXILIARY] = FRAUD_HANDLE | RECEPTION_LOG,
+    [FQ_ROLE_ANALYST] = A(FRAUD_READ) | A(RECEPTION_READ),
+};
+
+#undef FRAUD_HANDLE
+#undef RECEPTION_LOG
+
 /* One line per capability. */
 /* clang-format off */
 static const uint64_t *const grant_tables[] = {
@@ -123,6 +146,7 @@ static const uint64_t *const grant_tables[] = {
     field_grants,
     dispute_grants,
     case_grants,
+    fraud_reception_grants,
     NULL,
 };
 /* clang-format on */

@@ -50,6 +50,10 @@ enum fq_action {
 	FQ_ACT_DISPUTE_MEDIATE, /* record sessions, outcomes and follow-ups */
 	FQ_ACT_CASE_READ,	/* see livelihood cases, transfers and series */
 	FQ_ACT_CASE_MANAGE,	/* open and handle cases, transfer, link; see parties unmasked */
+	FQ_ACT_FRAUD_READ,	/* see anti-fraud warnings, outreach and their KPIs */
+	FQ_ACT_FRAUD_HANDLE,	/* take warnings, record dissuasion, outreach, links */
+	FQ_ACT_RECEPTION_READ,	/* see the reception hall's log and its counts */
+	FQ_ACT_RECEPTION_LOG,	/* log walk-ins and turn them into alerts, cases ... */
 	FQ_ACT_COUNT
 };
 

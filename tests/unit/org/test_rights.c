@@ -141,6 +141,22 @@ static void test_grants_table(void **state)
 		    r != FQ_ROLE_COMMUNITY_OFFICER && r != FQ_ROLE_ANALYST)
 			assert_int_equal(granted(FQ_ROLE_BIT(r), A(CASE_READ) | A(CASE_MANAGE)), 0);
 
+	/* Anti-fraud warnings and the reception hall (docs/fraud.md). */
+	{
+		const uint64_t fr =
+		    A(FRAUD_READ) | A(FRAUD_HANDLE) | A(RECEPTION_READ) | A(RECEPTION_LOG);
+		for (int r = 0; r < FQ_ROLE_COUNT; r++) {
+			uint64_t want = 0;
+			if (r == FQ_ROLE_CHIEF || r == FQ_ROLE_OPERATOR ||
+			    r == FQ_ROLE_COMMUNITY_OFFICER || r == FQ_ROLE_CASE_OFFICER ||
+			    r == FQ_ROLE_AUXILIARY)
+				want = fr;
+			else if (r == FQ_ROLE_ANALYST)
+				want = A(FRAUD_READ) | A(RECEPTION_READ);
+			assert_int_equal(granted(FQ_ROLE_BIT(r), fr), want);
+		}
+	}
+
 	/* The auditor and the administrator get nothing else than listed above. */
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
