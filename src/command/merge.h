@@ -98,6 +98,15 @@ struct fq_merge_config {
 	int64_t repeat_caller_window_s;
 	/* Score of a same-caller candidate without any other evidence (0.75). */
 	double same_caller_base;
+	/*
+	 * The same caller about one event: within this time (7,200 s, 2 h; at
+	 * most repeat_caller_window_s) or the larger window of the two
+	 * categories, whichever is longer (for caller-matched categories their
+	 * own window) ...
+	 */
+	int64_t repeat_caller_event_window_s;
+	/* ... beyond it the base of the score is this instead (0.5): at most a suggestion. */
+	double same_caller_late_base;
 
 	/* Repeat place: within this radius (50 m; 1 to 1,000) or the same address ... */
 	double repeat_place_radius_m;
@@ -105,6 +114,14 @@ struct fq_merge_config {
 	int64_t repeat_place_window_s;
 	/* ... this many occasions, the present one included, propose a directive (3; >= 2). */
 	unsigned repeat_place_threshold;
+
+	/*
+	 * Different callers at the same address (canonical form, merge_index.h)
+	 * are at the same place when either has no coordinates, and also when
+	 * both have and they are further apart than the radius but at most
+	 * this far (1,000 m; 0 to 5,000, 0: never): a cell-tower fix.
+	 */
+	double same_address_max_m;
 
 	/* Decision on the best score: merged at or above (0.85), suggested at or above (0.35). */
 	double auto_merge_threshold;
@@ -310,6 +327,19 @@ void fq_merge_expire(struct fq_merge_index *idx, int64_t now_ms);
 
 /* Sizes of the index. */
 void fq_merge_stats(struct fq_merge_index *idx, struct fq_merge_stats *out);
+
+/* Bytes of a canonical address kept for its key, with the NUL. */
+#define FQ_MERGE_ADDRESS_KEY_MAX 256
+
+/*
+ * The canonical form of a normalised address, written to out (cap bytes,
+ * NUL-terminated, cut at cap): without spaces and punctuation, without
+ * administrative prefixes (诸暨市, 枫溪镇, 城关街道) while something
+ * is left, without words around the place at the end (门口, 附近, 对面,
+ * 旁边 …), and with a crossing written one way ("A路与B路交叉口", "A路B路
+ * 十字路口" and "A路B路路口" are all "A路B路路口"). Returns its length.
+ */
+size_t fq_merge_address_canonical(const char *address, char *out, size_t cap);
 
 /* "merged", "suggested", "new"; and "repeat_caller", "same_event", or NULL for none. */
 const char *fq_merge_decision_name(enum fq_merge_decision d);
