@@ -40,6 +40,7 @@ void fq_merge_config_init(struct fq_merge_config *cfg)
 	cfg->repeat_caller_event_window_s = 2 * 3600;
 	cfg->same_caller_late_base = 0.5;
 	cfg->same_address_max_m = 1000.0;
+	cfg->place_agreement_bonus = 0.10;
 	cfg->repeat_place_radius_m = 50.0;
 	cfg->repeat_place_window_s = 30 * 86400;
 	cfg->repeat_place_threshold = 3;
@@ -83,6 +84,8 @@ static int config_check(const struct fq_merge_config *c, struct fq_err *err)
 		return config_error(err, "same_caller_late_base");
 	if (!in_range(c->same_address_max_m, 0.0, SAME_ADDRESS_MAX_M))
 		return config_error(err, "same_address_max_m");
+	if (!in_range(c->place_agreement_bonus, 0.0, 1.0))
+		return config_error(err, "place_agreement_bonus");
 	if (!in_range(c->repeat_place_radius_m, 1.0, PLACE_RADIUS_MAX_M))
 		return config_error(err, "repeat_place_radius_m");
 	if (c->repeat_place_window_s < 1 || c->repeat_place_window_s > PLACE_WINDOW_MAX_S)
@@ -391,6 +394,7 @@ struct hit {
 	int place_compared;    /* repeat_caller: whether a place phrase applies */
 	int64_t late_after_ms; /* repeat_caller: the event window it is beyond, else 0 */
 	int by_address;	       /* same_event: placed by the same address, not the distance */
+	int place_agree;       /* same_event: within the radius and at the same address */
 };
 
 struct matcher {
@@ -523,6 +527,10 @@ static void consider_same_event(struct matcher *m, const struct entry *e, double
 	text_evidence(m, e, &h);
 	h.score = cfg->weight_time * h.time_factor + cfg->weight_distance * h.place_factor +
 		  cfg->weight_text * h.text_factor + cfg->weight_category * h.category_credit;
+	/* Coordinates and address agree: two independent signs of one place. */
+	h.place_agree = h.same_address && distance_m >= 0.0 && distance_m <= pair_radius_m(ca, ce);
+	if (h.place_agree)
+		h.score = fmin(1.0, h.score + cfg->place_agreement_bonus);
 	hit_add(m, &h);
 }
 
@@ -738,7 +746,9 @@ static void format_text(const struct matcher *m, const struct hit *h, char *out,
 
 static void format_place(const struct matcher *m, const struct hit *h, char *out, size_t n)
 {
-	if (h->by_address && h->distance_m >= 0.0)
+	if (h->place_agree)
+		snprintf(out, n, "同一地址、相距 %.0f 米", h->distance_m);
+	else if (h->by_address && h->distance_m >= 0.0)
 		snprintf(out, n, "同一地址（坐标相距 %.0f 米）", h->distance_m);
 	else if (h->distance_m >= 0.0)
 		snprintf(out, n, "相距 %.0f 米", h->distance_m);

@@ -122,6 +122,11 @@ struct fq_merge_config {
 	 * this far (1,000 m; 0 to 5,000, 0: never): a cell-tower fix.
 	 */
 	double same_address_max_m;
+	/*
+	 * Added to a same_event score (capped at 1) when the coordinates are within
+	 * the radius and the address is the same: the two agree (0.10; 0 to 1).
+	 */
+	double place_agreement_bonus;
 
 	/* Decision on the best score: merged at or above (0.85), suggested at or above (0.35). */
 	double auto_merge_threshold;

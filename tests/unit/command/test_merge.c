@@ -140,6 +140,7 @@ static void test_config(void **state)
 	assert_int_equal(cfg.repeat_caller_event_window_s, 2 * 3600);
 	assert_true(cfg.same_caller_late_base == 0.5);
 	assert_true(cfg.same_address_max_m == 1000.0);
+	assert_true(cfg.place_agreement_bonus == 0.10);
 	assert_true(cfg.suggest_threshold == 0.35);
 	assert_int_equal(cfg.max_candidates, 5);
 
@@ -486,6 +487,42 @@ static void test_late_caller(void **state)
 	assert_near(r.candidates[0].score, want);
 	assert_near(want, 0.3 * (5.0 / 9.0) + 0.3 * 0.96 + 0.25 + 0.15); /* 0.8547 */
 	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+}
+
+/*
+ * The late caller of test_late_caller at the same address as the first:
+ * the same address gives the place full credit (f_d = 1), and coordinates
+ * within the radius agreeing with it add place_agreement_bonus (0.10):
+ * 0.7713 becomes 0.3 * 5/9 + 0.3 + 0.25 * 2/3 + 0.15 + 0.10 = 0.8833, merged.
+ */
+static void test_place_agreement(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_geo_point b = at(180, 60);
+	struct fq_merge_alert a1 =
+	    alert("a1", "i1", T0, "13800000001", &p0, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert late =
+	    alert("a2", "", T0 + 20 * MIN_MS, "13900000002", &b, "public_order.fight", FIGHT_3);
+	struct fq_merge_result r;
+	double want = same_event_score(20 * MIN_MS, 1800, 60, 300, 1.0 / 3.0, 1.0);
+
+	a1.address = ADDRESS;
+	late.address = "枫桥镇和平路12号门口";
+	insert(idx, &a1);
+	match(idx, &late, &r);
+	assert_int_equal(r.candidate_count, 1);
+	assert_true(r.candidates[0].same_address);
+	assert_near(r.candidates[0].place_factor, 1.0);
+	assert_near(r.candidates[0].score, want + 0.3 * 0.04 + 0.10);
+	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+	assert_string_equal(r.candidates[0].reasons[0],
+			    "同一地址、相距 60 米、间隔 20 分钟，同类警情，描述相似度 0.33");
+
+	/* Another door: no agreement, a suggestion as in test_late_caller. */
+	late.address = "枫桥镇和平路14号";
+	match(idx, &late, &r);
+	assert_near(r.candidates[0].score, want);
+	assert_int_equal(r.decision, FQ_MERGE_SUGGESTED);
 }
 
 static void test_gps_jitter(void **state)
@@ -1177,6 +1214,7 @@ int main(void)
 	    T(test_same_event_too_far),
 	    T(test_incompatible_same_place),
 	    T(test_late_caller),
+	    T(test_place_agreement),
 	    T(test_gps_jitter),
 	    T(test_same_address),
 	    T(test_closed_never_target),
