@@ -10,7 +10,7 @@
  *                             phone within repeat_caller_window_s, with the
  *                             phone's 7/30/90-day counts;
  *   repeat place (一地多报)    earlier reports within repeat_place_radius_m
- *                             or at the same normalised address within
+ *                             or at the same address (canonical) within
  *                             repeat_place_window_s, with a proposal for a
  *                             governance directive once the number of
  *                             occasions reaches repeat_place_threshold.
@@ -39,15 +39,23 @@
  *
  * Scores (w_* are the weights of the config, which sum to 1):
  *   different callers (same_event):
- *     score = w_time * f_t + w_distance * f_d + w_text * f_x + w_category * c
+ *     score = min(1, w_time * f_t + w_distance * f_d + w_text * f_x
+ *                    + w_category * c + place_agreement_bonus * agree)
  *   same caller (repeat_caller):
- *     score = same_caller_base + (1 - same_caller_base) * (f_p + f_x) / 2
+ *     score = b + (1 - same_caller_base) * (f_p + f_x) / 2
+ *     b = same_caller_base within the caller's event window, else
+ *         same_caller_late_base (at most a suggestion by default)
  * with, for the pair of the new alert and an indexed one,
  *   W, R  the larger window and radius of the two categories;
  *   f_t = 1 - (dt / W)^2    dt the time between the reports;
  *   f_d = 1 - (d / R)^2     d the great-circle distance when both have
- *                           coordinates, else 1 for the same normalised
- *                           address;
+ *                           coordinates; 1 for the same address
+ *                           (fq_merge_address_canonical) when either has
+ *                           none, or when both have and d is at most
+ *                           same_address_max_m;
+ *   agree = 1 when both have coordinates, d <= R and the same address;
+ *   event window = the caller-matched categories' own window, else the
+ *         longer of repeat_caller_event_window_s and W;
  *   f_p = f_d when both have coordinates, 1 or 0 for the same or another
  *         address when either has none, 0 when the places cannot be
  *         compared; 1 when the categories match by caller only (R = 0);
@@ -57,7 +65,8 @@
  * Gates come before scores: categories compatible (fq_taxonomy_compatible)
  * and neither FQ_CATEGORY_MATCH_NONE; the indexed alert's incident open;
  * for same_event both categories FQ_CATEGORY_MATCH_PLACE, dt <= W and
- * d <= R (or the same address when either has no coordinates) and the
+ * d <= R (or the same address when either has no coordinates, or when
+ * both have and d <= same_address_max_m) and the
  * phones different or unknown; for repeat_caller the same non-empty phone
  * and dt <= repeat_caller_window_s (for caller-matched categories such as
  * criminal.fraud, their own window when longer).
