@@ -554,6 +554,10 @@ static void visit_cell(void *ctx, const struct bucket *b)
 		    !maybe_within(m, e->lat, e->lon, radius))
 			continue;
 		d = fq_geo_distance_m(here, (struct fq_geo_point){e->lat, e->lon});
+		/* At the same address within same_address_max_m: scored once, by scan_places. */
+		if (m->address_key && e->address && e->address->node.key == m->address_key &&
+		    d <= m->idx->cfg.same_address_max_m)
+			continue;
 		if (d <= radius)
 			consider_same_event(m, e, d, 0);
 	}
