@@ -613,6 +613,11 @@ static void caller_place_evidence(const struct matcher *m, const struct entry *e
 	if (radius <= 0.0) {
 		h->place_factor = 1.0;
 		h->place_compared = 0;
+	} else if (h->distance_m >= 0.0 && h->same_address &&
+		   h->distance_m <= m->idx->cfg.same_address_max_m) {
+		/* As for same_event: the address stands for the place over a coarse fix. */
+		h->place_factor = 1.0;
+		h->by_address = h->distance_m > radius;
 	} else if (h->distance_m >= 0.0) {
 		h->place_factor = falloff(h->distance_m, radius);
 	} else if (m->address_key && e->address) {

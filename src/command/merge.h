@@ -56,7 +56,8 @@
  *   agree = 1 when both have coordinates, d <= R and the same address;
  *   event window = the caller-matched categories' own window, else the
  *         longer of repeat_caller_event_window_s and W;
- *   f_p = f_d when both have coordinates, 1 or 0 for the same or another
+ *   f_p = f_d when both have coordinates (1 for the same address up to
+ *         same_address_max_m apart), 1 or 0 for the same or another
  *         address when either has none, 0 when the places cannot be
  *         compared; 1 when the categories match by caller only (R = 0);
  *   f_x = min(1, s / text_full_similarity), s = fq_text_similarity of the

@@ -651,6 +651,20 @@ static void test_same_address_coarse_fix(void **state)
 	match(idx, &a2, &r);
 	assert_int_equal(r.candidate_count, 0);
 
+	/* The same caller again from the same address, 450 m off: the place is the same. */
+	{
+		struct fq_merge_alert c2 = alert("c2", "", T0 + 10 * MIN_MS, "13800000001", &off,
+						 "public_order.fight", "");
+
+		c2.address = "和平路12号";
+		match(idx, &c2, &r);
+		assert_int_equal(r.kind, FQ_MERGE_KIND_REPEAT_CALLER);
+		assert_near(r.candidates[0].place_factor, 1.0);
+		assert_near(r.candidates[0].score, 0.75 + 0.25 / 2.0);
+		assert_string_equal(r.candidates[0].reasons[1],
+				    "同一地址（坐标相距 450 米），同类警情，缺少描述");
+	}
+
 	/* Beyond same_address_max_m (1 km) the coordinates win. */
 	a2.address = ADDRESS;
 	a2.lat = far.lat;
