@@ -20,6 +20,7 @@
 #define CELL_SIZE_MIN_M		50.0
 #define CELL_SIZE_MAX_M		5000.0
 #define PREFILTER_MARGIN	1.01
+#define SAME_ADDRESS_MAX_M	5000.0
 
 /* What two categories allow (gates of merge.h): */
 #define PAIR_SAME_CALLER      0x1u /* compatible, neither FQ_CATEGORY_MATCH_NONE */
@@ -36,10 +37,14 @@ void fq_merge_config_init(struct fq_merge_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->repeat_caller_window_s = 24 * 3600;
 	cfg->same_caller_base = 0.75;
+	cfg->repeat_caller_event_window_s = 2 * 3600;
+	cfg->same_caller_late_base = 0.5;
+	cfg->same_address_max_m = 1000.0;
+	cfg->place_agreement_bonus = 0.10;
 	cfg->repeat_place_radius_m = 50.0;
 	cfg->repeat_place_window_s = 30 * 86400;
 	cfg->repeat_place_threshold = 3;
-	cfg->auto_merge_threshold = 0.85;
+	cfg->auto_merge_threshold = 0.80;
 	cfg->suggest_threshold = 0.35;
 	cfg->max_candidates = 5;
 	cfg->weight_time = 0.30;
@@ -72,6 +77,15 @@ static int config_check(const struct fq_merge_config *c, struct fq_err *err)
 		return config_error(err, "repeat_caller_window_s");
 	if (!in_range(c->same_caller_base, 0.0, 1.0))
 		return config_error(err, "same_caller_base");
+	if (c->repeat_caller_event_window_s < 1 ||
+	    c->repeat_caller_event_window_s > c->repeat_caller_window_s)
+		return config_error(err, "repeat_caller_event_window_s");
+	if (!in_range(c->same_caller_late_base, 0.0, c->same_caller_base))
+		return config_error(err, "same_caller_late_base");
+	if (!in_range(c->same_address_max_m, 0.0, SAME_ADDRESS_MAX_M))
+		return config_error(err, "same_address_max_m");
+	if (!in_range(c->place_agreement_bonus, 0.0, 1.0))
+		return config_error(err, "place_agreement_bonus");
 	if (!in_range(c->repeat_place_radius_m, 1.0, PLACE_RADIUS_MAX_M))
 		return config_error(err, "repeat_place_radius_m");
 	if (c->repeat_place_window_s < 1 || c->repeat_place_window_s > PLACE_WINDOW_MAX_S)
@@ -377,7 +391,10 @@ struct hit {
 	double category_credit;
 	double distance_m; /* -1: not both located */
 	int same_address;
-	int place_compared; /* repeat_caller: whether a place phrase applies */
+	int place_compared;    /* repeat_caller: whether a place phrase applies */
+	int64_t late_after_ms; /* repeat_caller: the event window it is beyond, else 0 */
+	int by_address;	       /* same_event: placed by the same address, not the distance */
+	int place_agree;       /* same_event: within the radius and at the same address */
 };
 
 struct matcher {
@@ -475,8 +492,12 @@ static unsigned pair_rules(const struct matcher *m, const struct entry *e)
 	    ->compatible[(size_t)m->category_index * m->idx->ncat + (size_t)e->category_index];
 }
 
-/* A report of another caller; distance_m < 0 when the match is by address. */
-static void consider_same_event(struct matcher *m, const struct entry *e, double distance_m)
+/*
+ * A report of another caller at distance_m (< 0: not both located); by_address:
+ * found at the same address, which stands for the place whatever the distance.
+ */
+static void consider_same_event(struct matcher *m, const struct entry *e, double distance_m,
+				int by_address)
 {
 	const struct fq_merge_config *cfg = &m->idx->cfg;
 	const struct fq_category *ca = m->a->category;
@@ -487,7 +508,7 @@ static void consider_same_event(struct matcher *m, const struct entry *e, double
 	if (!(pair_rules(m, e) & PAIR_SAME_EVENT))
 		return;
 	dt = abs64(m->a->received_at_ms - e->t_ms);
-	if (dt > pair_window_ms(ca, ce) || distance_m > pair_radius_m(ca, ce))
+	if (dt > pair_window_ms(ca, ce) || (!by_address && distance_m > pair_radius_m(ca, ce)))
 		return;
 	if (e->incident->closed || is_self(m, e))
 		return;
@@ -500,11 +521,16 @@ static void consider_same_event(struct matcher *m, const struct entry *e, double
 	h.distance_m = distance_m;
 	h.same_address = m->address_key && e->address && e->address->node.key == m->address_key;
 	h.time_factor = falloff((double)dt, (double)pair_window_ms(ca, ce));
-	h.place_factor = distance_m >= 0.0 ? falloff(distance_m, pair_radius_m(ca, ce)) : 1.0;
+	h.place_factor = by_address ? 1.0 : falloff(distance_m, pair_radius_m(ca, ce));
+	h.by_address = by_address;
 	h.category_credit = ca == ce ? 1.0 : cfg->compatible_category_credit;
 	text_evidence(m, e, &h);
 	h.score = cfg->weight_time * h.time_factor + cfg->weight_distance * h.place_factor +
 		  cfg->weight_text * h.text_factor + cfg->weight_category * h.category_credit;
+	/* Coordinates and address agree: two independent signs of one place. */
+	h.place_agree = h.same_address && distance_m >= 0.0 && distance_m <= pair_radius_m(ca, ce);
+	if (h.place_agree)
+		h.score = fmin(1.0, h.score + cfg->place_agreement_bonus);
 	hit_add(m, &h);
 }
 
@@ -528,14 +554,19 @@ static void visit_cell(void *ctx, const struct bucket *b)
 		    !maybe_within(m, e->lat, e->lon, radius))
 			continue;
 		d = fq_geo_distance_m(here, (struct fq_geo_point){e->lat, e->lon});
+		/* At the same address within same_address_max_m: scored once, by scan_places. */
+		if (m->address_key && e->address && e->address->node.key == m->address_key &&
+		    d <= m->idx->cfg.same_address_max_m)
+			continue;
 		if (d <= radius)
-			consider_same_event(m, e, d);
+			consider_same_event(m, e, d, 0);
 	}
 }
 
 static void scan_places(struct matcher *m)
 {
 	const struct fq_merge_index *idx = m->idx;
+	const struct fq_merge_config *cfg = &idx->cfg;
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = idx->search_window_ms[m->category_index];
 	const struct bucket *b;
@@ -554,8 +585,16 @@ static void scan_places(struct matcher *m)
 			continue;
 		if (e->t_ms < a->received_at_ms - window)
 			break;
-		if (!(a->has_location && e->has_location))
-			consider_same_event(m, e, -1.0);
+		if (!(a->has_location && e->has_location)) {
+			consider_same_event(m, e, -1.0, 1);
+		} else if (cfg->same_address_max_m > 0.0) {
+			/* A coarse fix (a cell tower) off by more than the radius. */
+			double d = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
+						     (struct fq_geo_point){e->lat, e->lon});
+
+			if (d <= cfg->same_address_max_m)
+				consider_same_event(m, e, d, 1);
+		}
 	}
 }
 
@@ -574,6 +613,11 @@ static void caller_place_evidence(const struct matcher *m, const struct entry *e
 	if (radius <= 0.0) {
 		h->place_factor = 1.0;
 		h->place_compared = 0;
+	} else if (h->distance_m >= 0.0 && h->same_address &&
+		   h->distance_m <= m->idx->cfg.same_address_max_m) {
+		/* As for same_event: the address stands for the place over a coarse fix. */
+		h->place_factor = 1.0;
+		h->by_address = h->distance_m > radius;
 	} else if (h->distance_m >= 0.0) {
 		h->place_factor = falloff(h->distance_m, radius);
 	} else if (m->address_key && e->address) {
@@ -595,6 +639,25 @@ static int64_t caller_pair_window_ms(const struct fq_merge_config *cfg, const st
 	return w;
 }
 
+/*
+ * How long the same caller is taken to call about one event: the caller-matched
+ * categories' own window (fraud: the same victim for 24 h), else the longer of
+ * repeat_caller_event_window_s and the pair's same_event window.
+ */
+static int64_t caller_event_window_ms(const struct fq_merge_config *cfg,
+				      const struct fq_category *a, const struct fq_category *b)
+{
+	int64_t w = 0;
+
+	if (a->match == FQ_CATEGORY_MATCH_CALLER)
+		w = a->window_s * SECOND_MS;
+	if (b->match == FQ_CATEGORY_MATCH_CALLER)
+		w = max64(w, b->window_s * SECOND_MS);
+	if (w)
+		return w;
+	return max64(cfg->repeat_caller_event_window_s * SECOND_MS, pair_window_ms(a, b));
+}
+
 static void scan_caller(struct matcher *m, const struct caller *c)
 {
 	const struct fq_merge_config *cfg = &m->idx->cfg;
@@ -603,6 +666,8 @@ static void scan_caller(struct matcher *m, const struct caller *c)
 
 	for (const struct dlist *n = c->entries.prev; n != &c->entries; n = n->prev) {
 		const struct entry *e = container_of(n, const struct entry, caller_link);
+		int64_t event_ms = caller_event_window_ms(cfg, a->category, e->category);
+		double base = cfg->same_caller_base;
 		struct hit h;
 
 		if (e->t_ms > a->received_at_ms + window)
@@ -621,8 +686,12 @@ static void scan_caller(struct matcher *m, const struct caller *c)
 		    a->category == e->category ? 1.0 : cfg->compatible_category_credit;
 		caller_place_evidence(m, e, &h);
 		text_evidence(m, e, &h);
-		h.score = cfg->same_caller_base +
-			  (1.0 - cfg->same_caller_base) * (h.place_factor + h.text_factor) / 2.0;
+		if (abs64(a->received_at_ms - e->t_ms) > event_ms) {
+			h.late_after_ms = event_ms;
+			base = cfg->same_caller_late_base;
+		}
+		h.score =
+		    base + (1.0 - cfg->same_caller_base) * (h.place_factor + h.text_factor) / 2.0;
 		hit_add(m, &h);
 	}
 }
@@ -686,7 +755,11 @@ static void format_text(const struct matcher *m, const struct hit *h, char *out,
 
 static void format_place(const struct matcher *m, const struct hit *h, char *out, size_t n)
 {
-	if (h->distance_m >= 0.0)
+	if (h->place_agree)
+		snprintf(out, n, "同一地址、相距 %.0f 米", h->distance_m);
+	else if (h->by_address && h->distance_m >= 0.0)
+		snprintf(out, n, "同一地址（坐标相距 %.0f 米）", h->distance_m);
+	else if (h->distance_m >= 0.0)
 		snprintf(out, n, "相距 %.0f 米", h->distance_m);
 	else if (h->same_address)
 		snprintf(out, n, "同一地址");
@@ -729,6 +802,14 @@ static void candidate_fill(const struct matcher *m, const struct hit *h,
 	}
 	snprintf(c->reasons[0], sizeof(c->reasons[0]), "同一来电人 %s%s报警", span,
 		 c->earlier_ms >= 0 ? "前" : "后");
+	if (h->late_after_ms) {
+		char limit[SPAN_TEXT_MAX];
+		size_t used = strlen(c->reasons[0]);
+
+		format_span(h->late_after_ms, limit, sizeof(limit));
+		snprintf(c->reasons[0] + used, sizeof(c->reasons[0]) - used, "（已超过 %s）",
+			 limit);
+	}
 	if (h->place_compared)
 		snprintf(c->reasons[1], sizeof(c->reasons[1]), "%s，%s，%s", place, category, text);
 	else

@@ -10,7 +10,7 @@
  *                             phone within repeat_caller_window_s, with the
  *                             phone's 7/30/90-day counts;
  *   repeat place (一地多报)    earlier reports within repeat_place_radius_m
- *                             or at the same normalised address within
+ *                             or at the same address (canonical) within
  *                             repeat_place_window_s, with a proposal for a
  *                             governance directive once the number of
  *                             occasions reaches repeat_place_threshold.
@@ -39,16 +39,25 @@
  *
  * Scores (w_* are the weights of the config, which sum to 1):
  *   different callers (same_event):
- *     score = w_time * f_t + w_distance * f_d + w_text * f_x + w_category * c
+ *     score = min(1, w_time * f_t + w_distance * f_d + w_text * f_x
+ *                    + w_category * c + place_agreement_bonus * agree)
  *   same caller (repeat_caller):
- *     score = same_caller_base + (1 - same_caller_base) * (f_p + f_x) / 2
+ *     score = b + (1 - same_caller_base) * (f_p + f_x) / 2
+ *     b = same_caller_base within the caller's event window, else
+ *         same_caller_late_base (at most a suggestion by default)
  * with, for the pair of the new alert and an indexed one,
  *   W, R  the larger window and radius of the two categories;
  *   f_t = 1 - (dt / W)^2    dt the time between the reports;
  *   f_d = 1 - (d / R)^2     d the great-circle distance when both have
- *                           coordinates, else 1 for the same normalised
- *                           address;
- *   f_p = f_d when both have coordinates, 1 or 0 for the same or another
+ *                           coordinates; 1 for the same address
+ *                           (fq_merge_address_canonical) when either has
+ *                           none, or when both have and d is at most
+ *                           same_address_max_m;
+ *   agree = 1 when both have coordinates, d <= R and the same address;
+ *   event window = the caller-matched categories' own window, else the
+ *         longer of repeat_caller_event_window_s and W;
+ *   f_p = f_d when both have coordinates (1 for the same address up to
+ *         same_address_max_m apart), 1 or 0 for the same or another
  *         address when either has none, 0 when the places cannot be
  *         compared; 1 when the categories match by caller only (R = 0);
  *   f_x = min(1, s / text_full_similarity), s = fq_text_similarity of the
@@ -57,7 +66,8 @@
  * Gates come before scores: categories compatible (fq_taxonomy_compatible)
  * and neither FQ_CATEGORY_MATCH_NONE; the indexed alert's incident open;
  * for same_event both categories FQ_CATEGORY_MATCH_PLACE, dt <= W and
- * d <= R (or the same address when either has no coordinates) and the
+ * d <= R (or the same address when either has no coordinates, or when
+ * both have and d <= same_address_max_m) and the
  * phones different or unknown; for repeat_caller the same non-empty phone
  * and dt <= repeat_caller_window_s (for caller-matched categories such as
  * criminal.fraud, their own window when longer).
@@ -98,6 +108,15 @@ struct fq_merge_config {
 	int64_t repeat_caller_window_s;
 	/* Score of a same-caller candidate without any other evidence (0.75). */
 	double same_caller_base;
+	/*
+	 * The same caller about one event: within this time (7,200 s, 2 h; at
+	 * most repeat_caller_window_s) or the larger window of the two
+	 * categories, whichever is longer (for caller-matched categories their
+	 * own window) ...
+	 */
+	int64_t repeat_caller_event_window_s;
+	/* ... beyond it the base of the score is this instead (0.5): at most a suggestion. */
+	double same_caller_late_base;
 
 	/* Repeat place: within this radius (50 m; 1 to 1,000) or the same address ... */
 	double repeat_place_radius_m;
@@ -105,6 +124,19 @@ struct fq_merge_config {
 	int64_t repeat_place_window_s;
 	/* ... this many occasions, the present one included, propose a directive (3; >= 2). */
 	unsigned repeat_place_threshold;
+
+	/*
+	 * Different callers at the same address (canonical form, merge_index.h)
+	 * are at the same place when either has no coordinates, and also when
+	 * both have and they are further apart than the radius but at most
+	 * this far (1,000 m; 0 to 5,000, 0: never): a cell-tower fix.
+	 */
+	double same_address_max_m;
+	/*
+	 * Added to a same_event score (capped at 1) when the coordinates are within
+	 * the radius and the address is the same: the two agree (0.10; 0 to 1).
+	 */
+	double place_agreement_bonus;
 
 	/* Decision on the best score: merged at or above (0.85), suggested at or above (0.35). */
 	double auto_merge_threshold;
@@ -310,6 +342,19 @@ void fq_merge_expire(struct fq_merge_index *idx, int64_t now_ms);
 
 /* Sizes of the index. */
 void fq_merge_stats(struct fq_merge_index *idx, struct fq_merge_stats *out);
+
+/* Bytes of a canonical address kept for its key, with the NUL. */
+#define FQ_MERGE_ADDRESS_KEY_MAX 256
+
+/*
+ * The canonical form of a normalised address, written to out (cap bytes,
+ * NUL-terminated, cut at cap): without spaces and punctuation, without
+ * administrative prefixes (诸暨市, 枫溪镇, 城关街道) while something
+ * is left, without words around the place at the end (门口, 附近, 对面,
+ * 旁边 …), and with a crossing written one way ("A路与B路交叉口", "A路B路
+ * 十字路口" and "A路B路路口" are all "A路B路路口"). Returns its length.
+ */
+size_t fq_merge_address_canonical(const char *address, char *out, size_t cap);
 
 /* "merged", "suggested", "new"; and "repeat_caller", "same_event", or NULL for none. */
 const char *fq_merge_decision_name(enum fq_merge_decision d);

@@ -1,5 +1,6 @@
 #include "command/merge_index.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,9 +467,139 @@ static struct entry *entry_new(struct fq_merge_index *idx, const struct fq_merge
 	return e;
 }
 
+/* Length of the UTF-8 character at s (1 for a stray byte). */
+static size_t utf8_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+
+	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && !memcmp(s + n - k, suffix, k);
+}
+
+/* Characters an address loses in its canonical form: spaces and punctuation. */
+static size_t address_skip(const char *s)
+{
+	static const char *const marks[] = {"，", "、", "。", "（", "）", "：", "；",
+					    "－", "—",	"·",  "“",  "”",  "＃", "　"};
+
+	if ((unsigned char)*s < 0x80)
+		return isspace((unsigned char)*s) || strchr(",.;:()'\"", *s) ? 1 : 0;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (starts_with(s, marks[i]))
+			return strlen(marks[i]);
+	}
+	return 0;
+}
+
+/*
+ * The administrative prefix at s (枫溪镇, 诸暨市, 城关街道): at most
+ * ADMIN_PREFIX_CHARS characters ending in one of the markers, before any
+ * digit or road word; its length in bytes, or 0.
+ */
+#define ADMIN_PREFIX_CHARS 8
+static size_t admin_prefix(const char *s)
+{
+	static const char *const markers[] = {"省", "市", "县", "镇", "乡", "街道", "区"};
+	static const char *const stops[] = {"路", "街", "巷", "弄", "村", "号", "小区", "社区"};
+	size_t off = 0;
+
+	for (int chars = 0; s[off] && chars < ADMIN_PREFIX_CHARS; chars++) {
+		if (isdigit((unsigned char)s[off]))
+			return 0;
+		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+			if (off > 0 && starts_with(s + off, markers[i]))
+				return off + strlen(markers[i]);
+		}
+		for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+			if (starts_with(s + off, stops[i]))
+				return 0;
+		}
+		off += utf8_char_len(s + off);
+	}
+	return 0;
+}
+
+size_t fq_merge_address_canonical(const char *address, char *out, size_t cap)
+{
+	static const char *const around[] = {"门口", "门前", "附近", "对面", "旁边", "边上",
+					     "楼下", "一带", "周边", "那边", "这边", "这里"};
+	const char *s = fq__merge_nonnull(address);
+	size_t n = 0;
+	size_t k;
+	int again = 1;
+
+	if (!cap)
+		return 0;
+	/* Spaces and punctuation out; 与 between two roads out; 交叉口 and 十字路口 are 路口. */
+	while (*s) {
+		const char *word = NULL;
+		size_t skip = address_skip(s);
+
+		if (skip) {
+			s += skip;
+			continue;
+		}
+		if (starts_with(s, "交叉口"))
+			word = "路口", skip = strlen("交叉口");
+		else if (starts_with(s, "十字路口"))
+			word = "路口", skip = strlen("十字路口");
+		else if (starts_with(s, "与") && n &&
+			 (ends_with(out, n, "路") || ends_with(out, n, "街") ||
+			  ends_with(out, n, "道")))
+			word = "", skip = strlen("与");
+		if (!word) {
+			skip = utf8_char_len(s);
+			word = NULL;
+		}
+		k = word ? strlen(word) : skip;
+		if (n + k >= cap)
+			break;
+		memcpy(out + n, word ? word : s, k);
+		n += k;
+		s += skip;
+	}
+	out[n] = '\0';
+	/* Administrative prefixes (诸暨市枫桥镇) out, while something is left. */
+	while ((k = admin_prefix(out)) && k < n) {
+		memmove(out, out + k, n - k + 1);
+		n -= k;
+	}
+	/* Words around the place (门口, 附近, 对面) out at the end. */
+	while (again) {
+		again = 0;
+		for (size_t i = 0; i < sizeof(around) / sizeof(around[0]); i++) {
+			size_t w = strlen(around[i]);
+
+			if (n > w && ends_with(out, n, around[i])) {
+				n -= w;
+				out[n] = '\0';
+				again = 1;
+			}
+		}
+	}
+	return n;
+}
+
 uint64_t fq__merge_address_key(const char *address)
 {
-	return *fq__merge_nonnull(address) ? hash_string(address) : 0;
+	char canonical[FQ_MERGE_ADDRESS_KEY_MAX];
+
+	if (!*fq__merge_nonnull(address))
+		return 0;
+	if (!fq_merge_address_canonical(address, canonical, sizeof(canonical)))
+		return hash_string(address);
+	return hash_string(canonical);
 }
 
 static void trace_free(struct fq_merge_index *idx, struct trace *tr)

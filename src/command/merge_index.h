@@ -179,7 +179,11 @@ void fq__merge_index_release(struct fq_merge_index *idx);
 
 /* Length of the first FQ_MERGE_TEXT_MAX bytes of s, cut before a partial character. */
 size_t fq__merge_text_kept_len(const char *s);
-/* Key of a normalised address in the address maps; 0 for none ("" or NULL). */
+/*
+ * Key of a normalised address in the address maps: a hash of its
+ * canonical form (of the address itself when that is empty); 0 for none
+ * ("" or NULL).
+ */
 uint64_t fq__merge_address_key(const char *address);
 
 /* Lookups; NULL when absent. */

@@ -60,7 +60,7 @@ static const struct fq_category categories[] = {
     {"fire.gas_leak", "燃气泄漏", "fire", "火灾类", 1, 60 * MIN_S, 300, PLACE, INJURY},
     {"report.clue", "违法犯罪线索", "report", "举报类", 2, 0, 0, NEVER, 0},
     {"report.illegal_business", "非法经营举报", "report", "举报类", 3, 24 * HOUR_S, 100, PLACE, 0},
-    {"other.harassing", "骚扰电话", "other", "其他类", 4, 24 * HOUR_S, 0, CALLER, 0},
+    {"other.harassing", "骚扰电话", "other", "其他类", 4, 2 * HOUR_S, 0, CALLER, 0},
     {"other.invalid", "无效警情", "other", "其他类", 4, 0, 0, NEVER, 0},
     {"other.other", "其他", "other", "其他类", 3, 60 * MIN_S, 200, PLACE, 0},
 };

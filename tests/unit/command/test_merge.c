@@ -136,7 +136,11 @@ static void test_config(void **state)
 	assert_true(cfg.repeat_place_radius_m == 50.0);
 	assert_int_equal(cfg.repeat_place_window_s, 30 * 86400);
 	assert_int_equal(cfg.repeat_place_threshold, 3);
-	assert_true(cfg.auto_merge_threshold == 0.85);
+	assert_true(cfg.auto_merge_threshold == 0.80);
+	assert_int_equal(cfg.repeat_caller_event_window_s, 2 * 3600);
+	assert_true(cfg.same_caller_late_base == 0.5);
+	assert_true(cfg.same_address_max_m == 1000.0);
+	assert_true(cfg.place_agreement_bonus == 0.10);
 	assert_true(cfg.suggest_threshold == 0.35);
 	assert_int_equal(cfg.max_candidates, 5);
 
@@ -165,6 +169,21 @@ static void test_config(void **state)
 	cfg.repeat_place_threshold = 1;
 	assert_int_equal(fq_merge_index_new(&cfg, &idx, &err), FQ_EINVAL);
 	assert_string_equal(err.field, "repeat_place_threshold");
+
+	fq_merge_config_init(&cfg);
+	cfg.repeat_caller_event_window_s = cfg.repeat_caller_window_s + 1;
+	assert_int_equal(fq_merge_index_new(&cfg, &idx, &err), FQ_EINVAL);
+	assert_string_equal(err.field, "repeat_caller_event_window_s");
+
+	fq_merge_config_init(&cfg);
+	cfg.same_caller_late_base = 0.8; /* above same_caller_base */
+	assert_int_equal(fq_merge_index_new(&cfg, &idx, &err), FQ_EINVAL);
+	assert_string_equal(err.field, "same_caller_late_base");
+
+	fq_merge_config_init(&cfg);
+	cfg.same_address_max_m = -1.0;
+	assert_int_equal(fq_merge_index_new(&cfg, &idx, &err), FQ_EINVAL);
+	assert_string_equal(err.field, "same_address_max_m");
 }
 
 static void test_repeat_caller_joins(void **state)
@@ -245,7 +264,7 @@ static void test_repeat_caller_far_away(void **state)
 	struct fq_geo_point far = at(0, 5000);
 	struct fq_merge_alert a1 =
 	    alert("a1", "i1", T0, "13800000001", &p0, "public_order.noise", NOISE_1);
-	struct fq_merge_alert a2 = alert("a2", "", T0 + 3 * HOUR_MS, "13800000001", &far,
+	struct fq_merge_alert a2 = alert("a2", "", T0 + 90 * MIN_MS, "13800000001", &far,
 					 "public_order.drunk", "有人喝醉了在街上闹事");
 	struct fq_merge_result r;
 
@@ -255,9 +274,75 @@ static void test_repeat_caller_far_away(void **state)
 	assert_int_equal(r.kind, FQ_MERGE_KIND_REPEAT_CALLER);
 	assert_near(r.candidates[0].score, 0.75);
 	assert_near(r.candidates[0].category_credit, 0.5);
-	assert_string_equal(r.candidates[0].reasons[0], "同一来电人 3 小时前报警");
+	assert_string_equal(r.candidates[0].reasons[0], "同一来电人 1 小时 30 分钟前报警");
 	assert_string_equal(r.candidates[0].reasons[1],
 			    "相距 5000 米，关联警情（噪音扰民），描述相似度 0.00");
+}
+
+/*
+ * The same caller, same place, same words, but 13 hours later: beyond the
+ * event window (2 h, or the category's when longer) the score starts from
+ * same_caller_late_base, so it is at most a suggestion (a household calling
+ * about tonight's quarrel is not yesterday's incident).
+ */
+static void test_repeat_caller_late(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_merge_alert a1 =
+	    alert("a1", "i1", T0, "13800000001", &p0, "dispute.family", "老公喝了酒打我");
+	struct fq_merge_alert a2 = alert("a2", "", T0 + 13 * HOUR_MS, "13800000001", &p0,
+					 "dispute.family", "老公喝了酒打我");
+	struct fq_merge_alert a3 = alert("a3", "", T0 + 2 * HOUR_MS, "13800000001", &p0,
+					 "dispute.family", "老公喝了酒打我");
+	struct fq_merge_result r;
+
+	insert(idx, &a1);
+	match(idx, &a2, &r);
+	assert_int_equal(r.decision, FQ_MERGE_SUGGESTED);
+	assert_int_equal(r.kind, FQ_MERGE_KIND_REPEAT_CALLER);
+	assert_near(r.candidates[0].score, 0.5 + 0.25);
+	assert_string_equal(r.candidates[0].reasons[0],
+			    "同一来电人 13 小时前报警（已超过 2 小时）");
+	assert_true(r.repeat_caller);
+	/* At the edge of the window (boundary included) it is the same event. */
+	match(idx, &a3, &r);
+	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+	assert_near(r.candidates[0].score, 1.0);
+	assert_string_equal(r.candidates[0].reasons[0], "同一来电人 2 小时前报警");
+}
+
+/*
+ * Harassing calls: a burst within 2 h (the category's window) is one
+ * incident; the next night's burst is only suggested. Fraud keeps its 24 h.
+ */
+static void test_harassing_bursts(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_merge_alert h1 =
+	    alert("h1", "i1", T0, "13800000009", &p0, "other.harassing", "骂接警员");
+	struct fq_merge_alert h2 = alert("h2", "", T0 + 40 * MIN_MS, "13800000009", &p0,
+					 "other.harassing", "又是我，骂接警员");
+	struct fq_merge_alert h3 =
+	    alert("h3", "", T0 + 21 * HOUR_MS, "13800000009", &p0, "other.harassing", "骂接警员");
+	struct fq_merge_result r;
+
+	assert_int_equal(cat("other.harassing")->window_s, 2 * 3600);
+	assert_int_equal(cat("criminal.fraud")->window_s, 24 * 3600);
+	insert(idx, &h1);
+	match(idx, &h2, &r);
+	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+	assert_int_equal(r.kind, FQ_MERGE_KIND_REPEAT_CALLER);
+	h2.incident_id = "i1";
+	insert(idx, &h2);
+	match(idx, &h3, &r);
+	assert_int_equal(r.decision, FQ_MERGE_SUGGESTED);
+	assert_int_equal(r.candidate_count, 1);
+	assert_true(r.candidates[0].score < 0.80);
+	assert_string_equal(r.candidates[0].alert_id, "h2"); /* the latest call of the burst */
+	assert_string_equal(r.candidates[0].reasons[0],
+			    "同一来电人 20 小时 20 分钟前报警（已超过 2 小时）");
+	assert_true(r.repeat_caller);
+	assert_int_equal(r.caller_calls_window, 2);
 }
 
 static void test_repeat_caller_incompatible(void **state)
@@ -404,6 +489,42 @@ static void test_late_caller(void **state)
 	assert_int_equal(r.decision, FQ_MERGE_MERGED);
 }
 
+/*
+ * The late caller of test_late_caller at the same address as the first:
+ * the same address gives the place full credit (f_d = 1), and coordinates
+ * within the radius agreeing with it add place_agreement_bonus (0.10):
+ * 0.7713 becomes 0.3 * 5/9 + 0.3 + 0.25 * 2/3 + 0.15 + 0.10 = 0.8833, merged.
+ */
+static void test_place_agreement(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_geo_point b = at(180, 60);
+	struct fq_merge_alert a1 =
+	    alert("a1", "i1", T0, "13800000001", &p0, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert late =
+	    alert("a2", "", T0 + 20 * MIN_MS, "13900000002", &b, "public_order.fight", FIGHT_3);
+	struct fq_merge_result r;
+	double want = same_event_score(20 * MIN_MS, 1800, 60, 300, 1.0 / 3.0, 1.0);
+
+	a1.address = ADDRESS;
+	late.address = "枫桥镇和平路12号门口";
+	insert(idx, &a1);
+	match(idx, &late, &r);
+	assert_int_equal(r.candidate_count, 1);
+	assert_true(r.candidates[0].same_address);
+	assert_near(r.candidates[0].place_factor, 1.0);
+	assert_near(r.candidates[0].score, want + 0.3 * 0.04 + 0.10);
+	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+	assert_string_equal(r.candidates[0].reasons[0],
+			    "同一地址、相距 60 米、间隔 20 分钟，同类警情，描述相似度 0.33");
+
+	/* Another door: no agreement, a suggestion as in test_late_caller. */
+	late.address = "枫桥镇和平路14号";
+	match(idx, &late, &r);
+	assert_near(r.candidates[0].score, want);
+	assert_int_equal(r.decision, FQ_MERGE_SUGGESTED);
+}
+
 static void test_gps_jitter(void **state)
 {
 	struct fq_merge_index *idx = *state;
@@ -445,6 +566,109 @@ static void test_same_address(void **state)
 			    "同一地址、间隔 10 分钟，同类警情，描述相似度 1.00");
 
 	a2.address = "诸暨市枫桥镇和平路14号";
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 0);
+}
+
+/* Variants of one address are one place: prefixes, words around it, crossings. */
+static void test_address_variants(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	static const char *const pairs[][2] = {
+	    {"枫溪镇人民路88号", "人民路88号"},
+	    {"枫溪镇人民路88号门口", "人民路88号附近"},
+	    {"诸暨市枫桥镇和平路12号", "和平路12号 对面"},
+	    {"溪东路与中山路交叉口", "溪东路中山路路口"},
+	    {"枫溪镇和平路与商贸街交叉口旁边", "和平路商贸街十字路口"},
+	    {"翠苑小区19幢", "枫溪镇翠苑小区19幢楼下"},
+	};
+	char c1[FQ_MERGE_ADDRESS_KEY_MAX];
+	char c2[FQ_MERGE_ADDRESS_KEY_MAX];
+	struct fq_merge_result r;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		fq_merge_address_canonical(pairs[i][0], c1, sizeof(c1));
+		fq_merge_address_canonical(pairs[i][1], c2, sizeof(c2));
+		if (strcmp(c1, c2))
+			fail_msg("%s -> %s, %s -> %s", pairs[i][0], c1, pairs[i][1], c2);
+	}
+	fq_merge_address_canonical("枫溪镇和平路12号门口", c1, sizeof(c1));
+	assert_string_equal(c1, "和平路12号");
+	/* A road named 和平路 keeps its 和; different numbers stay different places. */
+	fq_merge_address_canonical("和平路与商贸街交叉口", c1, sizeof(c1));
+	assert_string_equal(c1, "和平路商贸街路口");
+	fq_merge_address_canonical("人民路86号", c2, sizeof(c2));
+	assert_string_not_equal(c2, "人民路88号");
+	/* Nothing but a prefix: the address itself. */
+	fq_merge_address_canonical("枫溪镇", c1, sizeof(c1));
+	assert_string_equal(c1, "枫溪镇");
+
+	/* Through the engine: a report without coordinates at a variant of the address. */
+	{
+		struct fq_merge_alert a1 =
+		    alert("a1", "i1", T0, "13800000001", &p0, "public_order.fight", FIGHT_1);
+		struct fq_merge_alert a2 = alert("a2", "", T0 + 5 * MIN_MS, "13900000002", NULL,
+						 "public_order.fight", FIGHT_2);
+
+		a1.address = "枫溪镇人民路88号门口";
+		a2.address = "人民路88号";
+		insert(idx, &a1);
+		match(idx, &a2, &r);
+		assert_int_equal(r.decision, FQ_MERGE_MERGED);
+		assert_true(r.candidates[0].same_address);
+		assert_near(r.candidates[0].place_factor, 1.0);
+	}
+}
+
+/*
+ * Both located, 450 m apart (a cell-tower fix) where the radius is 300 m:
+ * the same address places them together; another address does not.
+ */
+static void test_same_address_coarse_fix(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_geo_point off = at(45, 450);
+	struct fq_geo_point far = at(45, 1500);
+	struct fq_merge_alert a1 =
+	    alert("a1", "i1", T0, "13800000001", &p0, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert a2 =
+	    alert("a2", "", T0 + 4 * MIN_MS, "13900000002", &off, "public_order.fight", FIGHT_2);
+	struct fq_merge_result r;
+
+	a1.address = ADDRESS;
+	a2.address = "和平路12号附近";
+	insert(idx, &a1);
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 1);
+	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+	assert_true(r.candidates[0].same_address);
+	assert_near(r.candidates[0].place_factor, 1.0);
+	assert_true(fabs(r.candidates[0].distance_m - 450.0) < 1.0);
+	assert_string_equal(r.candidates[0].reasons[0],
+			    "同一地址（坐标相距 450 米）、间隔 4 分钟，同类警情，描述相似度 0.70");
+
+	a2.address = "和平路14号";
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 0);
+
+	/* The same caller again from the same address, 450 m off: the place is the same. */
+	{
+		struct fq_merge_alert c2 = alert("c2", "", T0 + 10 * MIN_MS, "13800000001", &off,
+						 "public_order.fight", "");
+
+		c2.address = "和平路12号";
+		match(idx, &c2, &r);
+		assert_int_equal(r.kind, FQ_MERGE_KIND_REPEAT_CALLER);
+		assert_near(r.candidates[0].place_factor, 1.0);
+		assert_near(r.candidates[0].score, 0.75 + 0.25 / 2.0);
+		assert_string_equal(r.candidates[0].reasons[1],
+				    "同一地址（坐标相距 450 米），同类警情，缺少描述");
+	}
+
+	/* Beyond same_address_max_m (1 km) the coordinates win. */
+	a2.address = ADDRESS;
+	a2.lat = far.lat;
+	a2.lon = far.lon;
 	match(idx, &a2, &r);
 	assert_int_equal(r.candidate_count, 0);
 }
@@ -996,10 +1220,15 @@ int main(void)
 	    T(test_repeat_caller_after_window),
 	    T(test_repeat_caller_far_away),
 	    T(test_repeat_caller_incompatible),
+	    T(test_repeat_caller_late),
+	    T(test_harassing_bursts),
+	    T(test_address_variants),
+	    T(test_same_address_coarse_fix),
 	    T(test_same_event_merged),
 	    T(test_same_event_too_far),
 	    T(test_incompatible_same_place),
 	    T(test_late_caller),
+	    T(test_place_agreement),
 	    T(test_gps_jitter),
 	    T(test_same_address),
 	    T(test_closed_never_target),
