@@ -9,6 +9,7 @@
 
 #include "command/alert.h"
 #include "command/alert_import.h"
+#include "community/placement.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -281,6 +282,7 @@ static int cmd_serve(const struct opts *o)
 	}
 	rc = fq_server_run(db, &cfg, &err);
 	fq_alert_engine_stop();
+	fq_place_cleanup();
 	fq_db_close(db);
 	if (rc)
 		return fail(&err);

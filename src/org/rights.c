@@ -21,12 +21,14 @@ static const struct {
 };
 
 static const char *const actions[FQ_ACT_COUNT] = {
-    [FQ_ACT_UNIT_READ] = "unit.read",	      [FQ_ACT_UNIT_MANAGE] = "unit.manage",
-    [FQ_ACT_USER_READ] = "user.read",	      [FQ_ACT_USER_MANAGE] = "user.manage",
-    [FQ_ACT_AUDIT_READ] = "audit.read",	      [FQ_ACT_PERSON_READ] = "person.read",
-    [FQ_ACT_PERSON_REVEAL] = "person.reveal", [FQ_ACT_ALERT_CREATE] = "alert.create",
-    [FQ_ACT_INCIDENT_READ] = "incident.read", [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
-    [FQ_ACT_PHONE_READ] = "phone.read",
+    [FQ_ACT_UNIT_READ] = "unit.read",		[FQ_ACT_UNIT_MANAGE] = "unit.manage",
+    [FQ_ACT_USER_READ] = "user.read",		[FQ_ACT_USER_MANAGE] = "user.manage",
+    [FQ_ACT_AUDIT_READ] = "audit.read",		[FQ_ACT_PERSON_READ] = "person.read",
+    [FQ_ACT_PERSON_REVEAL] = "person.reveal",	[FQ_ACT_ALERT_CREATE] = "alert.create",
+    [FQ_ACT_INCIDENT_READ] = "incident.read",	[FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
+    [FQ_ACT_PHONE_READ] = "phone.read",		[FQ_ACT_REGISTRY_READ] = "registry.read",
+    [FQ_ACT_REGISTRY_WRITE] = "registry.write", [FQ_ACT_ADDRESS_READ] = "address.read",
+    [FQ_ACT_PERSON_CONCERN] = "person.concern",
 };
 
 #define A(x) FQ_ACTION_BIT(FQ_ACT_##x)
@@ -50,6 +52,24 @@ static const uint64_t grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_VOLUNTEER] = A(UNIT_READ),
     [FQ_ROLE_ANALYST] = A(UNIT_READ) | COMMAND_READ,
     [FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
+};
+
+/*
+ * The community registries (docs/community.md has the matrix and the
+ * reasons): every role that reads people reads houses and venues; the
+ * community team and grid workers collect and edit the registries; addresses
+ * are masked for the command room's operators; only officers who work
+ * with them (chief, community and case officers) see who is a person of
+ * concern. Volunteers see no registry.
+ */
+static const uint64_t community_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ) | A(PERSON_CONCERN),
+    [FQ_ROLE_OPERATOR] = A(REGISTRY_READ),
+    [FQ_ROLE_COMMUNITY_OFFICER] =
+	A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ) | A(PERSON_CONCERN),
+    [FQ_ROLE_CASE_OFFICER] = A(REGISTRY_READ) | A(ADDRESS_READ) | A(PERSON_CONCERN),
+    [FQ_ROLE_AUXILIARY] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ),
+    [FQ_ROLE_GRID_WORKER] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ),
 };
 
 #undef COMMAND_READ
@@ -84,7 +104,7 @@ uint64_t fq_roles_actions(uint32_t set)
 	uint64_t out = 0;
 	for (int r = 0; r < FQ_ROLE_COUNT; r++)
 		if (set & FQ_ROLE_BIT(r))
-			out |= grants[r];
+			out |= grants[r] | community_grants[r];
 	return out;
 }
 
@@ -97,7 +117,8 @@ int fq_roles_can(uint32_t set, enum fq_action action)
 int fq_roles_granting(uint32_t set, enum fq_action action)
 {
 	for (int r = 0; r < FQ_ROLE_COUNT; r++)
-		if ((set & FQ_ROLE_BIT(r)) && (grants[r] & FQ_ACTION_BIT(action)))
+		if ((set & FQ_ROLE_BIT(r)) &&
+		    ((grants[r] | community_grants[r]) & FQ_ACTION_BIT(action)))
 			return r;
 	return -1;
 }

@@ -38,6 +38,10 @@ enum fq_action {
 	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
 	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
 	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
+	FQ_ACT_REGISTRY_READ,	/* read houses, organisations and venues (community registries) */
+	FQ_ACT_REGISTRY_WRITE,	/* create and edit people, houses, rentals, organisations */
+	FQ_ACT_ADDRESS_READ,	/* see residents' and houses' addresses unmasked */
+	FQ_ACT_PERSON_CONCERN,	/* see and set the "person of concern" category */
 	FQ_ACT_COUNT
 };
 

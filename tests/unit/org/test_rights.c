@@ -56,6 +56,10 @@ static void test_action_codes(void **state)
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
 
+/* The community registries' actions (docs/community.md). */
+#define COMMUNITY_FIELD (A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ))
+#define COMMUNITY_FULL	(COMMUNITY_FIELD | A(PERSON_CONCERN))
+
 static void test_grants_table(void **state)
 {
 	(void)state;
@@ -64,17 +68,21 @@ static void test_grants_table(void **state)
 	assert_int_equal(fq_roles_actions(R(CHIEF)), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
 							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
 							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
-							 A(PHONE_READ));
+							 A(PHONE_READ) | COMMUNITY_FULL);
 	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
 							    A(ALERT_CREATE) | A(INCIDENT_READ) |
-							    A(INCIDENT_MANAGE) | A(PHONE_READ));
-	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+							    A(INCIDENT_MANAGE) | A(PHONE_READ) |
+							    A(REGISTRY_READ));
+	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)), A(UNIT_READ) | A(PERSON_READ) |
+								     A(PERSON_REVEAL) |
+								     A(INCIDENT_READ) | COMMUNITY_FULL);
 	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     A(REGISTRY_READ) | A(ADDRESS_READ) | A(PERSON_CONCERN));
 	assert_int_equal(fq_roles_actions(R(AUXILIARY)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(GRID_WORKER)), A(UNIT_READ) | A(PERSON_READ));
+			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ) | COMMUNITY_FIELD);
+	assert_int_equal(fq_roles_actions(R(GRID_WORKER)),
+			 A(UNIT_READ) | A(PERSON_READ) | COMMUNITY_FIELD);
 	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ));
 	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ) | A(INCIDENT_READ));
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
