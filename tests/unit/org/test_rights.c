@@ -69,13 +69,12 @@ static void test_grants_table(void **state)
 							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
 							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
 							 A(PHONE_READ) | COMMUNITY_FULL);
-	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
-							    A(ALERT_CREATE) | A(INCIDENT_READ) |
-							    A(INCIDENT_MANAGE) | A(PHONE_READ) |
-							    A(REGISTRY_READ));
-	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)), A(UNIT_READ) | A(PERSON_READ) |
-								     A(PERSON_REVEAL) |
-								     A(INCIDENT_READ) | COMMUNITY_FULL);
+	assert_int_equal(fq_roles_actions(R(OPERATOR)),
+			 A(UNIT_READ) | A(PERSON_READ) | A(ALERT_CREATE) | A(INCIDENT_READ) |
+			     A(INCIDENT_MANAGE) | A(PHONE_READ) | A(REGISTRY_READ));
+	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
+			     COMMUNITY_FULL);
 	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
 			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ) |
 			     A(REGISTRY_READ) | A(ADDRESS_READ) | A(PERSON_CONCERN));
