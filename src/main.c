@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "demo/demo.h"
 #include "demo/demo_alerts.h"
+#include "demo/demo_people.h"
 #include "http/audit.h"
 #include "http/server.h"
 #include "org/password.h"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
 	    "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
 	    "  demo    --db FILE [--seed N] [--alerts FILE.csv]  a demo jurisdiction and users;\n"
 	    "          --alerts: also a year of labelled alerts, written to FILE.csv and imported\n"
+	    "          --registry full|small|none: the town's people, houses, venues (default\n"
+	    "          full: 97,656 people; small: 1 %%, for tests)\n"
 	    "  migrate --db FILE                     apply schema migrations\n"
 	    "  backup  --db FILE DEST                consistent online copy to DEST\n"
 	    "  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
@@ -76,6 +79,7 @@ enum {
 	OPT_BOUNDARY,
 	OPT_ANCHOR,
 	OPT_ALERTS,
+	OPT_REGISTRY,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +103,7 @@ static const struct option long_opts[] = {
     {"boundary", required_argument, NULL, OPT_BOUNDARY},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
     {"alerts", required_argument, NULL, OPT_ALERTS},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
     {NULL, 0, NULL, 0},
 };
 
@@ -197,6 +202,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_ALERTS:
 			o->alerts = optarg;
+			break;
+		case OPT_REGISTRY:
+			if (fq_demo_set_registry(optarg) != 0) {
+				fprintf(stderr, "fengqiao: --registry: full, small or none\n");
+				return -1;
+			}
 			break;
 		case OPT_LAT:
 		case OPT_LON: {

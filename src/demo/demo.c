@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "demo/demo_people.h"
 #include "demo/demo_units.h"
 #include "http/audit.h"
 #include "org/rights.h"
@@ -307,6 +308,8 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 	}
 	if (!rc)
 		rc = fq_dispatch_demo(c, &g, err);
+	if (!rc)
+		rc = fq_community_demo(c, seed, NULL, err);
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;
