@@ -129,11 +129,11 @@ static int index_house(struct fq_dbc *c, const char *id, struct fq_err *err)
 	struct fq_search_doc d;
 	struct fq_stmt *st;
 	int64_t rowid = 0;
-	int rc =
-	    fq_dbc_query(c, err, &st,
-			 "SELECT h.rowid, h.address_norm, COALESCE(o.name_norm, h.owner_name)"
-			 " FROM house h LEFT JOIN person o ON o.id = h.owner_id WHERE h.id = ?",
-			 "t", id);
+	int rc = fq_dbc_query(
+	    c, err, &st,
+	    "SELECT h.rowid, h.address_norm, COALESCE(o.name_norm, h.owner_name),"
+	    " h.unit_path FROM house h LEFT JOIN person o ON o.id = h.owner_id WHERE h.id = ?",
+	    "t", id);
 	if (rc)
 		return rc;
 	fq_search_doc_init(&d);
@@ -142,6 +142,8 @@ static int index_house(struct fq_dbc *c, const char *id, struct fq_err *err)
 		rc = fq_search_doc_norm(&d, fq_stmt_text(st, 1));
 		if (!rc)
 			rc = fq_search_doc_text(&d, fq_stmt_text(st, 2), err);
+		if (!rc)
+			rc = fq_search_doc_scope(&d, fq_stmt_text(st, 3));
 	} else if (rc == FQ_DB_DONE) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "房屋不存在");
 	}
@@ -335,7 +337,8 @@ int fq_house_update(struct fq_dbc *c, const char *id, const struct fq_house_in *
 				"ttt", unit, path, id);
 	if (!rc)
 		rc = index_house(c, id, err);
-	if (!rc && (in->set & FQ_HF_ADDRESS)) {
+	/* Occupants are indexed with their house's address and scope. */
+	if (!rc) {
 		struct fq_stmt *ps;
 		json_t *ids = json_array(), *v;
 		size_t i;
@@ -455,6 +458,43 @@ int fq_house_json(struct fq_dbc *c, const char *id, const struct fq_registry_vie
 	return 0;
 }
 
+/* A page of search results from the index alone, then each house by its rowid. */
+static int page_from_index(struct fq_dbc *c, const char *expr, const struct fq_house_query *q,
+			   const struct fq_registry_view *v, json_t **out, struct fq_err *err)
+{
+	int64_t rowids[200], total;
+	size_t n;
+	json_t *items;
+	int rc =
+	    fq_search_page(c, FQ_SEARCH_HOUSE, expr, !fq_search_expr_single_units(expr), q->page,
+			   q->per_page > 200 ? 200 : q->per_page, &total, rowids, &n, err);
+	if (rc)
+		return rc;
+	items = json_array();
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct fq_stmt *st;
+		rc = fq_dbc_query(c, err, &st,
+				  "SELECT " HOUSE_COLS " FROM house h LEFT JOIN person o"
+				  " ON o.id = h.owner_id WHERE h.rowid = ?",
+				  "i", rowids[i]);
+		if (rc)
+			break;
+		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+			json_array_append_new(items, house_row(st, v));
+			rc = 0;
+		}
+		fq_stmt_done(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	return 0;
+}
+
 static const char *const house_sorts[] = {"address", "-address", "created_at", "-created_at", NULL};
 static const char *const house_orders[] = {"h.address_norm, h.id", "h.address_norm DESC, h.id DESC",
 					   "h.created_at, h.id", "h.created_at DESC, h.id DESC"};
@@ -484,6 +524,17 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 	fq_buf_init(&count_sql, 4096);
 	if (q->q && (rc = fq_search_match_expr(q->q, &match, err)))
 		goto out;
+	if (q->q && !q->sort && !q->use && fq_search_expr_single_units(match.buf)) {
+		/*
+		 * One-unit terms match thousands: scope joins the match and the page
+		 * comes from the index alone. Longer terms match few records, which the
+		 * join below checks against the scope more cheaply than a scope term.
+		 */
+		if ((rc = fq_search_scope_expr(lo, &match)))
+			goto out;
+		rc = page_from_index(c, match.buf, q, v, out, err);
+		goto out;
+	}
 	from = q->q ? "house_fts f JOIN house h ON h.rowid = f.rowid" : "house h";
 	/* Fixed SQL text; the MATCH term only where the FTS table is joined. */
 	cond = q->q ? "house_fts MATCH ? AND ? IS NOT NULL" : "(? IS NULL OR ? IS NULL)";

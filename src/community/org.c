@@ -169,8 +169,8 @@ static int index_org(struct fq_dbc *c, const char *id, struct fq_err *err)
 	struct fq_stmt *st;
 	int64_t rowid = 0;
 	int rc = fq_dbc_query(c, err, &st,
-			      "SELECT rowid, name_norm, address_norm, responsible_name, uscc"
-			      " FROM organisation WHERE id = ?",
+			      "SELECT rowid, name_norm, address_norm, responsible_name, uscc,"
+			      " unit_path FROM organisation WHERE id = ?",
 			      "t", id);
 	if (rc)
 		return rc;
@@ -191,6 +191,8 @@ static int index_org(struct fq_dbc *c, const char *id, struct fq_err *err)
 					*p = (char)(*p + 32);
 			rc = fq_search_doc_number(&d, code);
 		}
+		if (!rc)
+			rc = fq_search_doc_scope(&d, fq_stmt_text(st, 5));
 	} else if (rc == FQ_DB_DONE) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "单位不存在");
 	}

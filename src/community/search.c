@@ -100,6 +100,7 @@ void fq_search_doc_init(struct fq_search_doc *d)
 	fq_buf_init(&d->bi, DOC_MAX);
 	fq_buf_init(&d->uni, DOC_MAX);
 	fq_buf_init(&d->num, DOC_MAX);
+	fq_buf_init(&d->scope, DOC_MAX);
 }
 
 void fq_search_doc_release(struct fq_search_doc *d)
@@ -107,6 +108,7 @@ void fq_search_doc_release(struct fq_search_doc *d)
 	fq_buf_release(&d->bi);
 	fq_buf_release(&d->uni);
 	fq_buf_release(&d->num);
+	fq_buf_release(&d->scope);
 }
 
 void fq_search_doc_reset(struct fq_search_doc *d)
@@ -114,6 +116,67 @@ void fq_search_doc_reset(struct fq_search_doc *d)
 	fq_buf_reset(&d->bi);
 	fq_buf_reset(&d->uni);
 	fq_buf_reset(&d->num);
+	fq_buf_reset(&d->scope);
+}
+
+/* Append the scope token of the unit code s[0..n): "s" and the code, lower case. */
+static int add_scope_token(struct fq_buf *b, const char *s, size_t n)
+{
+	int rc = b->len ? fq_buf_addch(b, ' ') : 0;
+	if (!rc)
+		rc = fq_buf_addch(b, 's');
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fq_buf_addch(b, s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i]);
+	return rc;
+}
+
+int fq_search_doc_scope(struct fq_search_doc *d, const char *unit_path)
+{
+	const char *p = unit_path;
+	int rc = 0;
+
+	fq_buf_reset(&d->scope);
+	while (!rc && p && *p) {
+		const char *end;
+		while (*p == '/')
+			p++;
+		end = strchr(p, '/');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p)
+			rc = add_scope_token(&d->scope, p, (size_t)(end - p));
+		p = end;
+	}
+	return rc;
+}
+
+int fq_search_scope_expr(const char *unit_path, struct fq_buf *out)
+{
+	size_t n = strlen(unit_path);
+	const char *last;
+	struct fq_buf tok;
+	int rc;
+
+	while (n && unit_path[n - 1] == '/')
+		n--;
+	last = unit_path + n;
+	while (last > unit_path && last[-1] != '/')
+		last--;
+	fq_buf_init(&tok, 128);
+	rc = add_scope_token(&tok, last, (size_t)(unit_path + n - last));
+	if (!rc)
+		rc = fq_buf_adds(out, " AND scope : \"");
+	if (!rc)
+		rc = fq_buf_add(out, tok.buf, tok.len);
+	if (!rc)
+		rc = fq_buf_addch(out, '"');
+	fq_buf_release(&tok);
+	return rc;
+}
+
+int fq_search_expr_single_units(const char *expr)
+{
+	return strstr(expr, "bi : ") == NULL;
 }
 
 static int add_token(struct fq_buf *b, const char *s, size_t n)
@@ -294,14 +357,68 @@ int fq_search_put(struct fq_dbc *c, enum fq_search_table table, int64_t rowid,
 	    [FQ_SEARCH_ORGANISATION] = "DELETE FROM organisation_fts WHERE rowid = ?",
 	};
 	static const char *const ins[] = {
-	    [FQ_SEARCH_PERSON] = "INSERT INTO person_fts (rowid, bi, uni, num) VALUES (?, ?, ?, ?)",
-	    [FQ_SEARCH_HOUSE] = "INSERT INTO house_fts (rowid, bi, uni, num) VALUES (?, ?, ?, ?)",
+	    [FQ_SEARCH_PERSON] =
+		"INSERT INTO person_fts (rowid, bi, uni, num, scope) VALUES (?, ?, ?, ?, ?)",
+	    [FQ_SEARCH_HOUSE] =
+		"INSERT INTO house_fts (rowid, bi, uni, num, scope) VALUES (?, ?, ?, ?, ?)",
 	    [FQ_SEARCH_ORGANISATION] =
-		"INSERT INTO organisation_fts (rowid, bi, uni, num) VALUES (?, ?, ?, ?)",
+		"INSERT INTO organisation_fts (rowid, bi, uni, num, scope) VALUES (?, ?, ?, ?, ?)",
 	};
 	int rc = fq_dbc_run(c, err, NULL, del[table], "i", rowid);
 
 	return rc ? rc
-		  : fq_dbc_run(c, err, NULL, ins[table], "ittt", rowid, d->bi.buf, d->uni.buf,
-			       d->num.buf);
+		  : fq_dbc_run(c, err, NULL, ins[table], "itttt", rowid, d->bi.buf, d->uni.buf,
+			       d->num.buf, d->scope.buf);
+}
+
+int fq_search_page(struct fq_dbc *c, enum fq_search_table table, const char *expr, int by_rank,
+		   int64_t page, int64_t per_page, int64_t *total, int64_t *rowids, size_t *n,
+		   struct fq_err *err)
+{
+	static const char *const count_sql[] = {
+	    [FQ_SEARCH_PERSON] = "SELECT COUNT(*) FROM person_fts WHERE person_fts MATCH ?",
+	    [FQ_SEARCH_HOUSE] = "SELECT COUNT(*) FROM house_fts WHERE house_fts MATCH ?",
+	    [FQ_SEARCH_ORGANISATION] =
+		"SELECT COUNT(*) FROM organisation_fts WHERE organisation_fts MATCH ?",
+	};
+	static const char *const rank_sql[] = {
+	    [FQ_SEARCH_PERSON] = "SELECT rowid FROM person_fts WHERE person_fts MATCH ?"
+				 " ORDER BY rank LIMIT ? OFFSET ?",
+	    [FQ_SEARCH_HOUSE] = "SELECT rowid FROM house_fts WHERE house_fts MATCH ?"
+				" ORDER BY rank LIMIT ? OFFSET ?",
+	    [FQ_SEARCH_ORGANISATION] =
+		"SELECT rowid FROM organisation_fts"
+		" WHERE organisation_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+	};
+	static const char *const newest_sql[] = {
+	    [FQ_SEARCH_PERSON] = "SELECT rowid FROM person_fts WHERE person_fts MATCH ?"
+				 " ORDER BY rowid DESC LIMIT ? OFFSET ?",
+	    [FQ_SEARCH_HOUSE] = "SELECT rowid FROM house_fts WHERE house_fts MATCH ?"
+				" ORDER BY rowid DESC LIMIT ? OFFSET ?",
+	    [FQ_SEARCH_ORGANISATION] = "SELECT rowid FROM organisation_fts"
+				       " WHERE organisation_fts MATCH ? ORDER BY rowid DESC"
+				       " LIMIT ? OFFSET ?",
+	};
+	struct fq_stmt *st;
+	int rc;
+
+	*n = 0;
+	*total = 0;
+	if ((rc = fq_dbc_query(c, err, &st, count_sql[table], "t", expr)))
+		return rc;
+	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+		*total = fq_stmt_int(st, 0);
+		rc = 0;
+	}
+	fq_stmt_done(st);
+	if (rc)
+		return rc;
+	rc = fq_dbc_query(c, err, &st, by_rank ? rank_sql[table] : newest_sql[table], "tii", expr,
+			  per_page, (page - 1) * per_page);
+	if (rc)
+		return rc;
+	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW && *n < (size_t)per_page)
+		rowids[(*n)++] = fq_stmt_int(st, 0);
+	fq_stmt_done(st);
+	return rc < 0 ? rc : 0;
 }

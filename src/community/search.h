@@ -18,6 +18,9 @@
  *   uni      every unit once per occurrence, for one-unit queries ("王").
  *   num      digit strings given whole and by their last four characters
  *            (phone numbers, ID numbers), so "5678" finds 138****5678.
+ *   scope    "s" and the code of each unit of the record's unit path, so
+ *            that "in the user's scope" is one more term of the match and
+ *            counts come from the index alone.
  *
  * A query is normalised the same way and cut into terms at spaces; a term
  * of two or more units must appear as the phrase of its bigrams in bi; a
@@ -60,9 +63,9 @@ int fq_search_is_ideograph(uint32_t cp);
  */
 int fq_search_units(const char *s, struct fq_buf *out) FQ_WUR;
 
-/* A document to index: the three columns. */
+/* A document to index: the four columns. */
 struct fq_search_doc {
-	struct fq_buf bi, uni, num;
+	struct fq_buf bi, uni, num, scope;
 };
 void fq_search_doc_init(struct fq_search_doc *d);
 void fq_search_doc_release(struct fq_search_doc *d);
@@ -73,6 +76,26 @@ int fq_search_doc_text(struct fq_search_doc *d, const char *raw, struct fq_err *
 int fq_search_doc_norm(struct fq_search_doc *d, const char *norm) FQ_WUR;
 /* Add a number (digits and letters as stored: "13812345678"): whole and its last four. */
 int fq_search_doc_number(struct fq_search_doc *d, const char *number) FQ_WUR;
+
+/*
+ * Set the scope of the document: one token per unit of unit_path
+ * ("/339900/339902/" -> "s339900 s339902"), so that a match can require a
+ * unit and everything below it (fq_search_scope_expr).
+ */
+int fq_search_doc_scope(struct fq_search_doc *d, const char *unit_path) FQ_WUR;
+
+/*
+ * Append " AND scope : \"s<unit>\"" to out, unit being the last unit of
+ * unit_path: the records in that unit or below.
+ */
+int fq_search_scope_expr(const char *unit_path, struct fq_buf *out) FQ_WUR;
+
+/*
+ * Whether the match expression expr (from fq_search_match_expr) holds only
+ * one-unit terms, which relevance cannot tell apart: callers then order by
+ * registration instead of by rank.
+ */
+int fq_search_expr_single_units(const char *expr);
 
 /*
  * The FTS5 MATCH expression for the user's query q (raw text) into out.
@@ -88,6 +111,16 @@ int fq_search_match_expr(const char *q, struct fq_buf *out, struct fq_err *err) 
  */
 int fq_search_put(struct fq_dbc *c, enum fq_search_table table, int64_t rowid,
 		  const struct fq_search_doc *d, struct fq_err *err) FQ_WUR;
+
+/*
+ * One page of the records matching expr (scope included) from the index
+ * alone: *total the number of matches, rowids[0..*n) the page's records
+ * (rowids has room for per_page), ordered by relevance (bm25), or newest
+ * first when by_rank is 0.
+ */
+int fq_search_page(struct fq_dbc *c, enum fq_search_table table, const char *expr, int by_rank,
+		   int64_t page, int64_t per_page, int64_t *total, int64_t *rowids, size_t *n,
+		   struct fq_err *err) FQ_WUR;
 
 /* The FTS5 table name of table (static text: "person_fts", ...). */
 const char *fq_search_table_name(enum fq_search_table table);

@@ -181,9 +181,11 @@ static struct fq_geo_point point_in(struct gen *s, const struct grid *gr)
 	return gr->ring[0];
 }
 
-static int index_doc(struct gen *s, enum fq_search_table t, int64_t rowid, struct fq_err *err)
+static int index_doc(struct gen *s, enum fq_search_table t, int64_t rowid, const char *path,
+		     struct fq_err *err)
 {
-	return fq_search_put(s->c, t, rowid, &s->doc, err);
+	int rc = fq_search_doc_scope(&s->doc, path);
+	return rc ? rc : fq_search_put(s->c, t, rowid, &s->doc, err);
 }
 
 /* ---- houses ---- */
@@ -248,7 +250,7 @@ static int make_houses(struct gen *s, int total, int rented, int vacant, int com
 				rc = fq_search_doc_norm(&s->doc, h->address);
 			}
 			if (!rc)
-				rc = index_doc(s, FQ_SEARCH_HOUSE, h->rowid, err);
+				rc = index_doc(s, FQ_SEARCH_HOUSE, h->rowid, gr->path, err);
 			made++;
 		}
 	}
@@ -355,7 +357,7 @@ static int insert_person(struct gen *s, const struct person_gen *pg, struct fq_e
 	if (!rc && phone[0])
 		rc = fq_search_doc_number(&s->doc, phone);
 	if (!rc)
-		rc = index_doc(s, FQ_SEARCH_PERSON, s->person_rowid, err);
+		rc = index_doc(s, FQ_SEARCH_PERSON, s->person_rowid, gr->path, err);
 	if (!rc)
 		s->counts.people++;
 	return rc;
@@ -557,7 +559,8 @@ static int make_orgs(struct gen *s, int total, int regulated, int schools, struc
 			if (!rc)
 				rc = fq_search_doc_number(&s->doc, lower);
 			if (!rc)
-				rc = index_doc(s, FQ_SEARCH_ORGANISATION, s->org_rowid, err);
+				rc = index_doc(s, FQ_SEARCH_ORGANISATION, s->org_rowid, gr->path,
+					       err);
 		}
 		if (!rc) {
 			s->counts.organisations++;

@@ -100,8 +100,9 @@ CREATE INDEX organisation_type ON organisation(type);
 
 -- Search (community/search.h): rowid = the record's rowid. bi holds the overlapping
 -- bigrams of the normalised text, uni its single units, num the digit tokens
--- (phone, phone tail, ID number and its tail). SQLite-specific (FTS5); a PostgreSQL
--- backend brings its own index.
-CREATE VIRTUAL TABLE person_fts USING fts5(bi, uni, num, tokenize = 'ascii');
-CREATE VIRTUAL TABLE house_fts USING fts5(bi, uni, num, tokenize = 'ascii');
-CREATE VIRTUAL TABLE organisation_fts USING fts5(bi, uni, num, tokenize = 'ascii');
+-- (phone, phone tail, ID number and its tail), scope one token per unit of the
+-- record's unit path (so that scope is part of the match). SQLite-specific (FTS5);
+-- a PostgreSQL backend brings its own index.
+CREATE VIRTUAL TABLE person_fts USING fts5(bi, uni, num, scope, tokenize = 'ascii');
+CREATE VIRTUAL TABLE house_fts USING fts5(bi, uni, num, scope, tokenize = 'ascii');
+CREATE VIRTUAL TABLE organisation_fts USING fts5(bi, uni, num, scope, tokenize = 'ascii');

@@ -67,6 +67,24 @@ static void test_document_numbers(void **state)
 	fq_search_doc_release(&d);
 }
 
+static void test_scope_tokens(void **state)
+{
+	struct fq_search_doc d;
+	struct fq_buf b;
+	(void)state;
+
+	fq_search_doc_init(&d);
+	assert_int_equal(fq_search_doc_scope(&d, "/339900/339902/339902510000/G-a_1/"), 0);
+	assert_string_equal(d.scope.buf, "s339900 s339902 s339902510000 sg-a_1");
+	fq_search_doc_release(&d);
+	fq_buf_init(&b, 256);
+	assert_int_equal(fq_search_scope_expr("/339900/339902/339902510000/", &b), 0);
+	assert_string_equal(b.buf, " AND scope : \"s339902510000\"");
+	fq_buf_release(&b);
+	assert_true(fq_search_expr_single_units("(uni : \"王\" OR num : \"王\")"));
+	assert_false(fq_search_expr_single_units("bi : \"王伟\""));
+}
+
 static void check_expr(const char *q, const char *want)
 {
 	struct fq_err err = FQ_ERR_INIT;
@@ -121,6 +139,7 @@ static void test_index_roundtrip(void **state)
 	doc("欧阳建国", &d);
 	assert_int_equal(fq_search_doc_text(&d, "枫溪镇桃园路12号3栋", &err), 0);
 	assert_int_equal(fq_search_doc_number(&d, "13812345678"), 0);
+	assert_int_equal(fq_search_doc_scope(&d, "/339900/339902/339902510000/G1/"), 0);
 	assert_int_equal(fq_search_put(f->c, FQ_SEARCH_PERSON, 7, &d, &err), 0);
 	/* Putting again replaces the entry. */
 	assert_int_equal(fq_search_put(f->c, FQ_SEARCH_PERSON, 7, &d, &err), 0);
@@ -133,6 +152,30 @@ static void test_index_roundtrip(void **state)
 	} cases[] = {{"阳建", 1},     {"歐陽", 1}, {"路12号", 1}, {"桃园路12", 1}, {"5678", 1},
 		     {"138", 1},      {"建", 1},   {"阳国", 0},	  {"12号3", 1},	   {"欧阳 3栋", 1},
 		     {"欧阳 4栋", 0}, {"1234", 0}, {"三里", 0}};
+	/* Scope is part of the match: the record's units and their ancestors only. */
+	static const struct {
+		const char *path;
+		int hits;
+	} scopes[] = {{"/339900/", 1},
+		      {"/339900/339902/339902510000/G1/", 1},
+		      {"/339900/339902/339902510000/G2/", 0},
+		      {"/339900/339902/339902520000/", 0}};
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		struct fq_buf b;
+		struct fq_stmt *st;
+		fq_buf_init(&b, 4096);
+		assert_int_equal(fq_search_match_expr("阳建", &b, &err), 0);
+		assert_int_equal(fq_search_scope_expr(scopes[i].path, &b), 0);
+		assert_int_equal(
+		    fq_dbc_query(f->c, &err, &st,
+				 "SELECT COUNT(*) FROM person_fts WHERE person_fts MATCH ?", "t",
+				 b.buf),
+		    0);
+		assert_int_equal(fq_stmt_step(st, &err), FQ_DB_ROW);
+		assert_int_equal(fq_stmt_int(st, 0), scopes[i].hits);
+		fq_stmt_done(st);
+		fq_buf_release(&b);
+	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fq_buf b;
 		struct fq_stmt *st;
@@ -159,6 +202,7 @@ int main(void)
 	    cmocka_unit_test(test_units),
 	    cmocka_unit_test(test_document_bigrams),
 	    cmocka_unit_test(test_document_numbers),
+	    cmocka_unit_test(test_scope_tokens),
 	    cmocka_unit_test(test_match_expressions),
 	    cmocka_unit_test(test_bad_queries),
 	    cmocka_unit_test(test_index_roundtrip),
