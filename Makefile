@@ -109,7 +109,7 @@ check: build/fengqiao build/san/fengqiao $(UNIT_TESTS)
 FUZZ_CFLAGS := $(WARN) $(DEFS) -Isrc $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
-FUZZ_CORE := $(filter-out src/core/geo.c,$(wildcard src/core/*.c))
+FUZZ_CORE := $(filter-out src/core/geo.c src/core/csvin.c,$(wildcard src/core/*.c))
 fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 build/fuzz/%: fuzz/%.c $(FUZZ_CORE)
 	@mkdir -p $(@D)

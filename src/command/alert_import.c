@@ -1,8 +1,6 @@
 #include "command/alert_import.h"
 
-#include <csv.h>
 #include <errno.h>
-#include <iconv.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 #include "command/taxonomy.h"
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/csvin.h"
 #include "core/pool.h"
 #include "core/text.h"
 #include "core/timeutil.h"
@@ -77,220 +76,6 @@ static void header_release(struct header *h)
 	h->count = 0;
 }
 
-/* ---- CSV records with their line numbers ---- */
-
-struct record {
-	struct fq_buf data; /* the fields, each NUL-terminated, back to back */
-	size_t offset[FQ_IMPORT_COLUMNS_MAX];
-	size_t fields;	    /* fields seen, possibly more than were kept */
-	long long_field;    /* index of a field over FQ_IMPORT_FIELD_MAX, or -1 */
-	long nul_field;	    /* index of a field holding a NUL byte, or -1 */
-	int malformed;	    /* quotes out of place, or left open at the end */
-	unsigned long line; /* physical line where the record starts */
-	size_t start, end;  /* its bytes in the input */
-	int open, done;
-};
-
-struct reader {
-	struct csv_parser parser;
-	const char *data;
-	size_t len, pos;
-	unsigned long line; /* line number of data[pos] */
-	struct record rec;
-};
-
-static void on_field(void *s, size_t n, void *arg)
-{
-	struct record *r = arg;
-	size_t i = r->fields++;
-
-	if (i >= FQ_IMPORT_COLUMNS_MAX)
-		return;
-	if (n > FQ_IMPORT_FIELD_MAX) {
-		if (r->long_field < 0)
-			r->long_field = (long)i;
-		n = 0;
-	}
-	if (n && memchr(s, '\0', n) && r->nul_field < 0)
-		r->nul_field = (long)i;
-	r->offset[i] = r->data.len;
-	/* Cannot pass the buffer's maximum: fields and their count are bounded above. */
-	fq_assert(fq_buf_add(&r->data, s, n) == 0 && fq_buf_addch(&r->data, '\0') == 0);
-}
-
-static void on_row(int c, void *arg)
-{
-	struct record *r = arg;
-	(void)c;
-	r->done = 1;
-}
-
-static void reader_init(struct reader *r, const char *data, size_t len, unsigned long first_line)
-{
-	memset(r, 0, sizeof(*r));
-	/*
-	 * Strict: a quote inside an unquoted field, text after a closing quote
-	 * and a quote left open at the end are errors rather than guesses.
-	 */
-	fq_assert(csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) == 0);
-	r->data = data;
-	r->len = len;
-	r->line = first_line;
-	fq_buf_init(&r->rec.data, FQ_IMPORT_COLUMNS_MAX * (FQ_IMPORT_FIELD_MAX + 1));
-}
-
-static void reader_release(struct reader *r)
-{
-	csv_free(&r->parser);
-	fq_buf_release(&r->rec.data);
-}
-
-static const char *field(const struct record *rec, size_t i)
-{
-	return rec->data.buf + rec->offset[i];
-}
-
-/* Bytes up to and including the next line end ("\n", "\r\n" or a lone "\r"). */
-static size_t line_length(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			return i + 1;
-		if (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'))
-			return i + 1;
-	}
-	return n;
-}
-
-static int blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return 0;
-	return 1;
-}
-
-/* After a malformed record: start again with a fresh parser. */
-static void reader_restart(struct reader *r)
-{
-	csv_free(&r->parser);
-	fq_assert(csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) == 0);
-	r->rec.malformed = r->rec.done = 1;
-}
-
-/*
- * The next record: 1 when r->rec holds one (rec.malformed set when its
- * quotes are out of place: the reader then goes on at the next line), 0 at
- * the end of the input. The input is fed to libcsv a line at a time, so
- * each record knows the line it starts on and the bytes it spans, to be
- * read again later.
- */
-static int next_record(struct reader *r)
-{
-	struct record *rec = &r->rec;
-
-	fq_buf_reset(&rec->data);
-	rec->fields = 0;
-	rec->long_field = rec->nul_field = -1;
-	rec->open = rec->done = rec->malformed = 0;
-	while (!rec->done) {
-		size_t n;
-
-		if (r->pos >= r->len) {
-			if (csv_fini(&r->parser, on_field, on_row, rec) != 0)
-				reader_restart(r);
-			if (!rec->done)
-				return 0;
-			rec->end = r->len;
-			break;
-		}
-		n = line_length(r->data + r->pos, r->len - r->pos);
-		if (!rec->open && !blank(r->data + r->pos, n)) {
-			rec->open = 1;
-			rec->line = r->line;
-			rec->start = r->pos;
-		}
-		if (csv_parse(&r->parser, r->data + r->pos, n, on_field, on_row, rec) != n) {
-			if (csv_error(&r->parser) != CSV_EPARSE)
-				fq_die("csv_parse: out of memory");
-			reader_restart(r);
-		}
-		if (rec->done && !rec->open) {
-			rec->line = r->line;
-			rec->start = r->pos;
-		}
-		r->pos += n;
-		r->line++;
-		if (rec->done)
-			rec->end = r->pos;
-	}
-	return 1;
-}
-
-/* ---- encodings ---- */
-
-static const char utf8_bom[] = "\xef\xbb\xbf";
-
-static void skip_bom(const char **data, size_t *len)
-{
-	if (*len >= 3 && memcmp(*data, utf8_bom, 3) == 0) {
-		*data += 3;
-		*len -= 3;
-	}
-}
-
-static unsigned long line_at(const char *data, size_t off)
-{
-	unsigned long line = 1;
-	for (size_t i = 0; i < off; i++)
-		line += data[i] == '\n';
-	return line;
-}
-
-/*
- * UTF-8 as it is, else GB18030 converted into *owned (free() it). Every
- * GB18030 sequence of n bytes becomes at most n + 2 bytes of UTF-8 (one byte
- * for ASCII, three for two-byte sequences, four for four-byte ones), so
- * twice the input is enough.
- */
-static int decode(const char *in, size_t len, const char **out, size_t *out_len, char **owned,
-		  const char **encoding, struct fq_err *err)
-{
-	iconv_t cd;
-	char *src, *dst;
-	size_t left, room;
-
-	*owned = NULL;
-	skip_bom(&in, &len);
-	if (fq_utf8_valid(in, len)) {
-		*out = in;
-		*out_len = len;
-		*encoding = "UTF-8";
-		return 0;
-	}
-	cd = iconv_open("UTF-8", "GB18030");
-	if (cd == (iconv_t)-1)
-		return fq_err_set(err, FQ_EINTERNAL, "iconv", NULL, "iconv 不支持 GB18030");
-	room = 2 * len + 8;
-	*owned = dst = fq_xmalloc(room);
-	src = (char *)in;
-	left = len;
-	if (iconv(cd, &src, &left, &dst, &room) == (size_t)-1) {
-		unsigned long line = line_at(in, (size_t)(src - in));
-		iconv_close(cd);
-		free(*owned);
-		*owned = NULL;
-		return fq_err_set(err, FQ_EINVAL, "file_encoding", "file",
-				  "第 %lu 行：文件既不是 UTF-8 也不是 GB18030 编码", line);
-	}
-	iconv_close(cd);
-	*out = *owned;
-	*out_len = (size_t)(dst - *owned);
-	skip_bom(out, out_len);
-	*encoding = "GB18030";
-	return 0;
-}
-
 /* ---- the header ---- */
 
 static int ascii_caseeq(const char *a, const char *b)
@@ -304,12 +89,12 @@ static int ascii_caseeq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static int read_header(struct reader *r, int montco, struct header *h, struct fq_err *err)
+static int read_header(struct fq_csv_reader *r, int montco, struct header *h, struct fq_err *err)
 {
 	const struct column_name *names = montco ? montco_columns : import_columns;
 	size_t nnames = montco ? ARRAY_LEN(montco_columns) : ARRAY_LEN(import_columns);
 	int seen[COL_COUNT] = {0};
-	int rc = next_record(r);
+	int rc = fq_csv_next(r);
 
 	if (rc == 0)
 		return fq_err_set(err, FQ_EINVAL, "empty_file", "file", "文件是空的：缺少表头");
@@ -322,7 +107,7 @@ static int read_header(struct reader *r, int montco, struct header *h, struct fq
 				  r->rec.line);
 	h->count = r->rec.fields;
 	for (size_t i = 0; i < h->count; i++) {
-		const char *name = field(&r->rec, i);
+		const char *name = fq_csv_field(&r->rec, i);
 		h->name[i] = fq_xstrdup(name);
 		h->col[i] = COL_EXTRA;
 		if (!*name)
@@ -491,7 +276,7 @@ static void set_str(json_t *o, const char *key, const char *s)
  * what only a CSV can get wrong (the count of fields, a NUL byte, a field
  * over FQ_IMPORT_FIELD_MAX).
  */
-static int row_json(const struct header *h, const struct record *rec, int montco,
+static int row_json(const struct header *h, const struct fq_csv_record *rec, int montco,
 		    struct fq_pool *pool, json_t **out, struct fq_err *err)
 {
 	json_t *o, *loc = NULL, *extra = json_object();
@@ -522,7 +307,7 @@ static int row_json(const struct header *h, const struct record *rec, int montco
 	}
 	o = json_object();
 	for (size_t i = 0; i < h->count; i++) {
-		const char *v = field(rec, i);
+		const char *v = fq_csv_field(rec, i);
 		if (!*v)
 			continue;
 		switch (h->col[i]) {
@@ -747,7 +532,7 @@ struct import {
  * strings live in imp->pool and in *body (json_decref it when done with
  * in, also on failure).
  */
-static int load_row(struct import *imp, const struct record *rec, json_t **body,
+static int load_row(struct import *imp, const struct fq_csv_record *rec, json_t **body,
 		    struct fq_alert_in *in, const struct station **station, struct fq_err *err)
 {
 	int rc = row_json(&imp->header, rec, imp->opt->montco, &imp->pool, body, err);
@@ -768,13 +553,13 @@ static void report_row(struct import *imp, unsigned long line, const struct fq_e
 /* Pass 1: every row is checked; the good ones are remembered with their time. */
 static int validate(struct import *imp, struct fq_err *err)
 {
-	struct reader r;
+	struct fq_csv_reader r;
 	int rc;
 
-	reader_init(&r, imp->data, imp->len, 1);
+	fq_csv_reader_init(&r, imp->data, imp->len, 1);
 	if ((rc = read_header(&r, imp->opt->montco, &imp->header, err)))
 		goto out;
-	while ((rc = next_record(&r)) == 1) {
+	while ((rc = fq_csv_next(&r)) == 1) {
 		struct fq_err row_err = FQ_ERR_INIT;
 		const struct station *station;
 		struct fq_alert_in in;
@@ -810,7 +595,7 @@ static int validate(struct import *imp, struct fq_err *err)
 	else if (imp->nrows == 0)
 		rc = fq_err_set(err, FQ_EINVAL, "no_rows", "file", "文件中没有数据行");
 out:
-	reader_release(&r);
+	fq_csv_reader_release(&r);
 	return rc;
 }
 
@@ -905,14 +690,14 @@ static int import_row(struct import *imp, const struct row_ref *ref, struct fq_e
 	struct fq_merge_result m;
 	struct fq_alert_stored stored;
 	struct fq_alert_in in;
-	struct reader r;
+	struct fq_csv_reader r;
 	json_t *body = NULL;
 	int rc;
 
-	reader_init(&r, imp->data + ref->start, ref->end - ref->start, ref->line);
-	fq_assert(next_record(&r) == 1); /* read before */
+	fq_csv_reader_init(&r, imp->data + ref->start, ref->end - ref->start, ref->line);
+	fq_assert(fq_csv_next(&r) == 1); /* read before */
 	rc = load_row(imp, &r.rec, &body, &in, &station, err);
-	reader_release(&r);
+	fq_csv_reader_release(&r);
 	if (rc) /* passed before: only the store can fail now */
 		goto out;
 	fq_alert_lock();
@@ -997,7 +782,7 @@ static int import_data(struct fq_db *db, const char *data, size_t len, const cha
 	imp.errors = opt->errors ? opt->errors : stderr;
 	fq_pool_init(&imp.pool);
 	fq_assert(opt->audit != NULL);
-	if ((rc = decode(data, len, &imp.data, &imp.len, &owned, &sum->encoding, err)))
+	if ((rc = fq_csv_decode(data, len, &imp.data, &imp.len, &owned, &sum->encoding, err)))
 		return rc;
 	imp.c = fq_db_acquire(db);
 	if ((rc = stations_init(&imp.stations, imp.c, opt->unit, err)))
