@@ -339,7 +339,7 @@ int fq_house_update(struct fq_dbc *c, const char *id, const struct fq_house_in *
 		rc = index_house(c, id, err);
 	/* Occupants are indexed with their house's address and scope. */
 	if (!rc) {
-		struct fq_stmt *ps;
+		struct fq_stmt *ps = NULL;
 		json_t *ids = json_array(), *v;
 		size_t i;
 		rc = fq_dbc_query(c, err, &ps, "SELECT id FROM person WHERE house_id = ?", "t", id);
@@ -347,10 +347,9 @@ int fq_house_update(struct fq_dbc *c, const char *id, const struct fq_house_in *
 			rc = 0;
 			json_array_append_new(ids, json_string(fq_stmt_text(ps, 0)));
 		}
-		if (rc >= 0) {
-			fq_stmt_done(ps);
+		fq_stmt_done(ps);
+		if (rc > 0)
 			rc = 0;
-		}
 		json_array_foreach(ids, i, v) if (!rc) rc =
 		    fq__person_reindex(c, json_string_value(v), err);
 		json_decref(ids);

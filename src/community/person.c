@@ -328,7 +328,7 @@ static int id_taken(struct fq_dbc *c, const char *id_number, const char *self, s
 /* Warnings for people of the same name, birth date and house. */
 static int duplicates(struct fq_dbc *c, const char *self, json_t **warnings, struct fq_err *err)
 {
-	struct fq_stmt *st;
+	struct fq_stmt *st = NULL;
 	json_t *w = json_array();
 	int rc;
 
@@ -345,8 +345,7 @@ static int duplicates(struct fq_dbc *c, const char *self, json_t **warnings, str
 						   "person_id", fq_stmt_text(st, 0), "message",
 						   "同名、同出生日期、同住址的人员已登记"));
 	}
-	if (!rc || rc == FQ_DB_DONE)
-		fq_stmt_done(st);
+	fq_stmt_done(st);
 	if (rc < 0) {
 		json_decref(w);
 		return rc;

@@ -417,7 +417,7 @@ static int make_people(struct gen *s, int total, int floating, struct fq_err *er
 
 static int make_rentals(struct gen *s, struct fq_err *err)
 {
-	struct fq_stmt *st;
+	struct fq_stmt *st = NULL;
 	int rc = fq_dbc_query(s->c, err, &st,
 			      "SELECT h.id, p.id FROM house h JOIN person p ON p.house_id = h.id"
 			      " WHERE h.use = 'rented' AND instr(p.categories, ',floating,') > 0"
@@ -432,10 +432,9 @@ static int make_rentals(struct gen *s, struct fq_err *err)
 		json_array_append_new(pairs,
 				      json_pack("[ss]", fq_stmt_text(st, 0), fq_stmt_text(st, 1)));
 	}
-	if (rc >= 0) {
-		fq_stmt_done(st);
+	fq_stmt_done(st);
+	if (rc > 0)
 		rc = 0;
-	}
 	json_array_foreach(pairs, i, pair)
 	{
 		const char *house = json_string_value(json_array_get(pair, 0));
