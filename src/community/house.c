@@ -18,11 +18,6 @@
 #include "org/rights.h"
 #include "core/banned.h"
 
-int fq__person_reindex(struct fq_dbc *c, const char *id, struct fq_err *err);
-void fq__path_upper(const char *prefix, char out[FQ_UNIT_PATH_MAX]);
-int fq__list_path(struct fq_dbc *c, const char *scope, const char *unit, char out[FQ_UNIT_PATH_MAX],
-		  struct fq_err *err);
-
 static const struct {
 	const char *code, *label;
 } uses[] = {
@@ -46,7 +41,6 @@ int fq_house_use_from(const char *s)
 }
 
 /* {"lat","lon"} of body's "location" (both required); *present when given. */
-int fq__location_arg(json_t *body, int *present, double *lat, double *lon, struct fq_err *err);
 int fq__location_arg(json_t *body, int *present, double *lat, double *lon, struct fq_err *err)
 {
 	json_t *loc = json_object_get(body, "location");

@@ -16,11 +16,6 @@
 #include "org/rights.h"
 #include "core/banned.h"
 
-void fq__path_upper(const char *prefix, char out[FQ_UNIT_PATH_MAX]);
-int fq__list_path(struct fq_dbc *c, const char *scope, const char *unit, char out[FQ_UNIT_PATH_MAX],
-		  struct fq_err *err);
-int fq__location_arg(json_t *body, int *present, double *lat, double *lon, struct fq_err *err);
-
 static const struct {
 	const char *code, *label;
 	int regulated;

@@ -281,7 +281,6 @@ static int index_person(struct fq_dbc *c, const char *id, struct fq_err *err)
 	return rc;
 }
 
-int fq__person_reindex(struct fq_dbc *c, const char *id, struct fq_err *err);
 int fq__person_reindex(struct fq_dbc *c, const char *id, struct fq_err *err)
 {
 	return index_person(c, id, err);
@@ -586,7 +585,6 @@ int fq_person_json(struct fq_dbc *c, const char *id, const struct fq_registry_vi
 }
 
 /* The exclusive upper bound of paths under prefix ("/a/b/" -> "/a/b0"). */
-void fq__path_upper(const char *prefix, char out[FQ_UNIT_PATH_MAX]);
 void fq__path_upper(const char *prefix, char out[FQ_UNIT_PATH_MAX])
 {
 	size_t n;
@@ -597,8 +595,6 @@ void fq__path_upper(const char *prefix, char out[FQ_UNIT_PATH_MAX])
 }
 
 /* The path under which to list: the unit's (when in scope) or the scope itself. */
-int fq__list_path(struct fq_dbc *c, const char *scope, const char *unit, char out[FQ_UNIT_PATH_MAX],
-		  struct fq_err *err);
 int fq__list_path(struct fq_dbc *c, const char *scope, const char *unit, char out[FQ_UNIT_PATH_MAX],
 		  struct fq_err *err)
 {

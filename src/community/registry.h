@@ -326,6 +326,19 @@ int fq__registry_sort(const char *sort, const char *const *allowed, const char *
 		      const char *dflt, const char **order_by, struct fq_err *err) FQ_WUR;
 /* Address as the view shows it (pointer into a new JSON string). */
 json_t *fq__registry_address(const char *address, const struct fq_registry_view *v);
+/* Rebuild the search entry of a person (after their house or unit changed). */
+int fq__person_reindex(struct fq_dbc *c, const char *id, struct fq_err *err) FQ_WUR;
+/* The exclusive upper bound of the paths under prefix ("/a/b/" -> "/a/b0"). */
+void fq__path_upper(const char *prefix, char out[FQ_UNIT_PATH_MAX]);
+/*
+ * The path under which a list looks: unit's (FQ_EINVAL naming "unit" when
+ * it does not exist or lies outside scope), or scope itself when unit is NULL.
+ */
+int fq__list_path(struct fq_dbc *c, const char *scope, const char *unit, char out[FQ_UNIT_PATH_MAX],
+		  struct fq_err *err) FQ_WUR;
+/* body's optional "location": {"lat","lon"} (both required, WGS-84); *present when given. */
+int fq__location_arg(json_t *body, int *present, double *lat, double *lon,
+		     struct fq_err *err) FQ_WUR;
 /* An optional string member: NULL input -> null. */
 json_t *fq__json_str_or_null(const char *s);
 /* RFC 3339 string of ms in China Standard Time. */
