@@ -259,6 +259,29 @@ test('rentals: tenants move in and the house becomes rented', async () => {
   assertError(await as.gridworker.post(`/api/v1/houses/${houseB.id}/rentals`, { start_date: '2026-01-01', tenant_ids: [p1.id] }), 404, 'not_found');
 });
 
+test('a house that moves takes its occupants to its new grid, scope and search', async () => {
+  let r = await as.community.post('/api/v1/houses', { address: '枫溪镇柳岸路5号', location: at[GRID_B] });
+  assert.equal(r.status, 201, r.text);
+  const h = r.json.house;
+  r = await as.community.post('/api/v1/people', { name: '柳岸居民', id_number: idNumber('339902', '1975-05-05', 777), house_id: h.id });
+  assert.equal(r.status, 201, r.text);
+  const p = r.json.person;
+  assert.equal(p.unit, GRID_B);
+  assertError(await as.gridworker.get(`/api/v1/people/${p.id}`), 404, 'not_found');
+  r = await as.community.patch(`/api/v1/houses/${h.id}`, { version: h.version, location: at[GRID_A], address: '枫溪镇柳岸新路5号' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.house.grid, GRID_A);
+  r = await as.gridworker.get(`/api/v1/people/${p.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.person.unit, GRID_A);
+  assert.equal(r.json.person.address, '枫溪镇柳岸新路5号');
+  r = await as.gridworker.get(`/api/v1/people?q=${encodeURIComponent('柳岸新路')}`);
+  assert.deepEqual(r.json.items.map((x) => x.id), [p.id], 'the occupant is found by the new address');
+  r = await as.gridworker.get(`/api/v1/people?q=${encodeURIComponent('岸')}`);
+  assert.ok(r.json.items.some((x) => x.id === p.id), 'one-character search follows the new scope');
+  assertError(await as.community.patch(`/api/v1/houses/${h.id}`, { version: h.version, use: 'vacant' }), 409, 'stale_version', 'version');
+});
+
 test('writes are audited without personal values', async () => {
   const log = await auditEntries(`action=person.create&object_id=${p2.id}`);
   assert.equal(log.length, 1);
