@@ -49,7 +49,7 @@ static void usage(FILE *f)
 	    "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
 	    "  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
 	    "  import  alerts --db FILE FILE.csv [--unit CODE] [--dry-run]  historical alerts\n"
-	    "  import  people --db FILE [--dry-run] [--unit CODE] FILE.csv  people registry\n"
+	    "  import  people|houses --db FILE [--dry-run] [--unit CODE] FILE.csv  registries\n"
 	    "  version\n");
 }
 
@@ -684,7 +684,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fengqiao: initialisation failed %s\n", err.message);
 		return 1;
 	}
-	if (strcmp(cmd, "import") == 0 && argc > 2 && strcmp(argv[2], "people") == 0)
+	if (strcmp(cmd, "import") == 0 && argc > 2 &&
+	    (strcmp(argv[2], "people") == 0 || strcmp(argv[2], "houses") == 0))
 		return fq_cmd_import_people(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		return fq_cmd_import_alerts(argc - 1, argv + 1);

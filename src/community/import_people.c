@@ -32,26 +32,42 @@ enum column {
 	COL_CATEGORIES,
 	COL_NOTES,
 	COL_UNIT,
+	COL_LAT,
+	COL_LON,
+	COL_USE,
+	COL_OWNER,
 	COL_COUNT
 };
+
+/* What a file holds: people, or houses (bits for the column table). */
+enum { KIND_PEOPLE = 1, KIND_HOUSES = 2 };
 
 static const struct {
 	enum column col;
 	const char *key; /* the API's member, also the English header */
 	const char *zh[4];
-	int required;
+	int kinds;    /* KIND_* files that have the column */
+	int required; /* KIND_* files that must have it */
 } columns[] = {
-    {COL_NAME, "name", {"姓名"}, 1},
-    {COL_ID, "id_number", {"身份证号", "身份证号码", "公民身份号码"}, 1},
-    {COL_PHONE, "phone", {"手机号", "手机号码", "联系电话", "电话"}, 1},
-    {COL_ADDRESS, "address", {"住址", "现住址", "居住地址", "地址"}, 1},
-    {COL_SEX, "sex", {"性别"}, 0},
-    {COL_BIRTH, "birth_date", {"出生日期"}, 0},
-    {COL_PHONE2, "phone2", {"备用电话"}, 0},
-    {COL_HUKOU, "hukou", {"户籍地", "户籍地址"}, 0},
-    {COL_CATEGORIES, "categories", {"人员类别", "类别"}, 0},
-    {COL_NOTES, "notes", {"备注"}, 0},
-    {COL_UNIT, "unit", {"所属单位", "网格"}, 0},
+    {COL_NAME, "name", {"姓名"}, KIND_PEOPLE, KIND_PEOPLE},
+    {COL_ID, "id_number", {"身份证号", "身份证号码", "公民身份号码"}, KIND_PEOPLE, KIND_PEOPLE},
+    {COL_PHONE, "phone", {"手机号", "手机号码", "联系电话", "电话"}, KIND_PEOPLE, KIND_PEOPLE},
+    {COL_ADDRESS,
+     "address",
+     {"住址", "现住址", "居住地址", "地址"},
+     KIND_PEOPLE | KIND_HOUSES,
+     KIND_PEOPLE | KIND_HOUSES},
+    {COL_SEX, "sex", {"性别"}, KIND_PEOPLE, 0},
+    {COL_BIRTH, "birth_date", {"出生日期"}, KIND_PEOPLE, 0},
+    {COL_PHONE2, "phone2", {"备用电话"}, KIND_PEOPLE, 0},
+    {COL_HUKOU, "hukou", {"户籍地", "户籍地址"}, KIND_PEOPLE, 0},
+    {COL_CATEGORIES, "categories", {"人员类别", "类别"}, KIND_PEOPLE, 0},
+    {COL_NOTES, "notes", {"备注"}, KIND_PEOPLE | KIND_HOUSES, 0},
+    {COL_UNIT, "unit", {"所属单位", "网格"}, KIND_PEOPLE | KIND_HOUSES, 0},
+    {COL_LAT, "lat", {"纬度"}, KIND_HOUSES, 0},
+    {COL_LON, "lon", {"经度"}, KIND_HOUSES, 0},
+    {COL_USE, "use", {"用途", "房屋用途"}, KIND_HOUSES, 0},
+    {COL_OWNER, "owner_name", {"房主", "产权人"}, KIND_HOUSES, 0},
 };
 
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -74,6 +90,7 @@ struct import {
 	struct fq_actor actor;
 	char unit[FQ_UNIT_CODE_MAX], scope[FQ_UNIT_PATH_MAX];
 	FILE *errors;
+	int kind; /* KIND_PEOPLE or KIND_HOUSES */
 };
 
 static int ascii_caseeq(const char *a, const char *b)
@@ -153,8 +170,11 @@ static int read_header(struct import *imp, struct fq_csv_reader *r, struct fq_er
 		const char *name = trim(fq_csv_field(&r->rec, i), &t);
 		h->col[i] = COL_IGNORED;
 		for (size_t k = 0; k < NCOLUMNS; k++) {
-			int hit = ascii_caseeq(name, columns[k].key);
-			for (int z = 0; !hit && z < 4 && columns[k].zh[z]; z++)
+			int hit =
+			    (columns[k].kinds & imp->kind) && ascii_caseeq(name, columns[k].key);
+			for (int z = 0;
+			     !hit && (columns[k].kinds & imp->kind) && z < 4 && columns[k].zh[z];
+			     z++)
 				hit = strcmp(name, columns[k].zh[z]) == 0;
 			if (!hit)
 				continue;
@@ -168,7 +188,7 @@ static int read_header(struct import *imp, struct fq_csv_reader *r, struct fq_er
 	}
 	fq_buf_release(&t);
 	for (size_t k = 0; k < NCOLUMNS && !rc; k++)
-		if (columns[k].required && h->index[columns[k].col] < 0)
+		if ((columns[k].required & imp->kind) && h->index[columns[k].col] < 0)
 			rc = fq_err_set(err, FQ_EINVAL, "missing_column", "header",
 					"第 %lu 行：表头缺少列 %s（%s）", r->rec.line,
 					columns[k].key, columns[k].zh[0]);
@@ -222,6 +242,7 @@ struct row {
 	const char *address;
 	const char *unit;
 	struct fq_person_in in;
+	struct fq_house_in hin;
 	struct fq_buf vals[COL_COUNT];
 };
 
@@ -238,6 +259,8 @@ static void row_release(struct row *w)
 	for (int i = 0; i < COL_COUNT; i++)
 		fq_buf_release(&w->vals[i]);
 }
+
+static int house_body(struct import *imp, const char **v, struct row *w, struct fq_err *err);
 
 static int load_row(struct import *imp, const struct fq_csv_record *rec, struct row *w,
 		    struct fq_err *err)
@@ -259,6 +282,10 @@ static int load_row(struct import *imp, const struct fq_csv_record *rec, struct 
 		if (h->index[k] >= 0)
 			v[k] = trim(fq_csv_field(rec, (size_t)h->index[k]), &w->vals[k]);
 	w->body = json_object();
+	w->address = v[COL_ADDRESS];
+	w->unit = v[COL_UNIT] && *v[COL_UNIT] ? v[COL_UNIT] : imp->unit;
+	if (imp->kind == KIND_HOUSES)
+		return house_body(imp, v, w, err);
 	json_object_set_new(w->body, "name", json_string(v[COL_NAME]));
 	if (v[COL_ID] && !ascii_only(v[COL_ID])) {
 		/* Full-width digits and letters fold to ASCII. */
@@ -284,8 +311,6 @@ static int load_row(struct import *imp, const struct fq_csv_record *rec, struct 
 #undef OPTIONAL_STR
 	if (v[COL_CATEGORIES] && *v[COL_CATEGORIES])
 		json_object_set_new(w->body, "categories", split_categories(v[COL_CATEGORIES]));
-	w->address = v[COL_ADDRESS];
-	w->unit = v[COL_UNIT] && *v[COL_UNIT] ? v[COL_UNIT] : imp->unit;
 	if (fq_person_parse(w->body, 1, imp->actor.now_ms, &w->in, err))
 		return FQ_EINVAL;
 	if (!w->address || !*w->address)
@@ -296,8 +321,51 @@ static int load_row(struct import *imp, const struct fq_csv_record *rec, struct 
 	return 0;
 }
 
+/* A number of a house row ("29.71"), or FQ_EINVAL naming field. */
+static int number(const char *s, const char *field, json_t **out, struct fq_err *err)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (!*s || *end)
+		return fq_err_set(err, FQ_EINVAL, "invalid_value", field, "%s 应为数字", field);
+	*out = json_real(d);
+	return 0;
+}
+
+static int house_body(struct import *imp, const char **v, struct row *w, struct fq_err *err)
+{
+	json_t *lat = NULL, *lon = NULL;
+	int has_lat = v[COL_LAT] && *v[COL_LAT], has_lon = v[COL_LON] && *v[COL_LON];
+
+	(void)imp;
+	json_object_set_new(w->body, "address", json_string(v[COL_ADDRESS] ? v[COL_ADDRESS] : ""));
+	if (has_lat != has_lon)
+		return fq_err_set(err, FQ_EINVAL, "invalid_value", "location",
+				  "纬度和经度须同时给出");
+	if (has_lat) {
+		if (number(v[COL_LAT], "lat", &lat, err) || number(v[COL_LON], "lon", &lon, err)) {
+			json_decref(lat);
+			return FQ_EINVAL;
+		}
+		json_object_set_new(w->body, "location",
+				    json_pack("{s:o, s:o}", "lat", lat, "lon", lon));
+	}
+	if (v[COL_USE] && *v[COL_USE])
+		json_object_set_new(w->body, "use", json_string(v[COL_USE]));
+	if (v[COL_OWNER] && *v[COL_OWNER])
+		json_object_set_new(w->body, "owner_name", json_string(v[COL_OWNER]));
+	if (v[COL_NOTES] && *v[COL_NOTES])
+		json_object_set_new(w->body, "notes", json_string(v[COL_NOTES]));
+	if (fq_house_parse(w->body, 1, &w->hin, err))
+		return FQ_EINVAL;
+	w->hin.unit = w->unit;
+	return 0;
+}
+
+/* A row's key that must be unique in the file: the ID number, or a house's address key. */
 struct seen_id {
-	char id[FQ_IDNUM_LEN + 1];
+	char *id;
 	unsigned long line;
 };
 
@@ -341,7 +409,7 @@ static int validate(struct import *imp, struct fq_err *err)
 			if (!bad)
 				snprintf(last_unit, sizeof(last_unit), "%s", w.unit);
 		}
-		if (!bad) {
+		if (!bad && imp->kind == KIND_PEOPLE) {
 			int k =
 			    fq_dbc_lookup_text(imp->c, "SELECT id FROM person WHERE id_number = ?",
 					       w.in.id.number, other, sizeof(other), "", &e);
@@ -361,7 +429,13 @@ static int validate(struct import *imp, struct fq_err *err)
 			cap = cap ? cap * 2 : 1024;
 			ids = fq_xrealloc(ids, cap * sizeof(*ids));
 		}
-		memcpy(ids[nids].id, w.in.id.number, sizeof(ids[nids].id));
+		if (imp->kind == KIND_PEOPLE) {
+			ids[nids].id = fq_xstrdup(w.in.id.number);
+		} else if (fq__registry_address_key(w.address, "address", &ids[nids].id, &e)) {
+			imp->sum->bad_rows++;
+			report(imp, r.rec.line, &e);
+			continue;
+		}
 		ids[nids++].line = r.rec.line;
 	}
 	/* The same ID number twice in the file: every later row is bad. */
@@ -372,8 +446,12 @@ static int validate(struct import *imp, struct fq_err *err)
 			size_t first = i - 1;
 			while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
 				first--;
-			fq_err_set(&e, FQ_EINVAL, "duplicate_id_number", "id_number",
-				   "身份证号与第 %lu 行重复", ids[first].line);
+			if (imp->kind == KIND_PEOPLE)
+				fq_err_set(&e, FQ_EINVAL, "duplicate_id_number", "id_number",
+					   "身份证号与第 %lu 行重复", ids[first].line);
+			else
+				fq_err_set(&e, FQ_EINVAL, "duplicate_address", "address",
+					   "地址与第 %lu 行重复", ids[first].line);
 			imp->sum->bad_rows++;
 			report(imp, ids[i].line, &e);
 		}
@@ -381,6 +459,8 @@ static int validate(struct import *imp, struct fq_err *err)
 		rc = fq_err_set(err, FQ_EINVAL, "bad_rows", "file", "%zu 行有错误，未导入任何数据",
 				imp->sum->bad_rows);
 out:
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i].id);
 	free(ids);
 	row_release(&w);
 	fq_csv_reader_release(&r);
@@ -403,6 +483,13 @@ static int write_rows(struct import *imp, struct fq_err *err)
 		size_t i;
 		int created = 0;
 
+		if (imp->kind == KIND_HOUSES) {
+			if ((rc = load_row(imp, &r.rec, &w, err)) ||
+			    (rc = fq_house_create(imp->c, &w.hin, &imp->actor, house, err)))
+				break;
+			imp->sum->houses_created++;
+			continue;
+		}
 		if ((rc = load_row(imp, &r.rec, &w, err)) ||
 		    (rc = fq_house_find_or_create(imp->c, w.unit, w.address, &imp->actor, house,
 						  &created, err)))
@@ -436,8 +523,9 @@ static int write_rows(struct import *imp, struct fq_err *err)
 static int audit(struct import *imp, struct fq_err *err)
 {
 	struct fq_audit_entry e = {.username = imp->opt->actor ? imp->opt->actor : "cli",
-				   .action = "person.import",
-				   .object_type = "person",
+				   .action =
+				       imp->kind == KIND_PEOPLE ? "person.import" : "house.import",
+				   .object_type = imp->kind == KIND_PEOPLE ? "person" : "house",
 				   .client = "cli",
 				   .outcome = "ok"};
 	char detail[200];
@@ -548,6 +636,7 @@ int fq_people_import_file(struct fq_db *db, const char *path,
 	imp.opt = opt;
 	imp.sum = sum;
 	imp.errors = opt->errors ? opt->errors : stderr;
+	imp.kind = opt->houses ? KIND_HOUSES : KIND_PEOPLE;
 	if (!(f = fopen(path, "rb")))
 		return fq_err_set(err, FQ_EIO, "file_open", "file", "无法打开 %s：%s", path,
 				  strerror(errno));
@@ -569,7 +658,7 @@ int fq_people_import_file(struct fq_db *db, const char *path,
 /* ---- the command line ---- */
 
 static const char usage_text[] =
-    "usage: fengqiao import people --db FILE [--dry-run] [--unit CODE] FILE.csv\n"
+    "usage: fengqiao import people|houses --db FILE [--dry-run] [--unit CODE] FILE.csv\n"
     "  --unit CODE   unit of rows without a unit column value (default: the station,\n"
     "                the first by code when there are several)\n"
     "  --dry-run     check everything, report every bad row, write nothing\n";
@@ -612,7 +701,9 @@ int fq_cmd_import_people(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "people") != 0) {
+	if (argc - optind == 2 && strcmp(argv[optind], "houses") == 0)
+		opt.houses = 1;
+	else if (argc - optind != 2 || strcmp(argv[optind], "people") != 0) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
@@ -637,9 +728,15 @@ int fq_cmd_import_people(int argc, char **argv)
 			err.field, err.field[0] ? "]" : "");
 		return 1;
 	}
-	printf("%s (%s): %zu rows, %zu people, %zu houses created, %zu matched, %zu warnings"
-	       " (%.2f s)\n",
-	       opt.dry_run ? "dry run, nothing written" : "imported", sum.encoding, sum.rows,
-	       sum.people, sum.houses_created, sum.houses_matched, sum.warnings, sum.seconds);
+	if (opt.houses)
+		printf("%s (%s): %zu rows, %zu houses (%.2f s)\n",
+		       opt.dry_run ? "dry run, nothing written" : "imported", sum.encoding,
+		       sum.rows, sum.houses_created, sum.seconds);
+	else
+		printf(
+		    "%s (%s): %zu rows, %zu people, %zu houses created, %zu matched, %zu warnings"
+		    " (%.2f s)\n",
+		    opt.dry_run ? "dry run, nothing written" : "imported", sum.encoding, sum.rows,
+		    sum.people, sum.houses_created, sum.houses_matched, sum.warnings, sum.seconds);
 	return 0;
 }

@@ -32,6 +32,14 @@
  * would meet. Possible duplicates (same name, birth date and house) are
  * reported as "line N: warning: ..." and do not stop the import.
  *
+ * Houses (`fengqiao import houses`, options.houses): columns address
+ * (地址, 住址; required), lat 纬度 and lon 经度 (WGS-84, both or neither:
+ * the house is placed in its grid), use 用途/房屋用途 (code or label),
+ * owner_name 房主/产权人, notes 备注, unit 所属单位/网格. Rows are
+ * validated as POST /api/v1/houses validates them; the same address twice
+ * in the file is a bad row; an address already registered in the station
+ * stops the import at its row (reported as "line N: ..."), nothing written.
+ *
  * Not thread-safe: one import at a time per process.
  */
 #ifndef FQ_COMMUNITY_IMPORT_PEOPLE_H
@@ -52,6 +60,7 @@ struct fq_people_import_options {
 	int dry_run;	   /* check and roll back */
 	const char *actor; /* audit actor ("cli:<user>") */
 	FILE *errors;	   /* bad rows and warnings; NULL: stderr */
+	int houses;	   /* the file holds houses (import houses), see below */
 };
 
 struct fq_people_import_summary {

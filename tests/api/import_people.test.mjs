@@ -126,3 +126,30 @@ test('GB18030 files are read; a missing column is refused', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /缺少列 id_number（身份证号）/);
 });
+
+test('fengqiao import houses: placed by coordinates, all or nothing, duplicates refused', async () => {
+  const bad = join(tmp, 'houses-bad.csv');
+  writeFileSync(bad, ['地址,纬度,经度,用途,房主', '枫溪镇青石路1号,29.75,120.25,出租,张三', '枫溪镇青石路2号,29.7,,,', '枫溪镇青石路3号,,,castle,', '枫溪镇青石路１号,,,,'].join('\n') + '\n');
+  let r = await fq(['import', 'houses', '--db', srv.db, bad]).catch((e) => e);
+  assert.notEqual(r.code ?? 0, 0);
+  assert.match(r.stderr, /^line 3: location: /m);
+  assert.match(r.stderr, /^line 4: 用途: /m);
+  assert.match(r.stderr, /^line 5: 地址: 地址与第 2 行重复/m);
+  const good = join(tmp, 'houses.csv');
+  writeFileSync(good, ['address,lat,lon,use,owner_name', '枫溪镇青石路1号,29.75,120.25,rented,张三', '枫溪镇青石路2号,,,vacant,'].join('\n') + '\n');
+  r = await fq(['import', 'houses', '--db', srv.db, '--dry-run', good]);
+  assert.match(r.stdout, /dry run, nothing written \(UTF-8\): 2 rows, 2 houses/);
+  r = await fq(['import', 'houses', '--db', srv.db, good]);
+  assert.match(r.stdout, /^imported \(UTF-8\): 2 rows, 2 houses/);
+  const chief = await loginAs(srv, who(srv, 'chief'));
+  const list = (await chief.get(`/api/v1/houses?q=${encodeURIComponent('青石路')}`)).json.items;
+  assert.equal(list.length, 2);
+  const placed = list.find((h) => h.address === '枫溪镇青石路1号');
+  assert.ok(placed.grid, 'the house with coordinates is in a grid');
+  assert.equal(placed.use, 'rented');
+  assert.equal(list.find((h) => h.address === '枫溪镇青石路2号').grid, null);
+  r = await fq(['import', 'houses', '--db', srv.db, good]).catch((e) => e);
+  assert.notEqual(r.code ?? 0, 0);
+  assert.match(r.stderr, /^line 2: address: 该地址的房屋已登记/m, "the column is named as the file names it");
+  assert.equal((await chief.get(`/api/v1/houses?q=${encodeURIComponent('青石路')}`)).json.total, 2);
+});
