@@ -2,7 +2,7 @@
 # `make check` runs every test (see README.md).
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc pangocairo libqrencode fontconfig
+PKGS := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc pangocairo libqrencode fontconfig geos
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifeq ($(PKG_LIBS),)

@@ -12,6 +12,8 @@
 #include "command/incident_export.h"
 #include "command/intake.h"
 #include "cases/fraud_import.h"
+#include "community/import_people.h"
+#include "community/placement.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -20,6 +22,7 @@
 #include "db/db.h"
 #include "demo/demo.h"
 #include "demo/demo_alerts.h"
+#include "demo/demo_people.h"
 #include "http/audit.h"
 #include "http/server.h"
 #include "org/password.h"
@@ -42,6 +45,8 @@ static void usage(FILE *f)
 	    "          [--public-url URL]\n"
 	    "  demo    --db FILE [--seed N] [--alerts FILE.csv]  a demo jurisdiction and users;\n"
 	    "          --alerts: also a year of labelled alerts, written to FILE.csv and imported\n"
+	    "          --registry full|small|none: the town's people, houses, venues (default\n"
+	    "          full: 97,656 people; small: 1 %%, for tests)\n"
 	    "  migrate --db FILE                     apply schema migrations\n"
 	    "  backup  --db FILE DEST                consistent online copy to DEST\n"
 	    "  unit    add --db FILE --code CODE --name NAME --kind KIND [--parent CODE]\n"
@@ -53,6 +58,7 @@ static void usage(FILE *f)
 	    "          --format csv|xlsx --out FILE [--full-phones]  incidents to a new file\n"
 	    "  import  fraud-warnings --db FILE FILE.csv [--unit CODE] [--dry-run]  anti-fraud "
 	    "warnings\n"
+	    "  import  people|houses --db FILE [--dry-run] [--unit CODE] FILE.csv  registries\n"
 	    "  version\n");
 }
 
@@ -85,6 +91,7 @@ enum {
 	OPT_ANCHOR,
 	OPT_ALERTS,
 	OPT_PUBLIC_URL,
+	OPT_REGISTRY,
 };
 
 static const struct option long_opts[] = {
@@ -109,6 +116,7 @@ static const struct option long_opts[] = {
     {"anchor", required_argument, NULL, OPT_ANCHOR},
     {"alerts", required_argument, NULL, OPT_ALERTS},
     {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
     {NULL, 0, NULL, 0},
 };
 
@@ -218,6 +226,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_ALERTS:
 			o->alerts = optarg;
+			break;
+		case OPT_REGISTRY:
+			if (fq_demo_set_registry(optarg) != 0) {
+				fprintf(stderr, "fengqiao: --registry: full, small or none\n");
+				return -1;
+			}
 			break;
 		case OPT_LAT:
 		case OPT_LON: {
@@ -330,6 +344,7 @@ static int cmd_serve(const struct opts *o)
 	fq_intake_stop(); /* commits what is still queued */
 	fq_alert_engine_stop();
 	fq_card_render_cleanup();
+	fq_place_cleanup();
 	fq_db_close(db);
 	if (rc)
 		return fail(&err);
@@ -718,6 +733,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fengqiao: initialisation failed %s\n", err.message);
 		return 1;
 	}
+	if (strcmp(cmd, "import") == 0 && argc > 2 &&
+	    (strcmp(argv[2], "people") == 0 || strcmp(argv[2], "houses") == 0))
+		return fq_cmd_import_people(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		for (int i = 2; i < argc; i++)
 			if (strcmp(argv[i], "fraud-warnings") == 0)

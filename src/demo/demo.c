@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "demo/demo_disputes.h"
+#include "demo/demo_people.h"
 #include "demo/demo_units.h"
 #include "demo/demo_cases.h"
 #include "demo/demo_fraud.h"
@@ -316,6 +317,8 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 		rc = fq_demo_cases(c, &g, "339902510000", fq_now_ms(), err);
 	if (!rc)
 		rc = fq_demo_fraud(c, &g, fq_now_ms(), err);
+	if (!rc)
+		rc = fq_community_demo(c, seed, NULL, err);
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;

@@ -20,6 +20,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_case_routes,
     fq_fraud_routes,
     fq_reception_routes,
+    fq_community_routes,
     NULL,
 };
 /* clang-format on */

@@ -50,6 +50,10 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_FRAUD_HANDLE] = "fraud.handle",
     [FQ_ACT_RECEPTION_READ] = "reception.read",
     [FQ_ACT_RECEPTION_LOG] = "reception.log",
+    [FQ_ACT_REGISTRY_READ] = "registry.read",
+    [FQ_ACT_REGISTRY_WRITE] = "registry.write",
+    [FQ_ACT_ADDRESS_READ] = "address.read",
+    [FQ_ACT_PERSON_CONCERN] = "person.concern",
 };
 /* clang-format on */
 
@@ -139,6 +143,20 @@ static const uint64_t fraud_reception_grants[FQ_ROLE_COUNT] = {
 #undef FRAUD_HANDLE
 #undef RECEPTION_LOG
 
+/*
+ * The registries of people, houses and organisations (docs/community.md):
+ * who reads them, who keeps them, who sees addresses and persons of concern.
+ */
+static const uint64_t registry_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ) | A(PERSON_CONCERN),
+    [FQ_ROLE_OPERATOR] = A(REGISTRY_READ),
+    [FQ_ROLE_COMMUNITY_OFFICER] =
+	A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ) | A(PERSON_CONCERN),
+    [FQ_ROLE_CASE_OFFICER] = A(REGISTRY_READ) | A(ADDRESS_READ) | A(PERSON_CONCERN),
+    [FQ_ROLE_AUXILIARY] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ),
+    [FQ_ROLE_GRID_WORKER] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ),
+};
+
 /* One line per capability. */
 /* clang-format off */
 static const uint64_t *const grant_tables[] = {
@@ -147,6 +165,7 @@ static const uint64_t *const grant_tables[] = {
     dispute_grants,
     case_grants,
     fraud_reception_grants,
+    registry_grants,
     NULL,
 };
 /* clang-format on */

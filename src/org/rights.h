@@ -54,6 +54,10 @@ enum fq_action {
 	FQ_ACT_FRAUD_HANDLE,	/* take warnings, record dissuasion, outreach, links */
 	FQ_ACT_RECEPTION_READ,	/* see the reception hall's log and its counts */
 	FQ_ACT_RECEPTION_LOG,	/* log walk-ins and turn them into alerts, cases ... */
+	FQ_ACT_REGISTRY_READ,	/* read houses, organisations and venues (community registries) */
+	FQ_ACT_REGISTRY_WRITE,	/* create and edit people, houses, rentals, organisations */
+	FQ_ACT_ADDRESS_READ,	/* see residents' and houses' addresses unmasked */
+	FQ_ACT_PERSON_CONCERN,	/* see and set the "person of concern" category */
 	FQ_ACT_COUNT
 };
 

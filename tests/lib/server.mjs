@@ -50,21 +50,26 @@ export function parseLogins(text) {
   });
 }
 
-export async function createDemo(db, seed = 1) {
-  const { stdout } = await fq(['demo', '--db', db, '--seed', String(seed)]);
+/**
+ * The demo (fengqiao demo). registry: the size of the community registries,
+ * 'small' (1 % of the town: quick, the default for tests), 'full' or 'none'.
+ */
+export async function createDemo(db, seed = 1, registry = 'small') {
+  const { stdout } = await fq(['demo', '--db', db, '--seed', String(seed), '--registry', registry]);
   return parseLogins(stdout);
 }
 
 /**
  * Start a server. Options: demo (default true: create the demo data),
+ * registry (the demo's registries: 'small' by default, 'full' or 'none'),
  * db (reuse a database file), args (extra serve arguments), env.
  */
 export async function startServer(opts = {}) {
-  const { demo = true, seed = 1, args = [], env = {} } = opts;
+  const { demo = true, seed = 1, args = [], env = {}, registry = 'small' } = opts;
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'fq-test-'));
   const db = opts.db || join(dir, 'test.db');
   let logins = opts.logins || [];
-  if (demo && !existsSync(db)) logins = await createDemo(db, seed);
+  if (demo && !existsSync(db)) logins = await createDemo(db, seed, registry);
   const srv = { dir, db, logins, bin: binary(), args, env };
   await launch(srv);
   return srv;

@@ -157,6 +157,25 @@ static void test_grants_table(void **state)
 		}
 	}
 
+	/* The registries (docs/community.md). */
+	{
+		const uint64_t rg =
+		    A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ) | A(PERSON_CONCERN);
+		assert_int_equal(granted(R(CHIEF), rg), rg);
+		assert_int_equal(granted(R(COMMUNITY_OFFICER), rg), rg);
+		assert_int_equal(granted(R(OPERATOR), rg), A(REGISTRY_READ));
+		assert_int_equal(granted(R(CASE_OFFICER), rg),
+				 A(REGISTRY_READ) | A(ADDRESS_READ) | A(PERSON_CONCERN));
+		assert_int_equal(granted(R(AUXILIARY), rg),
+				 A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ));
+		assert_int_equal(granted(R(GRID_WORKER), rg),
+				 A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ));
+		assert_int_equal(granted(R(VOLUNTEER), rg), 0);
+		assert_int_equal(granted(R(ANALYST), rg), 0);
+		assert_int_equal(granted(R(ADMIN), rg), 0);
+		assert_int_equal(granted(R(AUDITOR), rg), 0);
+	}
+
 	/* The auditor and the administrator get nothing else than listed above. */
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
