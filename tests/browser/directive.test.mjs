@@ -134,3 +134,51 @@ test(
     }
   }),
 );
+
+test(
+  'a repeat-place flag proposes a directive: the form opens with the place, and the directive names it',
+  TEST_OPTIONS,
+  guarded(async (t) => {
+    const operator = await h.api('operator');
+    const place = { address: '枫溪镇桃园路8号夜宵排档', location: { lat: 29.72, lon: 120.22 } };
+    let last;
+    for (const [i, daysAgo] of [20, 10, 0.01].entries()) {
+      const r = await operator.post('/api/v1/alerts', {
+        received_at: new Date(Date.now() - daysAgo * DAY).toISOString(),
+        source: 'phone_110',
+        caller_name: '住户',
+        caller_phone: `1381111000${i + 1}`,
+        ...place,
+        category: 'public_order.noise',
+        description: '楼下夜宵排档深夜喧哗，吵得无法入睡',
+      });
+      assert.equal(r.status, 201, r.text);
+      last = r.json;
+    }
+    assert.equal(last.merge.repeat_place.propose_directive, true, 'precondition: the third occasion proposes a directive');
+
+    const { context, page, problems } = await openPage();
+    try {
+      // The intake's "建议下发治理指令" link leads here.
+      await signIn(page, 'operator', '/command/directives');
+      await page.goto(`${h.srv.url}/command/directives?new=repeat_place&incident=${last.incident.id}`);
+      await field(page, 'directive-title').waitFor({ state: 'visible' });
+      const dialog = page.locator('.el-dialog', { hasText: '下发治理指令' });
+      assert.match(await dialog.innerText(), /一地多报/);
+      assert.match(await dialog.innerText(), new RegExp(last.incident.number));
+      assert.match(await field(page, 'directive-title').inputValue(), /桃园路8号/);
+      assert.ok((await field(page, 'directive-what').inputValue()).length > 10, 'a suggested text');
+      await shot(t, page, 'directive-repeat-place-form-1366.png');
+      await page.locator('[data-test=directive-submit]').click();
+      await page.locator('[data-test=directive-detail-state][data-state=issued]').waitFor();
+      const d = (await operator.get('/api/v1/directives?sort=-issued&per_page=1')).json.items[0];
+      assert.equal(d.source, 'repeat_place');
+      assert.equal(d.source_ref, place.address);
+      assert.equal(d.incident_id, last.incident.id);
+      assert.match(await page.locator('[data-test=directive-detail]').last().innerText(), /一地多报/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  }),
+);

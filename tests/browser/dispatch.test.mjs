@@ -197,3 +197,40 @@ test(
     }
   }),
 );
+
+test(
+  'the board\'s map view: jurisdiction and grids, open incidents by state, units by status, rings around the selected incident',
+  TEST_OPTIONS,
+  guarded(async (t) => {
+    assert.ok(shared.incident, 'the first test must run first');
+    const operator = await h.api('operator');
+    const open = (await operator.get('/api/v1/incidents?state=open&per_page=200')).json.items.filter((i) => i.location);
+    const located = (await operator.get('/api/v1/response-units?per_page=200')).json.items.filter((u) => u.position).length;
+    const { context, page, problems } = await openPage();
+    try {
+      await signIn(page, 'operator', '/command/board');
+      await page.locator('[data-test=board-columns]').waitFor();
+      await page.locator('[data-test=board-view-map]').click();
+      const map = page.locator('[data-test=board-map] [data-test=ops-map].leaflet-container');
+      await map.waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-test=board-map] [data-test=ops-map]').dataset.status === 'ready');
+      // Polygons: the station outline and its grids; one dot per located open incident.
+      assert.ok((await page.locator('[data-test=board-map] path.leaflet-interactive, [data-test=board-map] .leaflet-overlay-pane path').count()) > 10);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-test=board-map] path.ops-incident').length === n, open.length);
+      assert.equal(await page.locator('[data-test=board-map] path.ops-incident-on_scene').count(), open.filter((i) => i.state === 'on_scene').length);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-test=board-map] .ops-unit').length === n, located);
+      assert.equal(await page.locator('[data-test=board-map] path.ops-ring').count(), 0, 'no rings before a selection');
+      // Select the incident from the list: its rings appear; Enter opens it.
+      const item = page.locator(`[data-test=board-map-item][data-incident-id="${shared.incident.id}"]`);
+      await item.click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-test=board-map] path.ops-ring').length === 3);
+      await shot(t, page, 'board-map-1366.png');
+      await item.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`/command/incidents/${shared.incident.id}$`));
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  }),
+);
