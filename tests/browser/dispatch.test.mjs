@@ -123,8 +123,12 @@ test(
       const second = page.locator('[data-test=dispatch-candidate][data-rank="1"]');
       const secondId = await second.getAttribute('data-unit-id');
       assert.equal(secondId, shared.second.id, 'the next nearest is now first');
-      await second.locator('.el-checkbox').click();
-      await page.locator('[data-test=dispatch-selected]').click();
+      // By keyboard: Alt+1 picks the first unit, Alt+D dispatches it.
+      await page.locator('[data-test=dispatch-panel] .dp-head').click();
+      await page.keyboard.press('Alt+1');
+      await page.waitForFunction((id) => document.querySelector(`[data-test=dispatch-candidate][data-unit-id="${id}"]`).classList.contains('chosen'), secondId);
+      assert.match(await page.locator('[data-test=dispatch-selected]').innerText(), /（1）/);
+      await page.keyboard.press('Alt+D');
       const secondRow = page.locator(`[data-test=dispatch-row][data-unit-id="${secondId}"][data-state=dispatched]`);
       await secondRow.waitFor();
       assert.equal(await page.locator('[data-test=dispatch-raised]').count(), 0, 'not raised at once');
