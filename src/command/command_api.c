@@ -9,6 +9,7 @@
 #include "command/incident.h"
 #include "core/json.h"
 #include "core/timeutil.h"
+#include "http/events.h"
 #include "core/banned.h"
 
 #define IDEMPOTENCY_KEY_MAX 128
@@ -137,10 +138,18 @@ out_unlock:
 	if (!rc)
 		rc =
 		    fq_incident_json(c, stored.incident_id, 0, masks_phones(r), &incident, &r->err);
-	if (!rc)
+	if (!rc) {
+		/* Stored durably: tell the live board. */
+		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, alert, NULL);
+		fq_req_publish(r,
+			       strcmp(stored.decision, "merged") == 0 ||
+				       strcmp(stored.decision, "confirmed") == 0
+				   ? "incident.updated"
+				   : "incident.created",
+			       FQ_ACT_INCIDENT_READ, incident, NULL);
 		out = json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
 				fq_alert_merge_json(&m, stored.decision, stored.kind));
-	else {
+	} else {
 		json_decref(alert);
 		json_decref(incident);
 	}
@@ -305,6 +314,7 @@ static int post_transition(struct fq_req *r)
 		return rc;
 	if (to == FQ_INCIDENT_CLOSED || to == FQ_INCIDENT_REOPENED)
 		fq_alert_incident_state(r->params[0], to == FQ_INCIDENT_CLOSED);
+	fq_req_publish(r, "incident.updated", FQ_ACT_INCIDENT_READ, out, NULL);
 	return fq_req_reply(r, 200, json_pack("{s:o}", "incident", out));
 }
 

@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/audit.h"
+#include "http/events.h"
 #include "core/banned.h"
 
 static int masks_phones(struct fq_req *r)
@@ -164,7 +165,10 @@ static int post_directive(struct fq_req *r)
 	}
 out_release:
 	fq_db_release(r->db, c);
-	return rc ? rc : fq_req_reply(r, 201, json_pack("{s:o}", "directive", out));
+	if (rc)
+		return rc;
+	fq_req_publish(r, "directive.created", FQ_ACT_INCIDENT_READ, out, NULL);
+	return fq_req_reply(r, 201, json_pack("{s:o}", "directive", out));
 }
 
 static int get_directive(struct fq_req *r)
@@ -264,7 +268,10 @@ static int take_step(struct fq_req *r, enum fq_directive_step step)
 	if (!rc)
 		rc = fq_directive_json(c, r->params[0], 1, masks_phones(r), 0, &out, &r->err);
 	fq_db_release(r->db, c);
-	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "directive", out));
+	if (rc)
+		return rc;
+	fq_req_publish(r, "directive.updated", FQ_ACT_INCIDENT_READ, out, NULL);
+	return fq_req_reply(r, 200, json_pack("{s:o}", "directive", out));
 }
 
 static int post_accept(struct fq_req *r)
@@ -337,7 +344,10 @@ static int audit_escalation(void *arg, struct fq_dbc *c, const struct fq_directi
 	char *text;
 	int rc;
 
-	(void)arg;
+	/* Told to the live board once the transaction committed. */
+	json_array_append_new(arg,
+			      json_pack("{s:s, s:s, s:s, s:b}", "id", e->directive_id, "number",
+					e->number, "unit", e->unit_code, "escalated", 1));
 	fq_time_format_cst(e->deadline_at, deadline);
 	detail = json_pack("{s:s, s:s, s:s?}", "number", e->number, "deadline_at", deadline,
 			   "escalated_to", e->chief_id);
@@ -353,8 +363,20 @@ int fq_directive_escalation_tick(struct fq_db *db, int64_t now_ms, int *escalate
 				 struct fq_err *err)
 {
 	struct fq_dbc *c = fq_db_acquire(db);
-	int rc = fq_directive_escalate_overdue(c, now_ms, audit_escalation, NULL, escalated, err);
+	json_t *done = json_array(), *item;
+	char path[FQ_UNIT_PATH_MAX];
+	size_t i;
+	int rc = fq_directive_escalate_overdue(c, now_ms, audit_escalation, done, escalated, err);
 
+	json_array_foreach(done, i, item)
+	{
+		struct fq_err perr = FQ_ERR_INIT;
+		if (!rc && fq_unit_path(c, json_string_value(json_object_get(item, "unit")), path,
+					&perr) == 0)
+			(void)fq_events_publish_summary("directive.updated", path,
+							FQ_ACT_INCIDENT_READ, item);
+	}
+	json_decref(done);
 	fq_db_release(db, c);
 	return rc;
 }

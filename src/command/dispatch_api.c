@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
+#include "http/events.h"
 #include "core/banned.h"
 
 static const char *nonempty(const char *s)
@@ -189,7 +190,10 @@ static int create_unit(struct fq_req *r)
 	if (!rc)
 		rc = fq_response_unit_json(c, id, fq_now_ms(), &out, &r->err);
 	fq_db_release(r->db, c);
-	return rc ? rc : fq_req_reply(r, 201, json_pack("{s:o}", "response_unit", out));
+	if (rc)
+		return rc;
+	fq_req_publish(r, "unit.updated", FQ_ACT_INCIDENT_READ, out, NULL);
+	return fq_req_reply(r, 201, json_pack("{s:o}", "response_unit", out));
 }
 
 /*
@@ -272,7 +276,10 @@ static int patch_unit(struct fq_req *r)
 	if (!rc)
 		rc = fq_response_unit_json(c, r->params[0], fq_now_ms(), &out, &r->err);
 	fq_db_release(r->db, c);
-	return rc ? rc : fq_req_reply(r, 200, json_pack("{s:o}", "response_unit", out));
+	if (rc)
+		return rc;
+	fq_req_publish(r, "unit.updated", FQ_ACT_INCIDENT_READ, out, NULL);
+	return fq_req_reply(r, 200, json_pack("{s:o}", "response_unit", out));
 }
 
 static int post_position(struct fq_req *r)
@@ -309,6 +316,8 @@ static int post_position(struct fq_req *r)
 	fq_db_release(r->db, c);
 	if (rc)
 		return rc;
+	if (latest)
+		fq_req_publish(r, "unit.position", FQ_ACT_INCIDENT_READ, unit, NULL);
 	return fq_req_reply(r, 201,
 			    json_pack("{s:{s:f, s:f, s:s, s:o, s:s}, s:b, s:o}", "position", "lat",
 				      p.point.lat, "lon", p.point.lon, "at", at, "accuracy_m",
@@ -426,6 +435,12 @@ static int post_dispatches(struct fq_req *r)
 		json_decref(list);
 		return rc;
 	}
+	json_array_foreach(list, i, item)
+	{
+		fq_req_publish(r, "dispatch.created", FQ_ACT_INCIDENT_READ, item,
+			       json_string_value(json_object_get(incident, "unit")));
+	}
+	fq_req_publish(r, "incident.updated", FQ_ACT_INCIDENT_READ, incident, NULL);
 	return fq_req_reply(r, 201,
 			    json_pack("{s:o, s:o}", "dispatches", list, "incident", incident));
 }
@@ -508,6 +523,9 @@ static int post_step(struct fq_req *r, enum fq_dispatch_step step)
 		json_decref(dispatch);
 		return rc;
 	}
+	fq_req_publish(r, "dispatch.updated", FQ_ACT_INCIDENT_READ, dispatch,
+		       json_string_value(json_object_get(incident, "unit")));
+	fq_req_publish(r, "incident.updated", FQ_ACT_INCIDENT_READ, incident, NULL);
 	return fq_req_reply(r, 200,
 			    json_pack("{s:o, s:o}", "dispatch", dispatch, "incident", incident));
 }

@@ -62,6 +62,8 @@ const char *fq_err_default_machine(int code)
 		return "unsupported_media_type";
 	case FQ_EMETHOD:
 		return "method_not_allowed";
+	case FQ_EUNAVAIL:
+		return "unavailable";
 	default:
 		return "internal";
 	}

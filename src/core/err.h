@@ -30,6 +30,7 @@ enum fq_errcode {
 	FQ_EINTERNAL = -11, /* bug or unexpected condition */
 	FQ_EMEDIA = -12,    /* unsupported media type */
 	FQ_EMETHOD = -13,   /* method not allowed */
+	FQ_EUNAVAIL = -14,  /* temporarily unavailable (503) */
 };
 
 #define FQ_ERR_MSG_MAX	 256

@@ -16,5 +16,6 @@ extern const struct fq_route fq_user_routes[];
 extern const struct fq_route fq_command_routes[];
 extern const struct fq_route fq_directive_routes[];
 extern const struct fq_route fq_dispatch_routes[];
+extern const struct fq_route fq_event_routes[];
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/err.h"
 #include "core/pool.h"
@@ -56,12 +57,26 @@ struct fq_req {
 	const char *hdr_names[FQ_REQ_MAX_HEADERS];
 	const char *hdr_values[FQ_REQ_MAX_HEADERS];
 	int nhdrs;
-	int answered; /* a response has been queued */
+	int answered;	   /* a response has been queued */
+	int stream_queued; /* fq_req_reply_stream: 1 queued, -1 failed */
 	int64_t start_ns;
 };
 
 /* Set the answer: status and JSON body (reference stolen). Returns 0. */
 int fq_req_reply(struct fq_req *r, int status, json_t *body);
+/*
+ * Answer with a body produced piece by piece (a live stream): read is called
+ * by the HTTP library for the next bytes and returns how many it wrote into
+ * buf (at most max), 0 when it has nothing now (it must then have suspended
+ * the connection, r->conn, and resume it later), or FQ_STREAM_END. free is
+ * called once with cls when the answer ends, also when this call fails.
+ * Headers added with fq_req_add_header go with it. Returns 0 or FQ_EINTERNAL.
+ */
+#define FQ_STREAM_END ((ssize_t)-1)
+typedef ssize_t (*fq_stream_read_fn)(void *cls, uint64_t pos, char *buf, size_t max);
+int fq_req_reply_stream(struct fq_req *r, int status, const char *content_type,
+			fq_stream_read_fn read, void (*free_cls)(void *cls), void *cls) FQ_WUR;
+
 /* Add a response header (name and value copied into the pool). */
 void fq_req_add_header(struct fq_req *r, const char *name, const char *value);
 /* Query argument, NULL when absent. */

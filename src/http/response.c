@@ -27,6 +27,8 @@ int fq_http_status_for(int code, const char *machine)
 		return 422;
 	case FQ_ERATE:
 		return 429;
+	case FQ_EUNAVAIL:
+		return 503;
 	case FQ_EDB:
 		return machine && strcmp(machine, "store_busy") == 0 ? 503 : 500;
 	default:

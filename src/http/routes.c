@@ -4,6 +4,6 @@
 #include "core/banned.h"
 
 const struct fq_route *const fq_route_tables[] = {
-    fq_system_routes,  fq_session_routes,   fq_unit_routes,	fq_user_routes,
-    fq_command_routes, fq_directive_routes, fq_dispatch_routes, NULL,
+    fq_system_routes,	 fq_session_routes,  fq_unit_routes,  fq_user_routes, fq_command_routes,
+    fq_directive_routes, fq_dispatch_routes, fq_event_routes, NULL,
 };

@@ -27,6 +27,7 @@
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "http/audit.h"
+#include "http/events.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "http/session.h"
@@ -302,6 +303,28 @@ static enum MHD_Result send_json(struct fq_req *r, int status, json_t *body)
 	return ret;
 }
 
+int fq_req_reply_stream(struct fq_req *r, int status, const char *content_type,
+			fq_stream_read_fn read, void (*free_cls)(void *cls), void *cls)
+{
+	struct MHD_Response *resp;
+
+	_Static_assert(FQ_STREAM_END == MHD_CONTENT_READER_END_OF_STREAM, "end-of-stream value");
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, read, cls, free_cls);
+	if (!resp) {
+		free_cls(cls);
+		return fq_err_set(&r->err, FQ_EINTERNAL, "internal", NULL, "cannot create stream");
+	}
+	MHD_add_response_header(resp, "Content-Type", content_type);
+	add_common_headers(resp);
+	for (int i = 0; i < r->nhdrs; i++)
+		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);
+	r->stream_queued = MHD_queue_response(r->conn, (unsigned)status, resp) == MHD_YES ? 1 : -1;
+	MHD_destroy_response(resp);
+	r->answered = 1;
+	access_log(r, status, 0);
+	return 0;
+}
+
 static enum MHD_Result send_error(struct fq_req *r, int code)
 {
 	int status;
@@ -495,6 +518,8 @@ static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 	rc = rt->handler(r);
 	if (rc)
 		return send_error(r, rc);
+	if (r->stream_queued)
+		return r->stream_queued > 0 ? MHD_YES : MHD_NO;
 	if (!r->reply) {
 		fq_err_set(&r->err, FQ_EINTERNAL, "internal", NULL, "handler gave no answer");
 		return send_error(r, FQ_EINTERNAL);
@@ -707,6 +732,7 @@ static void *reaper_main(void *arg)
 				t->since_ms = now; /* once */
 			}
 		pthread_mutex_unlock(&srv->conns_lock);
+		fq_events_tick(now);
 		if (++ticks % 4 == 0)
 			fq_session_poll(srv->db);
 		if (ticks % 240 == 1) {
@@ -809,8 +835,10 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 	signal(SIGPIPE, SIG_IGN);
 
 	fq_session_global_init();
+	fq_events_init(fq_now_ms());
 	srv->daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
 	    (uint16_t)srv->cfg.port, NULL, NULL, &access_handler, srv, MHD_OPTION_EXTERNAL_LOGGER,
 	    &mhd_log, srv, MHD_OPTION_UNESCAPE_CALLBACK, &unescape, NULL, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
@@ -834,6 +862,7 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 	fq_info("signal %d: draining requests in flight", sig);
 	__atomic_store_n(&srv->stopping, 1, __ATOMIC_SEQ_CST);
 	MHD_quiesce_daemon(srv->daemon);
+	fq_events_close_all(); /* live streams end; they would never drain */
 	for (int i = 0; i < srv->cfg.drain_timeout_s * 20; i++) {
 		if (__atomic_load_n(&srv->in_flight, __ATOMIC_SEQ_CST) == 0)
 			break;

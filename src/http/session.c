@@ -265,6 +265,29 @@ int fq_session_resolve(struct fq_db *db, const char *token, struct fq_principal 
 	return fq_err_set(err, FQ_EAUTH, "session_expired", NULL, "会话已超时，请重新登录");
 }
 
+int fq_session_alive(struct fq_db *db, const char *hash, int64_t now_ms)
+{
+	struct fq_principal p;
+	struct fq_err err = FQ_ERR_INIT;
+	int64_t expires = 0, last_seen = 0;
+	int found = 0, alive = 0;
+
+	pthread_mutex_lock(&cache.lock);
+	for (struct cached *e = cache.buckets[bucket_of(hash)]; e; e = e->next)
+		if (strcmp(e->p.token_hash, hash) == 0) {
+			found = 1;
+			alive =
+			    now_ms - e->last_seen <= FQ_SESSION_IDLE_MS && now_ms < e->expires_at;
+			break;
+		}
+	pthread_mutex_unlock(&cache.lock);
+	if (found)
+		return alive;
+	if (load_from_store(db, hash, &p, &expires, &last_seen, &err) != 0)
+		return 0;
+	return now_ms - last_seen <= FQ_SESSION_IDLE_MS && now_ms < expires;
+}
+
 int fq_session_end(struct fq_db *db, const char *hash, struct fq_err *err)
 {
 	pthread_mutex_lock(&cache.lock);

@@ -44,6 +44,12 @@ int fq_session_create(struct fq_dbc *c, const struct fq_user *u, const char *cli
 int fq_session_resolve(struct fq_db *db, const char *token, struct fq_principal *p,
 		       int64_t *expires_ms, struct fq_err *err) FQ_WUR;
 
+/*
+ * 1 when the session with this token hash is live at now_ms, without
+ * counting as activity (long-lived streams check their session with it).
+ */
+int fq_session_alive(struct fq_db *db, const char *token_hash, int64_t now_ms);
+
 /* End the session with this token hash (logout). */
 int fq_session_end(struct fq_db *db, const char *token_hash, struct fq_err *err) FQ_WUR;
 
