@@ -1,13 +1,16 @@
-// Browser tests of the live-events client (web/src/live.js) against the
-// contract of GET /api/v1/events (text/event-stream, id/event/data lines):
-// (a) against this server, which has no such endpoint yet, the client
-//     fails quietly: the header says 未连接, no script error, and it retries;
-// (b) with the stream supplied by the browser's request routing (the
-//     server-side stream is tested with the server), an incident.created
+// Browser tests of the live-events client (web/src/live.js) and of the live
+// board against the real stream (GET /api/v1/events, server-sent events):
+// (a) when the endpoint refuses (a server without it, or a proxy that
+//     blocks it), the client fails quietly: the header says 未连接, no
+//     script error, and it retries with a backoff;
+// (b) with the stream supplied by the browser's request routing, so that
+//     the test decides what arrives and when, an incident.created
 //     event makes the board refetch, and a reset event makes it reload. The
 //     page's clock is paused (Playwright's fake timers) so that the board's
 //     10 s polling cannot be what brings the new incidents in: only the
-//     300 ms debounce of the event is run.
+//     300 ms debounce of the event is run;
+// (c) with the server's own stream: an alert taken in one browser appears
+//     on the board of a second browser without reloading.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEST_OPTIONS, harness } from './helpers.mjs';
@@ -29,11 +32,16 @@ const alertBody = (description, lat) => ({
   description,
 });
 
+const isEvents = (url) => url.pathname === '/api/v1/events';
+
 test(
-  '(a) without an events endpoint the client shows 未连接 and retries quietly',
+  '(a) when the events endpoint refuses, the client shows 未连接 and retries quietly',
   TEST_OPTIONS,
   guarded(async (t) => {
     const { context, page, problems } = await openPage();
+    await context.route(isEvents, (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":{"code":"not_found","message":"不存在"}}' }),
+    );
     const attempts = [];
     page.on('request', (req) => {
       if (new URL(req.url()).pathname === '/api/v1/events') attempts.push(Date.now());
@@ -64,7 +72,7 @@ test(
     // The stream: held until the test releases an event.
     let pending = null;
     let seq = 0;
-    await context.route('**/api/v1/events', async (route) => {
+    await context.route(isEvents, async (route) => {
       const body = await new Promise((resolve) => {
         pending = resolve;
       });
@@ -110,6 +118,55 @@ test(
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
+    }
+  }),
+);
+
+test(
+  '(c) the server\'s stream: an alert taken in one browser appears on a second browser\'s board without reloading',
+  TEST_OPTIONS,
+  guarded(async (t) => {
+    const watcher = await openPage();
+    const taker = await openPage();
+    await watcher.context.clock.install();
+    try {
+      await signIn(watcher.page, 'operator', '/command/board');
+      await watcher.page.locator('[data-test=board-columns]').waitFor();
+      await watcher.page.locator('[data-test=live-status][data-status=open]').waitFor();
+      assert.equal((await watcher.page.locator('[data-test=live-status]').innerText()).trim(), '实时连接');
+      let reloads = 0;
+      watcher.page.on('framenavigated', (frame) => {
+        if (frame === watcher.page.mainFrame()) reloads++;
+      });
+      // No page timer runs from here unless the test runs the clock: the
+      // board's polling cannot bring the incident in.
+      await watcher.page.clock.pauseAt(Date.now() + 1000);
+
+      // The other browser takes the alert (the API with its own session).
+      await signIn(taker.page, 'operator', '/command/board');
+      const csrf = await taker.page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf_token);
+      const answer = await taker.page.request.post(`${h.srv.url}/api/v1/alerts`, {
+        headers: { 'X-CSRF-Token': csrf },
+        data: alertBody('商场门口有老人晕倒，需要帮助', 29.72),
+      });
+      assert.equal(answer.status(), 201, await answer.text());
+      const incident = (await answer.json()).incident;
+
+      const card = watcher.page.locator(`[data-test=board-card][data-incident-id="${incident.id}"]`);
+      // The event arrives in real time; the 300 ms debounce needs the clock.
+      const deadline = Date.now() + 5000;
+      while ((await card.count()) === 0 && Date.now() < deadline) {
+        await watcher.page.waitForTimeout(100);
+        await watcher.page.clock.runFor(100);
+      }
+      await card.waitFor({ timeout: 1000 });
+      assert.equal(reloads, 0, 'the page was not reloaded');
+      await shot(t, watcher.page, 'live-second-browser-1366.png');
+      assert.deepEqual(watcher.problems, []);
+      assert.deepEqual(taker.problems, []);
+    } finally {
+      await watcher.context.close();
+      await taker.context.close();
     }
   }),
 );

@@ -11,6 +11,11 @@
 // the events in between are lost. Events carry ids, never personal data:
 // pages refetch what they show.
 //
+// A new EventSource (after a refused or failed connection) asks for what
+// it missed with ?last_event_id=N; the server replays it, or sends
+// `reset` when it no longer holds it. Without a last id (no event seen
+// yet) a reconnection reloads every subscriber instead.
+//
 // While the server has no such endpoint, or refuses it, the connection
 // fails quietly: the header shows "未连接" and the client retries with a
 // backoff (2 s doubling to 60 s). The browser itself reconnects a dropped
@@ -96,7 +101,8 @@ function connect() {
   }
   if (source) source.close();
   state.status = everOpen ? 'reconnecting' : 'connecting';
-  const es = new EventSource(URL);
+  const resume = everOpen && state.lastEventId;
+  const es = new EventSource(resume ? `${URL}?last_event_id=${encodeURIComponent(state.lastEventId)}` : URL);
   source = es;
   let openedHere = false;
   es.onopen = () => {
@@ -104,9 +110,9 @@ function connect() {
     backoff = BACKOFF_MIN_MS;
     state.status = 'open';
     state.retryAt = null;
-    // A new EventSource cannot send Last-Event-ID: what happened while no
-    // stream was open is refetched instead.
-    if (everOpen && !openedHere) reloadAll();
+    // A new EventSource cannot send Last-Event-ID: without an id to resume
+    // from, what happened while no stream was open is refetched instead.
+    if (everOpen && !openedHere && !resume) reloadAll();
     openedHere = true;
     everOpen = true;
   };
@@ -136,6 +142,7 @@ export function startLive() {
 
 export function stopLive() {
   wanted = false;
+  state.lastEventId = null;
   clearTimeout(retryTimer);
   retryTimer = null;
   if (source) source.close();
