@@ -141,6 +141,7 @@ test(
       await secondRow.locator('[data-test=dispatch-step-cancel]').click();
       await page.locator(`[data-test=dispatch-row][data-unit-id="${secondId}"][data-state=cancelled]`).waitFor();
       await page.locator('[data-test=dispatch-raised]').waitFor({ state: 'detached' });
+      await page.locator('.fq-unack-notice').waitFor({ state: 'detached' });
 
       assert.ok((await sidewaysOverflow(page)) <= 0, 'the incident page does not scroll sideways');
       assert.deepEqual(problems, []);
