@@ -182,3 +182,27 @@ test(
     }
   }),
 );
+
+test(
+  'the dispatch and directive pages fit a 1920×1080 screen',
+  TEST_OPTIONS,
+  guarded(async (t) => {
+    const { context, page, problems } = await openPage({ width: 1920, height: 1080 });
+    try {
+      await signIn(page, 'operator', '/command/directives');
+      for (const [target, marker, name] of [
+        ['/command/directives', 'directives-table', 'directives-1920.png'],
+        ['/command/dispatch', 'units-table', 'dispatch-1920.png'],
+      ]) {
+        await page.goto(`${h.srv.url}${target}`);
+        await page.locator(`[data-test=${marker}]`).waitFor();
+        await page.waitForTimeout(300);
+        assert.ok((await sidewaysOverflow(page)) <= 0, `${target} scrolls sideways`);
+        await shot(t, page, name);
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  }),
+);
