@@ -2,7 +2,7 @@
 # `make check` runs every test (see README.md).
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc
+PKGS := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc pangocairo libqrencode fontconfig
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifeq ($(PKG_LIBS),)
@@ -17,6 +17,8 @@ REL_CFLAGS := $(BASE_CFLAGS) -O2 -g
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 LIBS := $(PKG_LIBS) -lcsv -pthread -lm
+# libxlsxwriter (incident export to xlsx): Debian 12 ships its .pc file.
+LIBS += $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))

@@ -10,6 +10,8 @@
 #include "command/alert.h"
 #include "command/alert_import.h"
 #include "command/dispatch.h"
+#include "command/incident_export.h"
+#include "command/intake.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -24,6 +26,7 @@
 #include "org/password.h"
 #include "org/units.h"
 #include "org/users.h"
+#include "community/card_render.h"
 #include "core/banned.h"
 
 const char *fq_version(void);
@@ -39,6 +42,7 @@ static void usage(FILE *f)
 	    "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
 	    "          [--dispatch-config FILE.json]  travel-time model and the time after which\n"
 	    "          an unacknowledged dispatch is raised (docs/dispatch.md)\n"
+	    "          [--public-url URL]\n"
 	    "  demo    --db FILE [--seed N] [--alerts FILE.csv]  a demo jurisdiction and users;\n"
 	    "          --alerts: also a year of labelled alerts, written to FILE.csv and imported\n"
 	    "  migrate --db FILE                     apply schema migrations\n"
@@ -48,6 +52,8 @@ static void usage(FILE *f)
 	    "  user    add|passwd|roles|unit|disable|enable|list --db FILE [options]\n"
 	    "  audit   verify --db FILE [--anchor SEQ:HASH]  check the audit log's hash chain\n"
 	    "  import  alerts --db FILE FILE.csv [--unit CODE] [--dry-run]  historical alerts\n"
+	    "  export  incidents --db FILE --unit CODE [--from DATE] [--to DATE] [--state S]\n"
+	    "          --format csv|xlsx --out FILE [--full-phones]  incidents to a new file\n"
 	    "  version\n");
 }
 
@@ -80,6 +86,7 @@ enum {
 	OPT_ANCHOR,
 	OPT_ALERTS,
 	OPT_DISPATCH_CONFIG,
+	OPT_PUBLIC_URL,
 };
 
 static const struct option long_opts[] = {
@@ -104,6 +111,7 @@ static const struct option long_opts[] = {
     {"anchor", required_argument, NULL, OPT_ANCHOR},
     {"alerts", required_argument, NULL, OPT_ALERTS},
     {"dispatch-config", required_argument, NULL, OPT_DISPATCH_CONFIG},
+    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
     {NULL, 0, NULL, 0},
 };
 
@@ -111,6 +119,7 @@ struct opts {
 	const char *db;
 	const char *listen;
 	const char *tile_url;
+	const char *public_url;
 	const char *username;
 	const char *name;
 	const char *unit;
@@ -168,6 +177,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TILE_URL:
 			o->tile_url = optarg;
+			break;
+		case OPT_PUBLIC_URL:
+			if (strncmp(optarg, "http://", 7) != 0 &&
+			    strncmp(optarg, "https://", 8) != 0) {
+				fprintf(
+				    stderr,
+				    "fengqiao: --public-url must start with http:// or https://\n");
+				return -1;
+			}
+			o->public_url = optarg;
 			break;
 		case OPT_SEED:
 			if (parse_long(optarg, 0, 2147483647L, &v))
@@ -287,6 +306,25 @@ static int load_dispatch_config(const char *path, struct fq_err *err)
 	return rc;
 }
 
+/*
+ * The intake's group committer; FQ_INTAKE_GROUP=N (1..256) sets the alerts per
+ * transaction (1: group commit off, the baseline of bench/intake.sh).
+ */
+static int intake_start(struct fq_db *db, struct fq_err *err)
+{
+	struct fq_intake_options io = {0};
+	const char *g = getenv("FQ_INTAKE_GROUP");
+	long n;
+
+	if (g && *g) {
+		if (parse_long(g, 1, FQ_INTAKE_GROUP_MAX, &n))
+			return fq_err_set(err, FQ_EINVAL, "invalid_value", "FQ_INTAKE_GROUP",
+					  "FQ_INTAKE_GROUP must be 1..%d", FQ_INTAKE_GROUP_MAX);
+		io.max_group = (int)n;
+	}
+	return fq_intake_start(db, &io, err);
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	struct fq_server_config cfg = {0};
@@ -317,14 +355,22 @@ static int cmd_serve(const struct opts *o)
 	cfg.tile_url = o->tile_url;
 	if (o->dispatch_config && load_dispatch_config(o->dispatch_config, &err))
 		return fail(&err);
+	cfg.public_url = o->public_url;
 	if (open_store(o, 1, 0, &db))
 		return 1;
 	if (fq_alert_engine_start(db, &err)) {
 		fq_db_close(db);
 		return fail(&err);
 	}
+	if (intake_start(db, &err)) {
+		fq_alert_engine_stop();
+		fq_db_close(db);
+		return fail(&err);
+	}
 	rc = fq_server_run(db, &cfg, &err);
+	fq_intake_stop(); /* commits what is still queued */
 	fq_alert_engine_stop();
+	fq_card_render_cleanup();
 	fq_db_close(db);
 	if (rc)
 		return fail(&err);
@@ -715,6 +761,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "import") == 0)
 		return fq_cmd_import_alerts(argc - 1, argv + 1);
+	if (strcmp(cmd, "export") == 0)
+		return fq_cmd_export_incidents(argc - 1, argv + 1);
 	if (parse_opts(argc - 1, argv + 1, &o))
 		return 2;
 	if (strcmp(cmd, "serve") == 0)

@@ -222,10 +222,14 @@ struct station_grids {
 
 static struct {
 	struct fq_merge_index *idx;
+	/* Held for reading while idx is used, for writing to swap it (fq_alert_engine_reload). */
+	pthread_rwlock_t swap;
 	pthread_mutex_t intake;
 	pthread_mutex_t grids_lock;
 	struct station_grids *grids;
-} engine = {.intake = PTHREAD_MUTEX_INITIALIZER, .grids_lock = PTHREAD_MUTEX_INITIALIZER};
+} engine = {.swap = PTHREAD_RWLOCK_INITIALIZER,
+	    .intake = PTHREAD_MUTEX_INITIALIZER,
+	    .grids_lock = PTHREAD_MUTEX_INITIALIZER};
 
 void fq_alert_lock(void)
 {
@@ -256,15 +260,18 @@ static void fill_merge_alert(struct fq_merge_alert *m, const char *alert_id,
 	m->incident_closed = closed;
 }
 
-int fq_alert_engine_start(struct fq_db *db, struct fq_err *err)
+/* A merge index with the alerts of the last 90 days of the store. */
+static int load_index(struct fq_db *db, struct fq_merge_index **out, struct fq_err *err)
 {
+	struct fq_merge_index *idx;
 	struct fq_dbc *c;
 	struct fq_stmt *st;
 	int64_t since = fq_now_ms() - (int64_t)FQ_MERGE_CALLER_HISTORY_S * 1000;
 	size_t loaded = 0;
 	int rc;
 
-	if ((rc = fq_merge_index_new(NULL, &engine.idx, err)))
+	*out = NULL;
+	if ((rc = fq_merge_index_new(NULL, &idx, err)))
 		return rc;
 	c = fq_db_acquire(db);
 	rc = fq_dbc_query(c, err, &st,
@@ -285,32 +292,53 @@ int fq_alert_engine_start(struct fq_db *db, struct fq_err *err)
 				 cat, fq_stmt_text(st, 8), (int)fq_stmt_int(st, 9));
 		/* Expire as we go, as a replay does, so the index never holds more than its
 		 * windows. */
-		if (fq_merge_insert(engine.idx, &m, err) == 0)
+		if (fq_merge_insert(idx, &m, err) == 0)
 			loaded++;
 		else
 			fq_warn("merge index: alert %s not loaded: %s", m.alert_id,
 				err ? err->message : "");
-		fq_merge_expire(engine.idx, m.received_at_ms);
+		fq_merge_expire(idx, m.received_at_ms);
 	}
 	if (st)
 		fq_stmt_done(st);
 	fq_db_release(db, c);
 	if (rc < 0) {
-		fq_merge_index_free(engine.idx);
-		engine.idx = NULL;
+		fq_merge_index_free(idx);
 		return rc;
 	}
-	fq_merge_expire(engine.idx, fq_now_ms());
+	fq_merge_expire(idx, fq_now_ms());
 	fq_info("merge index: %zu alerts of the last 90 days loaded", loaded);
+	*out = idx;
 	return 0;
+}
+
+int fq_alert_engine_start(struct fq_db *db, struct fq_err *err)
+{
+	struct fq_merge_index *idx;
+	int rc = load_index(db, &idx, err);
+
+	if (rc)
+		return rc;
+	pthread_rwlock_wrlock(&engine.swap);
+	fq_merge_index_free(engine.idx);
+	engine.idx = idx;
+	pthread_rwlock_unlock(&engine.swap);
+	return 0;
+}
+
+int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err)
+{
+	return fq_alert_engine_start(db, err);
 }
 
 void fq_alert_engine_stop(void)
 {
 	struct station_grids *s = engine.grids;
 
+	pthread_rwlock_wrlock(&engine.swap);
 	fq_merge_index_free(engine.idx);
 	engine.idx = NULL;
+	pthread_rwlock_unlock(&engine.swap);
 	while (s) {
 		struct station_grids *next = s->next;
 		for (size_t i = 0; i < s->count; i++)
@@ -329,8 +357,10 @@ void fq_alert_engine_tick(void)
 
 void fq_alert_engine_expire(int64_t now_ms)
 {
+	pthread_rwlock_rdlock(&engine.swap);
 	if (engine.idx)
 		fq_merge_expire(engine.idx, now_ms);
+	pthread_rwlock_unlock(&engine.swap);
 }
 
 /* The outer ring of a GeoJSON Polygon (or the first polygon of a MultiPolygon). */
@@ -417,6 +447,12 @@ static void grid_of(struct fq_dbc *c, const char *station, double lat, double lo
 	pthread_mutex_unlock(&engine.grids_lock);
 }
 
+void fq_alert_grid_at(struct fq_dbc *c, const char *station, double lat, double lon,
+		      char out[FQ_UNIT_CODE_MAX])
+{
+	grid_of(c, station, lat, lon, out);
+}
+
 /* ---- intake ---- */
 
 int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char *user_unit,
@@ -455,10 +491,14 @@ int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char 
 int fq_alert_match(const struct fq_alert_in *in, struct fq_merge_result *out, struct fq_err *err)
 {
 	struct fq_merge_alert m;
+	int rc;
 
 	fill_merge_alert(&m, "", NULL, in->received_at, in->phone.number, in->has_location, in->lat,
 			 in->lon, in->address_norm, in->category, in->description_norm, 0);
-	return fq_merge_match(engine.idx, &m, out, err);
+	pthread_rwlock_rdlock(&engine.swap);
+	rc = fq_merge_match(engine.idx, &m, out, err);
+	pthread_rwlock_unlock(&engine.swap);
+	return rc;
 }
 
 static int incident_open_in(struct fq_dbc *c, const char *id, const char *station,
@@ -608,18 +648,42 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 	fill_merge_alert(&m, s->alert_id, s->incident_id, in->received_at, in->phone.number,
 			 in->has_location, in->lat, in->lon, in->address_norm, in->category,
 			 in->description_norm, 0);
+	pthread_rwlock_rdlock(&engine.swap);
 	if (fq_merge_insert(engine.idx, &m, &err) != 0)
 		fq_warn("merge index: alert %s not indexed: %s", s->alert_id, err.message);
+	pthread_rwlock_unlock(&engine.swap);
 }
 
 void fq_alert_incident_state(const char *incident_id, int closed)
 {
-	if (!engine.idx)
-		return;
-	/* FQ_ENOTFOUND: no report of it in the index, nothing to change. */
-	int rc = closed ? fq_merge_close_incident(engine.idx, incident_id, NULL)
-			: fq_merge_reopen_incident(engine.idx, incident_id, NULL);
-	(void)rc;
+	pthread_rwlock_rdlock(&engine.swap);
+	if (engine.idx) {
+		/* FQ_ENOTFOUND: no report of it in the index, nothing to change. */
+		int rc = closed ? fq_merge_close_incident(engine.idx, incident_id, NULL)
+				: fq_merge_reopen_incident(engine.idx, incident_id, NULL);
+		(void)rc;
+	}
+	pthread_rwlock_unlock(&engine.swap);
+}
+
+void fq_alert_index_move(const char *alert_id, const char *incident_id)
+{
+	struct fq_err err = FQ_ERR_INIT;
+
+	/* FQ_ENOTFOUND: the alert has left the active window; nothing to move. */
+	if (engine.idx && fq_merge_move(engine.idx, alert_id, incident_id, &err) != 0 &&
+	    err.code != FQ_ENOTFOUND)
+		fq_warn("merge index: alert %s not moved: %s", alert_id, err.message);
+}
+
+void fq_alert_index_join(const char *from_id, const char *into_id)
+{
+	struct fq_err err = FQ_ERR_INIT;
+
+	/* FQ_ENOTFOUND: no report of from_id in the index; nothing to join. */
+	if (engine.idx && fq_merge_join_incidents(engine.idx, from_id, into_id, &err) != 0 &&
+	    err.code != FQ_ENOTFOUND)
+		fq_warn("merge index: incident %s not joined: %s", from_id, err.message);
 }
 
 int fq_alert_find_idempotent(struct fq_dbc *c, const char *actor_id, const char *key,

@@ -7,7 +7,9 @@
  * fq_alert_match → the caller's write transaction with fq_alert_store and
  * its audit entry → commit → fq_alert_indexed → fq_alert_unlock. The lock
  * makes "match, decide, store, index" one step, so two callers reporting
- * one event at the same moment see each other.
+ * one event at the same moment see each other. POST /api/v1/alerts runs
+ * these steps for many alerts in one transaction through the group
+ * committer of command/intake.h; the CSV import runs them in its batches.
  *
  * fq_alert_engine_start() builds the merge index from the store (alerts of
  * the last 90 days, in time order) and must run before the server takes
@@ -80,6 +82,12 @@ int fq_alert_parse(json_t *body, int for_match, struct fq_pool *pool, struct fq_
 
 int fq_alert_engine_start(struct fq_db *db, struct fq_err *err) FQ_WUR;
 void fq_alert_engine_stop(void);
+/*
+ * Rebuild the merge index from the store and swap it in (the intake's
+ * group committer calls it, holding the intake lock, after a COMMIT failed
+ * with alerts of the group already indexed). On failure the old index stays.
+ */
+int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err) FQ_WUR;
 /* Expire the merge index against the wall clock (call every minute). */
 void fq_alert_engine_tick(void);
 /* Expire it at now_ms instead: an import, after each row, at that row's received_at. */
@@ -96,6 +104,14 @@ void fq_alert_unlock(void);
 int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char *user_unit,
 		     const char *scope_path, char station[FQ_UNIT_CODE_MAX],
 		     char station_path[FQ_UNIT_PATH_MAX], struct fq_err *err) FQ_WUR;
+
+/*
+ * The grid of station containing the point, "" when none: the lookup that
+ * places alerts, for other records placed the same way (disputes). Grid
+ * boundaries are cached per station for the life of the process.
+ */
+void fq_alert_grid_at(struct fq_dbc *c, const char *station, double lat, double lon,
+		      char out[FQ_UNIT_CODE_MAX]);
 
 /* Match against the merge index (hold the intake lock). */
 int fq_alert_match(const struct fq_alert_in *in, struct fq_merge_result *out,
@@ -125,6 +141,16 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 
 /* Tell the index that an incident closed or reopened. */
 void fq_alert_incident_state(const char *incident_id, int closed);
+
+/*
+ * After an operator's split or merge has committed (command/incident_merge.h):
+ * move one alert to another incident in the merge index, or every alert and
+ * report of from_id into into_id. Call with the intake lock held, so no
+ * intake matches against the half-updated index. Alerts outside the index's
+ * windows are not there: nothing to do for them.
+ */
+void fq_alert_index_move(const char *alert_id, const char *incident_id);
+void fq_alert_index_join(const char *from_id, const char *into_id);
 
 /*
  * An earlier alert stored under this idempotency key by this user:

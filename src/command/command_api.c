@@ -2,11 +2,14 @@
 #include "http/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "command/alert.h"
 #include "command/dispatch.h"
 #include "command/incident.h"
+#include "command/incident_export.h"
+#include "command/intake.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
@@ -73,16 +76,35 @@ static int stored_answer(struct fq_req *r, struct fq_dbc *c, const char *alert_i
 	return 0;
 }
 
+/* The alert's audit entry, appended by the intake committer inside the alert's savepoint. */
+static int audit_alert(struct fq_dbc *c, const struct fq_alert_stored *s, void *arg,
+		       struct fq_err *err)
+{
+	struct fq_req *r = arg;
+	int rc = fq_req_audit(r, c, FQ_ACT_ALERT_CREATE, "alert.create", "alert", s->alert_id, NULL,
+			      json_pack("{s:s, s:s, s:s, s:s?}", "number", s->alert_number,
+					"incident_id", s->incident_id, "decision", s->decision,
+					"kind", s->kind));
+	if (rc && err != &r->err)
+		*err = r->err;
+	return rc;
+}
+
+/*
+ * Validation, normalisation and the station run here, in the request's
+ * thread; matching, the write and its audit entry run in the intake's
+ * group committer (command/intake.h), which answers once the group's
+ * COMMIT returned.
+ */
 static int post_alert(struct fq_req *r)
 {
 	const char *key = fq_req_header(r, "Idempotency-Key");
-	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX], earlier[37];
-	struct fq_merge_result m;
-	struct fq_alert_stored stored;
+	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX];
+	struct fq_intake_item item;
 	struct fq_alert_in in;
 	struct fq_dbc *c;
 	json_t *out = NULL, *alert = NULL, *incident = NULL;
-	int replay = 0, rc;
+	int rc;
 
 	if ((rc = fq_req_require(r, FQ_ACT_ALERT_CREATE)))
 		return rc;
@@ -95,67 +117,63 @@ static int post_alert(struct fq_req *r)
 	c = fq_db_acquire(r->db);
 	rc = fq_alert_station(c, &in, r->user->unit_code, r->user->unit_path, station, station_path,
 			      &r->err);
+	fq_db_release(r->db, c); /* no connection is held while the group commits */
 	if (rc)
-		goto out_release;
-	fq_alert_lock();
-	if (key) {
-		rc = fq_alert_find_idempotent(c, r->user->user_id, key, earlier, &r->err);
-		if (rc == 0) {
-			replay = 1;
-			goto out_unlock;
-		}
-		if (rc != FQ_ENOTFOUND)
-			goto out_unlock;
-	}
-	if ((rc = fq_alert_match(&in, &m, &r->err)))
-		goto out_unlock;
-	if ((rc = fq_dbc_begin(c, 1, &r->err)))
-		goto out_unlock;
-	rc = fq_alert_store(c, &in, station, &m, key, r->user->user_id, &stored, &r->err);
-	if (!rc)
-		rc = fq_req_audit(r, c, FQ_ACT_ALERT_CREATE, "alert.create", "alert",
-				  stored.alert_id, NULL,
-				  json_pack("{s:s, s:s, s:s, s:s?}", "number", stored.alert_number,
-					    "incident_id", stored.incident_id, "decision",
-					    stored.decision, "kind", stored.kind));
-	if (!rc)
-		rc = fq_dbc_commit(c, &r->err);
-	else
-		fq_dbc_rollback(c);
-	if (!rc)
-		fq_alert_indexed(&in, &stored);
-out_unlock:
-	fq_alert_unlock();
-	if (rc)
-		goto out_release;
-	if (replay) {
-		rc = stored_answer(r, c, earlier, &out);
+		return rc;
+
+	memset(&item, 0, sizeof(item));
+	item.in = &in;
+	item.station = station;
+	item.idempotency_key = key;
+	item.actor_id = r->user->user_id;
+	item.audit = audit_alert;
+	item.audit_arg = r;
+	item.err = &r->err;
+	if ((rc = fq_intake_submit(&item)))
+		return rc;
+
+	/*
+	 * The alert is durable from here on: its group's COMMIT returned (a replay's alert
+	 * was stored before). Hook for what follows a stored alert, e.g. publishing a live
+	 * event: item.replay == 0 and item.stored (alert_id, incident_id, decision, kind,
+	 * new_incident) with item.match.
+	 */
+
+	c = fq_db_acquire(r->db);
+	if (item.replay) {
+		rc = stored_answer(r, c, item.replay_id, &out);
 		if (!rc)
 			fq_req_add_header(r, "Idempotent-Replayed", "true");
 		goto out_release;
 	}
-	rc = fq_alert_json(c, stored.alert_id, masks_phones(r), &alert, NULL, &r->err);
+	rc = fq_alert_json(c, item.stored.alert_id, masks_phones(r), &alert, NULL, &r->err);
 	if (!rc)
-		rc =
-		    fq_incident_json(c, stored.incident_id, 0, masks_phones(r), &incident, &r->err);
+		rc = fq_incident_json(c, item.stored.incident_id, 0, masks_phones(r), &incident,
+				      &r->err);
 	if (!rc) {
-		/* Stored durably: tell the live board. */
-		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, alert, NULL);
-		fq_req_publish(r,
-			       strcmp(stored.decision, "merged") == 0 ||
-				       strcmp(stored.decision, "confirmed") == 0
-				   ? "incident.updated"
-				   : "incident.created",
-			       FQ_ACT_INCIDENT_READ, incident, NULL);
-		out = json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
-				fq_alert_merge_json(&m, stored.decision, stored.kind));
+		out = json_pack(
+		    "{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
+		    fq_alert_merge_json(&item.match, item.stored.decision, item.stored.kind));
 	} else {
 		json_decref(alert);
 		json_decref(incident);
 	}
 out_release:
 	fq_db_release(r->db, c);
-	return rc ? rc : fq_req_reply(r, 201, out);
+	if (rc)
+		return rc;
+	if (!item.replay) {
+		/* Stored durably: tell the live board (after the connection went back). */
+		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ,
+			       json_object_get(out, "alert"), NULL);
+		fq_req_publish(r,
+			       strcmp(item.stored.decision, "merged") == 0 ||
+				       strcmp(item.stored.decision, "confirmed") == 0
+				   ? "incident.updated"
+				   : "incident.created",
+			       FQ_ACT_INCIDENT_READ, json_object_get(out, "incident"), NULL);
+	}
+	return fq_req_reply(r, 201, out);
 }
 
 static int post_match(struct fq_req *r)
@@ -202,24 +220,115 @@ static int time_arg(struct fq_req *r, const char *name, int64_t *out)
 	return s && *s ? fq_time_parse(s, out, name, &r->err) : 0;
 }
 
+/*
+ * The filters of the incident list and its export, from ?state=&from=&to=,
+ * in the caller's scope; field-named errors.
+ */
+static int incident_filters(struct fq_req *r, struct fq_incident_query *q)
+{
+	const char *state = fq_req_query(r, "state");
+	int rc;
+
+	if ((rc = time_arg(r, "from", &q->from_ms)) || (rc = time_arg(r, "to", &q->to_ms)))
+		return rc;
+	q->scope_path = r->user->unit_path;
+	q->state = state && *state ? state : NULL;
+	return fq_incident_query_check(q, &r->err);
+}
+
 static int list_incidents(struct fq_req *r)
 {
 	struct fq_incident_query q = {0};
 	struct fq_dbc *c;
 	json_t *out = NULL;
-	const char *state = fq_req_query(r, "state");
 	int rc;
 
 	if ((rc = fq_req_require(r, FQ_ACT_INCIDENT_READ)) ||
-	    (rc = fq_req_page(r, &q.page, &q.per_page)) || (rc = time_arg(r, "from", &q.from_ms)) ||
-	    (rc = time_arg(r, "to", &q.to_ms)))
+	    (rc = fq_req_page(r, &q.page, &q.per_page)) || (rc = incident_filters(r, &q)))
 		return rc;
-	q.scope_path = r->user->unit_path;
-	q.state = state && *state ? state : NULL;
 	c = fq_db_acquire(r->db);
 	rc = fq_incident_list(c, &q, &out, &r->err);
 	fq_db_release(r->db, c);
 	return rc ? rc : fq_req_reply(r, 200, out);
+}
+
+/* "警情_YYYYMMDD.ext" (China date of now) as an RFC 6266/5987 Content-Disposition. */
+static void export_disposition(struct fq_req *r, const char *ext)
+{
+	char day[FQ_RFC3339_MAX], value[160];
+
+	fq_time_format_cst(fq_now_ms(), day); /* 2026-11-24T08:00:00+08:00 */
+	snprintf(value, sizeof(value),
+		 "attachment; filename=\"incidents_%.4s%.2s%.2s.%s\";"
+		 " filename*=UTF-8''%%E8%%AD%%A6%%E6%%83%%85_%.4s%.2s%.2s.%s",
+		 day, day + 5, day + 8, ext, day, day + 5, day + 8, ext);
+	fq_req_add_header(r, "Content-Disposition", value);
+}
+
+/*
+ * The most rows of an export: FQ_EXPORT_MAX_ROWS, or a smaller positive
+ * value of the environment variable FQ_EXPORT_MAX_ROWS (for tests and for
+ * sites that want a lower cap).
+ */
+static size_t export_cap(void)
+{
+	const char *s = getenv("FQ_EXPORT_MAX_ROWS");
+	char *end = NULL;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	return v > 0 && v < FQ_EXPORT_MAX_ROWS && end && !*end ? (size_t)v : FQ_EXPORT_MAX_ROWS;
+}
+
+static int export_incidents(struct fq_req *r)
+{
+	struct fq_incident_query q = {0};
+	const char *format = fq_req_query(r, "format");
+	struct fq_dbc *c;
+	char *data = NULL;
+	size_t len = 0, rows = 0;
+	int f, rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_INCIDENT_READ)))
+		return rc;
+	f = fq_export_format_from_code(format);
+	if (f < 0)
+		return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", "format",
+				  "导出格式 format 应为 csv 或 xlsx");
+	if ((rc = incident_filters(r, &q)))
+		return rc;
+	c = fq_db_acquire(r->db);
+	rc = fq_incident_export(c, &q, (enum fq_export_format)f, masks_phones(r), export_cap(),
+				&data, &len, &rows, &r->err);
+	if (rc == FQ_EUNPROC) /* name the filters that select too much */
+		fq_err_set(&r->err, FQ_EUNPROC, "too_many_rows", "from",
+			   "符合条件（state=%s，from=%s，to=%s）的警情超过 %d 条，无法一次导出；"
+			   "请用 from、to 或 state 缩小范围",
+			   q.state ? q.state : "全部",
+			   fq_req_query(r, "from") ? fq_req_query(r, "from") : "不限",
+			   fq_req_query(r, "to") ? fq_req_query(r, "to") : "不限",
+			   (int)export_cap());
+	if (!rc)
+		rc = fq_dbc_begin(c, 1, &r->err);
+	if (!rc) {
+		rc = fq_req_audit(r, c, FQ_ACT_INCIDENT_READ, "incident.export", "incident", NULL,
+				  NULL,
+				  json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:I, s:b}", "format",
+					    fq_export_extension((enum fq_export_format)f), "state",
+					    q.state, "from", fq_req_query(r, "from"), "to",
+					    fq_req_query(r, "to"), "scope", q.scope_path, "rows",
+					    (json_int_t)rows, "phones_masked", masks_phones(r)));
+		if (!rc)
+			rc = fq_dbc_commit(c, &r->err);
+		else
+			fq_dbc_rollback(c);
+	}
+	fq_db_release(r->db, c);
+	if (rc) {
+		free(data);
+		return rc;
+	}
+	export_disposition(r, fq_export_extension((enum fq_export_format)f));
+	return fq_req_reply_bytes(r, 200, fq_export_content_type((enum fq_export_format)f), data,
+				  len);
 }
 
 /* The incident in detail, with its dispatches and response times (command/dispatch.h). */
@@ -323,6 +432,7 @@ const struct fq_route fq_command_routes[] = {
     {"POST", "/api/v1/alerts/match", post_match, 0},
     {"GET", "/api/v1/alerts/:id", get_alert, 0},
     {"GET", "/api/v1/incidents", list_incidents, 0},
+    {"GET", "/api/v1/incidents/export", export_incidents, 0},
     {"GET", "/api/v1/incidents/:id", get_incident, 0},
     {"POST", "/api/v1/incidents/:id/transition", post_transition, 0},
     {NULL, NULL, NULL, 0},

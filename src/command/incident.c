@@ -155,7 +155,8 @@ int fq_incident_transition(struct fq_dbc *c, const char *id, const struct fq_inc
 		return rc;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT state, version, disposal IS NOT NULL AND disposal <> '',"
-			  " feedback IS NOT NULL AND feedback <> '' FROM incident WHERE id = ?",
+			  " feedback IS NOT NULL AND feedback <> '', merged_into IS NOT NULL"
+			  " FROM incident WHERE id = ?",
 			  "t", id);
 	if (rc)
 		return rc;
@@ -166,6 +167,9 @@ int fq_incident_transition(struct fq_dbc *c, const char *id, const struct fq_inc
 		disposal_set = (char)fq_stmt_int(st, 2);
 		feedback_set = (char)fq_stmt_int(st, 3);
 		rc = 0;
+		if (fq_stmt_int(st, 4)) /* merged into another incident: final */
+			rc = fq_err_set(err, FQ_ECONFLICT, "incident_merged", "state",
+					"该警情已并入其他警情，不能再变更状态");
 	} else if (rc == FQ_DB_DONE) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "警情事件不存在");
 	}
@@ -259,7 +263,7 @@ static json_t *location_json(struct fq_stmt *st, int col)
 #define INCIDENT_COLS                                                                              \
 	"id, number, unit_code, grid_code, state, category, priority, lat, lon, address,"          \
 	" first_received_at, last_received_at, alert_count, repeat_caller, repeat_place,"          \
-	" disposal, feedback, close_reason, closed_at, version, updated_at"
+	" disposal, feedback, close_reason, closed_at, version, updated_at, merged_into"
 
 static json_t *incident_row(struct fq_stmt *st)
 {
@@ -287,6 +291,7 @@ static json_t *incident_row(struct fq_stmt *st)
 	json_object_set_new(j, "closed_at", time_json(st, 18));
 	json_object_set_new(j, "version", json_integer(fq_stmt_int(st, 19)));
 	json_object_set_new(j, "updated_at", time_json(st, 20));
+	json_object_set_new(j, "merged_into", text_json(st, 21));
 	return j;
 }
 
@@ -402,6 +407,14 @@ fail:
 	return rc;
 }
 
+int fq_incident_query_check(const struct fq_incident_query *q, struct fq_err *err)
+{
+	if (q->state && strcmp(q->state, "open") != 0 && fq_incident_state_from_code(q->state) < 0)
+		return fq_err_set(err, FQ_EINVAL, "invalid_query", "state",
+				  "状态应为 open 或 received、dispatched 等状态代码");
+	return 0;
+}
+
 int fq_incident_list(struct fq_dbc *c, const struct fq_incident_query *q, json_t **out,
 		     struct fq_err *err)
 {
@@ -413,19 +426,14 @@ int fq_incident_list(struct fq_dbc *c, const struct fq_incident_query *q, json_t
 	int rc;
 
 	*out = NULL;
-	if (state && !open_only && fq_incident_state_from_code(state) < 0)
-		return fq_err_set(err, FQ_EINVAL, "invalid_query", "state",
-				  "状态应为 open 或 received、dispatched 等状态代码");
+	if ((rc = fq_incident_query_check(q, err)))
+		return rc;
 	if (open_only)
 		state = NULL;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT COUNT(*) FROM incident i JOIN unit u ON u.code = i.unit_code"
-			  " WHERE substr(u.path, 1, length(?)) = ? AND (? IS NULL OR i.state = ?)"
-			  " AND (? = 0 OR i.state <> 'closed')"
-			  " AND (? = 0 OR i.first_received_at >= ?) AND (? = 0 OR"
-			  " i.first_received_at < ?)",
-			  "ttttiiiii", q->scope_path, q->scope_path, state, state,
-			  (int64_t)open_only, q->from_ms, q->from_ms, q->to_ms, q->to_ms);
+			  " WHERE " FQ_INCIDENT_FILTER_SQL,
+			  FQ_INCIDENT_FILTER_TYPES, FQ_INCIDENT_FILTER_ARGS(q, state, open_only));
 	if (rc)
 		return rc;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
@@ -438,15 +446,13 @@ int fq_incident_list(struct fq_dbc *c, const struct fq_incident_query *q, json_t
 			  " i.priority, i.lat, i.lon, i.address, i.first_received_at,"
 			  " i.last_received_at, i.alert_count, i.repeat_caller, i.repeat_place,"
 			  " i.disposal, i.feedback, i.close_reason, i.closed_at, i.version,"
-			  " i.updated_at FROM incident i JOIN unit u ON u.code = i.unit_code"
-			  " WHERE substr(u.path, 1, length(?)) = ? AND (? IS NULL OR i.state = ?)"
-			  " AND (? = 0 OR i.state <> 'closed')"
-			  " AND (? = 0 OR i.first_received_at >= ?) AND (? = 0 OR"
-			  " i.first_received_at < ?)"
+			  " i.updated_at, i.merged_into FROM incident i"
+			  " JOIN unit u ON u.code = i.unit_code"
+			  " WHERE " FQ_INCIDENT_FILTER_SQL
 			  " ORDER BY i.first_received_at DESC, i.id DESC LIMIT ? OFFSET ?",
-			  "ttttiiiiiii", q->scope_path, q->scope_path, state, state,
-			  (int64_t)open_only, q->from_ms, q->from_ms, q->to_ms, q->to_ms,
-			  q->per_page, (q->page - 1) * q->per_page);
+			  FQ_INCIDENT_FILTER_TYPES "ii",
+			  FQ_INCIDENT_FILTER_ARGS(q, state, open_only), q->per_page,
+			  (q->page - 1) * q->per_page);
 	if (rc)
 		return rc;
 	items = json_array();

@@ -6,9 +6,11 @@
  *   received → closed            only as unfounded or duplicate, with a reason
  *   closed → reopened → dispatched
  * Any other transition is refused with FQ_ECONFLICT ("invalid_transition")
- * naming both states. Closing needs a disposal result and feedback. Every
- * transition is timestamped, attributed and written to the incident's
- * timeline (incident_event) in the caller's transaction; the caller audits.
+ * naming both states. An incident merged into another (closed, close_reason
+ * "merged", merged_into set: command/incident_merge.h) is final: every
+ * transition of it is refused ("incident_merged"). Closing needs a disposal result and feedback.
+ * Every transition is timestamped, attributed and written to the incident's timeline
+ * (incident_event) in the caller's transaction; the caller audits.
  *
  * Writers expect an open write transaction on c.
  */
@@ -105,6 +107,30 @@ struct fq_incident_query {
 	int64_t from_ms, to_ms;
 	int64_t page, per_page;
 };
+
+/*
+ * Check a query's filters (the state code known):
+ * FQ_EINVAL naming the field. fq_incident_list and the export call it.
+ */
+int fq_incident_query_check(const struct fq_incident_query *q, struct fq_err *err) FQ_WUR;
+
+/*
+ * The WHERE clause of a query over "incident i JOIN unit u ON u.code =
+ * i.unit_code", its fq_dbc_query type letters and its arguments (state
+ * NULL for "open", open_only 1 then), shared by every reader of
+ * struct fq_incident_query so that the list and the export select the
+ * same rows.
+ */
+#define FQ_INCIDENT_FILTER_SQL                                                                     \
+	"substr(u.path, 1, length(?)) = ? AND (? IS NULL OR i.state = ?)"                          \
+	" AND (? = 0 OR i.state <> 'closed')"                                                      \
+	" AND (? = 0 OR i.first_received_at >= ?) AND (? = 0 OR i.first_received_at < ?)"
+#define FQ_INCIDENT_FILTER_TYPES "ttttiiiii"
+#define FQ_INCIDENT_FILTER_ARGS(q, state, open_only)                                               \
+	(q)->scope_path, (q)->scope_path, (state), (state), (int64_t)(open_only), (q)->from_ms,    \
+	    (q)->from_ms, (q)->to_ms, (q)->to_ms
+
+/* One page of incidents, newest first: {"items","total","page","per_page"}. */
 int fq_incident_list(struct fq_dbc *c, const struct fq_incident_query *q, json_t **out,
 		     struct fq_err *err) FQ_WUR;
 

@@ -61,6 +61,17 @@ void fq_dbc_rollback(struct fq_dbc *c);
 int fq_dbc_in_transaction(struct fq_dbc *c);
 
 /*
+ * Savepoints inside an open transaction (standard SQL SAVEPOINT, RELEASE
+ * SAVEPOINT, ROLLBACK TO SAVEPOINT). name is a program constant made of
+ * [a-z_], never input. fq_dbc_savepoint_rollback undoes what was done
+ * since the savepoint and releases it; the transaction stays open unless
+ * the backend already aborted it (see fq_dbc_in_transaction).
+ */
+int fq_dbc_savepoint(struct fq_dbc *c, const char *name, struct fq_err *err) FQ_WUR;
+int fq_dbc_savepoint_release(struct fq_dbc *c, const char *name, struct fq_err *err) FQ_WUR;
+int fq_dbc_savepoint_rollback(struct fq_dbc *c, const char *name, struct fq_err *err) FQ_WUR;
+
+/*
  * Prepare (or take from the connection's cache) a statement. It must be
  * handed back with fq_stmt_done() before the next prepare of the same SQL.
  */

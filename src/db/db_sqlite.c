@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,9 +53,12 @@ static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
 {
 	int primary = rc & 0xff;
 
-	if (primary == SQLITE_CONSTRAINT)
-		return fq_err_set(err, FQ_ECONFLICT, "constraint", NULL, "数据冲突：%s",
-				  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+	if (primary == SQLITE_CONSTRAINT) {
+		/* The schema's words stay in the log: answers never name tables or columns. */
+		fq_warn("db: constraint: %s", h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		return fq_err_set(err, FQ_ECONFLICT, "constraint", NULL,
+				  "数据冲突：与已有记录矛盾，请刷新后重试");
+	}
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
 		return fq_err_set(err, FQ_EDB, "store_busy", NULL, "数据库繁忙，请稍后重试");
 	if (primary == SQLITE_FULL)
@@ -238,6 +242,45 @@ void fq_dbc_rollback(struct fq_dbc *c)
 int fq_dbc_in_transaction(struct fq_dbc *c)
 {
 	return !sqlite3_get_autocommit(c->h);
+}
+
+/* verb names the savepoint with one %s; the statement is kept in the connection's cache. */
+static int savepoint_exec(struct fq_dbc *c, const char *verb, const char *name, struct fq_err *err)
+{
+	char sql[128];
+	struct fq_stmt *st;
+	int rc;
+
+	for (const char *p = name; *p; p++)
+		fq_assert((*p >= 'a' && *p <= 'z') || *p == '_');
+	fq_assert(strlen(name) < 64);
+	snprintf(sql, sizeof(sql), verb, name);
+	if ((rc = fq_dbc_prepare(c, sql, &st, err)))
+		return rc;
+	rc = fq_stmt_step(st, err);
+	fq_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int fq_dbc_savepoint(struct fq_dbc *c, const char *name, struct fq_err *err)
+{
+	if (sqlite3_get_autocommit(c->h))
+		return fq_err_set(err, FQ_EINTERNAL, "internal", NULL,
+				  "internal: savepoint outside a transaction");
+	return savepoint_exec(c, "SAVEPOINT %s", name, err);
+}
+
+int fq_dbc_savepoint_release(struct fq_dbc *c, const char *name, struct fq_err *err)
+{
+	return savepoint_exec(c, "RELEASE SAVEPOINT %s", name, err);
+}
+
+int fq_dbc_savepoint_rollback(struct fq_dbc *c, const char *name, struct fq_err *err)
+{
+	if (sqlite3_get_autocommit(c->h)) /* the backend rolled the whole transaction back */
+		return fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
+	int rc = savepoint_exec(c, "ROLLBACK TO SAVEPOINT %s", name, err);
+	return rc ? rc : savepoint_exec(c, "RELEASE SAVEPOINT %s", name, err);
 }
 
 static uint64_t sql_hash(const char *s)

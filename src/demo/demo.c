@@ -6,7 +6,9 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "demo/demo_disputes.h"
 #include "demo/demo_units.h"
+#include "demo/demo_cases.h"
 #include "http/audit.h"
 #include "org/rights.h"
 #include "org/units.h"
@@ -307,6 +309,10 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 	}
 	if (!rc)
 		rc = fq_dispatch_demo(c, &g, err);
+	if (!rc)
+		rc = fq_dispute_demo(c, &g, fq_now_ms(), NULL, err);
+	if (!rc)
+		rc = fq_demo_cases(c, &g, "339902510000", fq_now_ms(), err);
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;

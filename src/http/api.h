@@ -17,5 +17,9 @@ extern const struct fq_route fq_command_routes[];
 extern const struct fq_route fq_directive_routes[];
 extern const struct fq_route fq_dispatch_routes[];
 extern const struct fq_route fq_event_routes[];
+extern const struct fq_route fq_incident_merge_routes[];
+extern const struct fq_route fq_field_routes[];
+extern const struct fq_route fq_dispute_routes[];
+extern const struct fq_route fq_case_routes[];
 
 #endif

@@ -186,10 +186,10 @@ int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum 
 				  const json_t *object)
 {
 	static const char *const keys[] = {
-	    "id",	   "number",	  "state",     "status",   "version",
-	    "incident_id", "alert_id",	  "category",  "priority", "decision",
-	    "kind",	   "call_sign",	  "type",      "due_at",   "overdue",
-	    "step",	   "alert_count", "escalated", NULL,
+	    "id",	   "number",	  "state",     "status",      "version",
+	    "incident_id", "alert_id",	  "category",  "priority",    "decision",
+	    "kind",	   "call_sign",	  "type",      "due_at",      "overdue",
+	    "step",	   "alert_count", "escalated", "merged_into", NULL,
 	};
 	json_t *data = json_object();
 
@@ -203,13 +203,101 @@ int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum 
 	return fq_events_publish(type, unit_path, action, data);
 }
 
+/*
+ * Unit code → path. Units are never moved or deleted (paths are fixed at
+ * creation), so entries never go stale. Filled from the store at start and on
+ * a miss; publishers normally never touch the store.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct unit_entry {
+		char code[FQ_UNIT_CODE_MAX];
+		char path[FQ_UNIT_PATH_MAX];
+	} * slots;
+	size_t cap, used;
+} units = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t code_hash(const char *code)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *code; code++)
+		h = (h ^ (unsigned char)*code) * 1099511628211ull;
+	return h;
+}
+
+static void unit_put_locked(const char *code, const char *path)
+{
+	size_t i;
+
+	if ((units.used + 1) * 2 > units.cap) {
+		struct unit_entry *old = units.slots;
+		size_t old_cap = units.cap;
+		units.cap = units.cap ? units.cap * 2 : 256;
+		units.slots = fq_xcalloc(units.cap, sizeof(*units.slots));
+		units.used = 0;
+		for (size_t k = 0; k < old_cap; k++)
+			if (old[k].code[0])
+				unit_put_locked(old[k].code, old[k].path);
+		free(old);
+	}
+	for (i = code_hash(code) & (units.cap - 1); units.slots[i].code[0];
+	     i = (i + 1) & (units.cap - 1))
+		if (strcmp(units.slots[i].code, code) == 0)
+			return;
+	snprintf(units.slots[i].code, sizeof(units.slots[i].code), "%s", code);
+	snprintf(units.slots[i].path, sizeof(units.slots[i].path), "%s", path);
+	units.used++;
+}
+
+static int unit_get(const char *code, char path[FQ_UNIT_PATH_MAX])
+{
+	int found = 0;
+
+	pthread_mutex_lock(&units.lock);
+	if (units.cap)
+		for (size_t i = code_hash(code) & (units.cap - 1); units.slots[i].code[0];
+		     i = (i + 1) & (units.cap - 1))
+			if (strcmp(units.slots[i].code, code) == 0) {
+				memcpy(path, units.slots[i].path, FQ_UNIT_PATH_MAX);
+				found = 1;
+				break;
+			}
+	pthread_mutex_unlock(&units.lock);
+	return found;
+}
+
+int fq_events_load_units(struct fq_db *db, struct fq_err *err)
+{
+	struct fq_dbc *c = fq_db_acquire(db);
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st, "SELECT code, path FROM unit", "");
+
+	if (!rc) {
+		pthread_mutex_lock(&units.lock);
+		while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
+			unit_put_locked(fq_stmt_text(st, 0), fq_stmt_text(st, 1));
+		pthread_mutex_unlock(&units.lock);
+		fq_stmt_done(st);
+		rc = rc == FQ_DB_DONE ? 0 : rc;
+	}
+	fq_db_release(db, c);
+	return rc;
+}
+
+void fq_events_cleanup(void)
+{
+	pthread_mutex_lock(&units.lock);
+	free(units.slots);
+	units.slots = NULL;
+	units.cap = units.used = 0;
+	pthread_mutex_unlock(&units.lock);
+}
+
 void fq_req_publish(struct fq_req *r, const char *type, enum fq_action action, const json_t *object,
 		    const char *unit_code)
 {
 	char path[FQ_UNIT_PATH_MAX];
 	struct fq_err err = FQ_ERR_INIT;
-	struct fq_dbc *c;
-	int rc;
 
 	if (!unit_code)
 		unit_code = json_string_value(json_object_get(object, "unit"));
@@ -217,12 +305,18 @@ void fq_req_publish(struct fq_req *r, const char *type, enum fq_action action, c
 		fq_warn("events: %s without a unit, not sent", type);
 		return;
 	}
-	c = fq_db_acquire(r->db);
-	rc = fq_unit_path(c, unit_code, path, &err);
-	fq_db_release(r->db, c);
-	if (rc) {
-		fq_warn("events: %s: unit %s: %s", type, unit_code, err.message);
-		return;
+	if (!unit_get(unit_code, path)) {
+		/* A unit made after the start: look it up once (a connection of its own). */
+		struct fq_dbc *c = fq_db_acquire(r->db);
+		int rc = fq_unit_path(c, unit_code, path, &err);
+		fq_db_release(r->db, c);
+		if (rc) {
+			fq_warn("events: %s: unit %s: %s", type, unit_code, err.message);
+			return;
+		}
+		pthread_mutex_lock(&units.lock);
+		unit_put_locked(unit_code, path);
+		pthread_mutex_unlock(&units.lock);
 	}
 	(void)fq_events_publish_summary(type, path, action, object);
 }

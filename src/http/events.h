@@ -31,6 +31,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/err.h"
+#include "db/db.h"
 #include "org/rights.h"
 
 #define FQ_EVENTS_RING	   8192
@@ -62,11 +64,20 @@ int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum 
  * For API handlers, after their transaction committed: publish a summary of
  * object (borrowed) scoped to the unit whose code is unit_code, or when
  * unit_code is NULL the object's own "unit" field. Does nothing when the
- * unit is unknown (logged).
+ * unit is unknown (logged). Unit paths come from an in-memory map (loaded by
+ * fq_events_load_units); a unit unknown to it is looked up on a connection
+ * of its own, so call this after releasing the request's connection: a
+ * thread holding one while waiting for another can deadlock the pool.
  */
 struct fq_req;
 void fq_req_publish(struct fq_req *r, const char *type, enum fq_action action, const json_t *object,
 		    const char *unit_code);
+
+/* Load every unit's path into the publishers' map (at server start). */
+int fq_events_load_units(struct fq_db *db, struct fq_err *err) FQ_WUR;
+
+/* Free the map (at exit). */
+void fq_events_cleanup(void);
 
 /* The id of the last event published (0 when none). */
 int64_t fq_events_last_id(void);

@@ -59,6 +59,9 @@ struct fq_req {
 	int nhdrs;
 	int answered;	   /* a response has been queued */
 	int stream_queued; /* fq_req_reply_stream: 1 queued, -1 failed */
+	char *bytes;	   /* a non-JSON answer (fq_req_reply_bytes), owned */
+	size_t bytes_len;
+	const char *bytes_type;
 	int64_t start_ns;
 };
 
@@ -77,6 +80,17 @@ typedef ssize_t (*fq_stream_read_fn)(void *cls, uint64_t pos, char *buf, size_t 
 int fq_req_reply_stream(struct fq_req *r, int status, const char *content_type,
 			fq_stream_read_fn read, void (*free_cls)(void *cls), void *cls) FQ_WUR;
 
+/*
+ * Set a non-JSON answer: status, Content-Type and the body's bytes. data
+ * must come from malloc(); the request takes it over in every case and
+ * frees it once sent (or when the request ends unsent, e.g. because the
+ * handler then returns an error, which is answered as JSON instead). The
+ * headers of fq_req_add_header (e.g. Content-Disposition) go with it;
+ * Cache-Control is no-store, as for JSON. Replaces an earlier JSON answer
+ * and vice versa. Returns 0.
+ */
+int fq_req_reply_bytes(struct fq_req *r, int status, const char *content_type, char *data,
+		       size_t len);
 /* Add a response header (name and value copied into the pool). */
 void fq_req_add_header(struct fq_req *r, const char *name, const char *value);
 /* Query argument, NULL when absent. */

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "command/alert.h"
+#include "cases/dispute.h"
 #include "command/directive.h"
+#include "cases/case.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/embed.h"
@@ -86,8 +88,23 @@ int fq_req_reply(struct fq_req *r, int status, json_t *body)
 {
 	if (r->reply)
 		json_decref(r->reply);
+	free(r->bytes);
+	r->bytes = NULL;
 	r->status = status;
 	r->reply = body;
+	return 0;
+}
+
+int fq_req_reply_bytes(struct fq_req *r, int status, const char *content_type, char *data,
+		       size_t len)
+{
+	json_decref(r->reply);
+	r->reply = NULL;
+	free(r->bytes);
+	r->status = status;
+	r->bytes = data;
+	r->bytes_len = len;
+	r->bytes_type = fq_pool_strdup(&r->pool, content_type);
 	return 0;
 }
 
@@ -325,6 +342,29 @@ int fq_req_reply_stream(struct fq_req *r, int status, const char *content_type,
 	return 0;
 }
 
+/* The answer of fq_req_reply_bytes: the body passes to libmicrohttpd, which frees it. */
+static enum MHD_Result send_bytes(struct fq_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len = r->bytes_len;
+
+	resp = MHD_create_response_from_buffer(len, r->bytes, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		fq_die("cannot build answer");
+	r->bytes = NULL;
+	MHD_add_response_header(resp, "Content-Type", r->bytes_type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_common_headers(resp);
+	for (int i = 0; i < r->nhdrs; i++)
+		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);
+	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	r->answered = 1;
+	access_log(r, r->status, len);
+	return ret;
+}
+
 static enum MHD_Result send_error(struct fq_req *r, int code)
 {
 	int status;
@@ -520,6 +560,8 @@ static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 		return send_error(r, rc);
 	if (r->stream_queued)
 		return r->stream_queued > 0 ? MHD_YES : MHD_NO;
+	if (r->bytes)
+		return send_bytes(r);
 	if (!r->reply) {
 		fq_err_set(&r->err, FQ_EINTERNAL, "internal", NULL, "handler gave no answer");
 		return send_error(r, FQ_EINTERNAL);
@@ -655,6 +697,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	}
 	json_decref(ctx->req.body);
 	json_decref(ctx->req.reply);
+	free(ctx->req.bytes);
 	fq_buf_release(&ctx->body);
 	fq_pool_release(&ctx->req.pool);
 	free(ctx);
@@ -742,6 +785,10 @@ static void *reaper_main(void *arg)
 			fq_alert_engine_tick();
 			if (fq_directive_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
 				fq_warn("directive escalation: %s", eerr.message);
+			if (fq_dispute_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
+				fq_warn("dispute escalation: %s", eerr.message);
+			if (fq_case_escalation_tick(srv->db, fq_now_ms(), &escalated, &eerr))
+				fq_warn("case escalation: %s", eerr.message);
 		}
 	}
 	log_audit_head(srv, &audit_seq);
@@ -836,6 +883,8 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 
 	fq_session_global_init();
 	fq_events_init(fq_now_ms());
+	if ((rc = fq_events_load_units(db, err)))
+		goto out_free;
 	srv->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 		MHD_ALLOW_SUSPEND_RESUME,
@@ -871,6 +920,7 @@ int fq_server_run(struct fq_db *db, const struct fq_server_config *cfg, struct f
 	MHD_stop_daemon(srv->daemon);
 	pthread_join(srv->reaper, NULL);
 	fq_session_global_cleanup();
+	fq_events_cleanup();
 	fq_info("server stopped");
 out_free:
 	pthread_mutex_destroy(&srv->conns_lock);

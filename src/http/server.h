@@ -23,15 +23,16 @@
 #define FQ_HTTP_HEADERS_MAX (32u * 1024u)
 
 struct fq_server_config {
-	const char *host;     /* default 127.0.0.1 */
-	int port;	      /* default 8080 */
-	int threads;	      /* 0: 2 × cores */
-	int max_connections;  /* default 1024 */
-	int header_timeout_s; /* default 15 */
-	int drain_timeout_s;  /* default 20 */
-	int cookie_secure;    /* add "Secure" to cookies (behind TLS) */
-	int trust_proxy;      /* take X-Real-IP from a loopback peer (nginx) */
-	const char *tile_url; /* map tile URL template for the UI, or NULL */
+	const char *host;	/* default 127.0.0.1 */
+	int port;		/* default 8080 */
+	int threads;		/* 0: 2 × cores */
+	int max_connections;	/* default 1024 */
+	int header_timeout_s;	/* default 15 */
+	int drain_timeout_s;	/* default 20 */
+	int cookie_secure;	/* add "Secure" to cookies (behind TLS) */
+	int trust_proxy;	/* take X-Real-IP from a loopback peer (nginx) */
+	const char *tile_url;	/* map tile URL template for the UI, or NULL */
+	const char *public_url; /* residents' address of the server (contact cards' QR), or NULL */
 };
 
 struct fq_server;

@@ -20,25 +20,46 @@ static const struct {
     [FQ_ROLE_AUDITOR] = {"auditor", "审计员"},
 };
 
+/* One action per line, so capabilities add theirs without touching the others. */
+/* clang-format off */
 static const char *const actions[FQ_ACT_COUNT] = {
-    [FQ_ACT_UNIT_READ] = "unit.read",	      [FQ_ACT_UNIT_MANAGE] = "unit.manage",
-    [FQ_ACT_USER_READ] = "user.read",	      [FQ_ACT_USER_MANAGE] = "user.manage",
-    [FQ_ACT_AUDIT_READ] = "audit.read",	      [FQ_ACT_PERSON_READ] = "person.read",
-    [FQ_ACT_PERSON_REVEAL] = "person.reveal", [FQ_ACT_ALERT_CREATE] = "alert.create",
-    [FQ_ACT_INCIDENT_READ] = "incident.read", [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
+    [FQ_ACT_UNIT_READ] = "unit.read",
+    [FQ_ACT_UNIT_MANAGE] = "unit.manage",
+    [FQ_ACT_USER_READ] = "user.read",
+    [FQ_ACT_USER_MANAGE] = "user.manage",
+    [FQ_ACT_AUDIT_READ] = "audit.read",
+    [FQ_ACT_PERSON_READ] = "person.read",
+    [FQ_ACT_PERSON_REVEAL] = "person.reveal",
+    [FQ_ACT_ALERT_CREATE] = "alert.create",
+    [FQ_ACT_INCIDENT_READ] = "incident.read",
+    [FQ_ACT_INCIDENT_MANAGE] = "incident.manage",
     [FQ_ACT_PHONE_READ] = "phone.read",
+    [FQ_ACT_FIELD_READ] = "field.read",
+    [FQ_ACT_CARD_MANAGE] = "card.manage",
+    [FQ_ACT_MESSAGE_HANDLE] = "message.handle",
+    [FQ_ACT_SERVICE_MANAGE] = "service.manage",
+    [FQ_ACT_CLUE_REPORT] = "clue.report",
+    [FQ_ACT_CLUE_MANAGE] = "clue.manage",
+    [FQ_ACT_DISPUTE_READ] = "dispute.read",
+    [FQ_ACT_DISPUTE_REPORT] = "dispute.report",
+    [FQ_ACT_DISPUTE_MANAGE] = "dispute.manage",
+    [FQ_ACT_DISPUTE_MEDIATE] = "dispute.mediate",
+    [FQ_ACT_CASE_READ] = "case.read",
+    [FQ_ACT_CASE_MANAGE] = "case.manage",
 };
+/* clang-format on */
 
 #define A(x) FQ_ACTION_BIT(FQ_ACT_##x)
 
 /*
- * What each role may do. The auditor reads the audit log and nothing else
- * of the station's data; no role may change the audit log.
+ * What each role may do: one table per capability, combined by
+ * fq_roles_actions. The auditor reads the audit log and nothing else of the
+ * station's data; no role may change the audit log.
  */
 #define COMMAND_READ	(A(INCIDENT_READ))
 #define COMMAND_OPERATE (A(ALERT_CREATE) | A(INCIDENT_READ) | A(INCIDENT_MANAGE) | A(PHONE_READ))
 
-static const uint64_t grants[FQ_ROLE_COUNT] = {
+static const uint64_t foundation_grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_ADMIN] = A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE),
     [FQ_ROLE_CHIEF] =
 	A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | COMMAND_OPERATE,
@@ -52,9 +73,76 @@ static const uint64_t grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_AUDITOR] = A(UNIT_READ) | A(AUDIT_READ) | A(USER_READ),
 };
 
+/* Community field work (docs/field.md): the officer of the grid and the team around them. */
+#define FIELD_TEAM                                                                                 \
+	(A(FIELD_READ) | A(CARD_MANAGE) | A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT) | \
+	 A(CLUE_MANAGE))
+
+static const uint64_t field_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = FIELD_TEAM,
+    [FQ_ROLE_OPERATOR] = A(FIELD_READ) | A(CLUE_REPORT) | A(CLUE_MANAGE),
+    [FQ_ROLE_COMMUNITY_OFFICER] = FIELD_TEAM,
+    [FQ_ROLE_CASE_OFFICER] = A(FIELD_READ) | A(CLUE_REPORT) | A(CLUE_MANAGE),
+    [FQ_ROLE_AUXILIARY] = A(FIELD_READ) | A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT),
+    [FQ_ROLE_GRID_WORKER] = A(CLUE_REPORT),
+    [FQ_ROLE_VOLUNTEER] = A(CLUE_REPORT),
+    [FQ_ROLE_ANALYST] = A(FIELD_READ),
+};
+
+/*
+ * Disputes (docs/disputes.md): grid staff report and mediate general
+ * disputes of their grid; officers manage; analysts read the KPIs.
+ */
+#define DISPUTE_REPORT	(A(DISPUTE_READ) | A(DISPUTE_REPORT))
+#define DISPUTE_MEDIATE (DISPUTE_REPORT | A(DISPUTE_MEDIATE))
+#define DISPUTE_ALL	(DISPUTE_MEDIATE | A(DISPUTE_MANAGE))
+
+static const uint64_t dispute_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = DISPUTE_ALL,
+    [FQ_ROLE_OPERATOR] = DISPUTE_REPORT,
+    [FQ_ROLE_COMMUNITY_OFFICER] = DISPUTE_ALL,
+    [FQ_ROLE_CASE_OFFICER] = DISPUTE_REPORT,
+    [FQ_ROLE_AUXILIARY] = DISPUTE_MEDIATE,
+    [FQ_ROLE_GRID_WORKER] = DISPUTE_MEDIATE,
+    [FQ_ROLE_VOLUNTEER] = DISPUTE_MEDIATE,
+    [FQ_ROLE_ANALYST] = A(DISPUTE_READ),
+};
+
+/* Livelihood cases (docs/cases.md): the case team handles, chiefs too; others read. */
+static const uint64_t case_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = A(CASE_READ) | A(CASE_MANAGE),
+    [FQ_ROLE_CASE_OFFICER] = A(CASE_READ) | A(CASE_MANAGE),
+    [FQ_ROLE_COMMUNITY_OFFICER] = A(CASE_READ),
+    [FQ_ROLE_ANALYST] = A(CASE_READ),
+};
+
+/* One line per capability. */
+/* clang-format off */
+static const uint64_t *const grant_tables[] = {
+    foundation_grants,
+    field_grants,
+    dispute_grants,
+    case_grants,
+    NULL,
+};
+/* clang-format on */
+
+#undef FIELD_TEAM
 #undef COMMAND_READ
 #undef COMMAND_OPERATE
+#undef DISPUTE_REPORT
+#undef DISPUTE_MEDIATE
+#undef DISPUTE_ALL
 #undef A
+
+/* Every action one role grants. */
+static uint64_t role_grants(int r)
+{
+	uint64_t out = 0;
+	for (int t = 0; grant_tables[t]; t++)
+		out |= grant_tables[t][r];
+	return out;
+}
 
 const char *fq_role_code(enum fq_role r)
 {
@@ -84,7 +172,7 @@ uint64_t fq_roles_actions(uint32_t set)
 	uint64_t out = 0;
 	for (int r = 0; r < FQ_ROLE_COUNT; r++)
 		if (set & FQ_ROLE_BIT(r))
-			out |= grants[r];
+			out |= role_grants(r);
 	return out;
 }
 
@@ -97,7 +185,7 @@ int fq_roles_can(uint32_t set, enum fq_action action)
 int fq_roles_granting(uint32_t set, enum fq_action action)
 {
 	for (int r = 0; r < FQ_ROLE_COUNT; r++)
-		if ((set & FQ_ROLE_BIT(r)) && (grants[r] & FQ_ACTION_BIT(action)))
+		if ((set & FQ_ROLE_BIT(r)) && (role_grants(r) & FQ_ACTION_BIT(action)))
 			return r;
 	return -1;
 }

@@ -38,6 +38,18 @@ enum fq_action {
 	FQ_ACT_INCIDENT_READ,	/* see alerts and incidents */
 	FQ_ACT_INCIDENT_MANAGE, /* move incidents through their states, merge, split */
 	FQ_ACT_PHONE_READ,	/* see callers' phone numbers unmasked */
+	FQ_ACT_FIELD_READ,	/* see contact cards, service requests and clues */
+	FQ_ACT_CARD_MANAGE,	/* make and change contact cards */
+	FQ_ACT_MESSAGE_HANDLE,	/* read and handle residents' messages (phones unmasked) */
+	FQ_ACT_SERVICE_MANAGE,	/* door-to-door service requests (phones unmasked) */
+	FQ_ACT_CLUE_REPORT,	/* report a clue */
+	FQ_ACT_CLUE_MANAGE,	/* route, accept and close clues */
+	FQ_ACT_DISPUTE_READ,	/* see disputes (parties masked) and their KPIs */
+	FQ_ACT_DISPUTE_REPORT,	/* report a dispute (in one's scope: a grid for grid staff) */
+	FQ_ACT_DISPUTE_MANAGE,	/* override grades, assign officers and working groups, reopen */
+	FQ_ACT_DISPUTE_MEDIATE, /* record sessions, outcomes and follow-ups */
+	FQ_ACT_CASE_READ,	/* see livelihood cases, transfers and series */
+	FQ_ACT_CASE_MANAGE,	/* open and handle cases, transfer, link; see parties unmasked */
 	FQ_ACT_COUNT
 };
 

@@ -218,6 +218,22 @@ test('state changes, dispatches and directives are published', async () => {
   s.close();
 });
 
+test('an operator merging two incidents publishes incident.merged for the one merged away', async () => {
+  const s = await stream(as.operator);
+  const a = await as.operator.post('/api/v1/alerts', fight({ location: { lat: 29.60, lon: 120.10 } }));
+  const b = await as.operator.post('/api/v1/alerts', fight({ location: { lat: 29.62, lon: 120.40 }, category: 'help.lost_property', description: '丢了钱包' }));
+  assert.equal(a.status, 201, a.text);
+  assert.equal(b.status, 201, b.text);
+  assert.notEqual(a.json.incident.id, b.json.incident.id);
+  const m = await as.operator.post(`/api/v1/incidents/${a.json.incident.id}/merge`, { from_incident_id: b.json.incident.id, reason: '同一事件，报警人描述不同' });
+  assert.equal(m.status, 200, m.text);
+  const gone = await s.next('incident.merged');
+  assert.equal(gone.data.id, b.json.incident.id);
+  assert.equal(gone.data.merged_into, a.json.incident.id);
+  assert.equal(gone.data.unit, STATION);
+  s.close();
+});
+
 test('a reconnecting client gets exactly what it missed, from Last-Event-ID or ?last_event_id=', async () => {
   const s = await stream(as.operator);
   await as.operator.post('/api/v1/alerts', fight());

@@ -10,6 +10,10 @@ import { IconCommand, IconCommunity, IconCases, IconAnalysis, IconSystem } from 
 export const COMMAND_OPERATE = ['chief', 'operator'];
 export const COMMAND_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
 
+// Community field work (the server's field.read and message.handle rights; docs/field.md).
+export const FIELD_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
+export const FIELD_SERVE = ['chief', 'community_officer', 'auxiliary'];
+
 export const NAV_SECTIONS = [
   {
     key: 'command',
@@ -41,6 +45,10 @@ export const NAV_SECTIONS = [
       { key: 'organisations', title: '单位场所' },
       { key: 'visits', title: '入户走访' },
       { key: 'grids', title: '网格管理' },
+      { key: 'cards', title: '警民联系卡', roles: FIELD_READ, component: () => import('./views/community/CardsView.vue') },
+      { key: 'messages', title: '群众留言', roles: FIELD_SERVE, component: () => import('./views/community/MessagesView.vue') },
+      { key: 'services', title: '上门服务', roles: FIELD_READ, component: () => import('./views/community/ServicesView.vue') },
+      { key: 'clues', title: '线索', roles: FIELD_READ, component: () => import('./views/community/CluesView.vue') },
     ],
   },
   {

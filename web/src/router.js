@@ -49,6 +49,13 @@ const routes = [
     meta: { public: true, title: '登录' },
   },
   {
+    // A contact card's public page (its QR code): residents, no sign-in.
+    path: '/c/:token',
+    name: 'card-page',
+    component: () => import('./views/public/CardPage.vue'),
+    meta: { public: true, title: '警民联系卡' },
+  },
+  {
     path: '/',
     component: () => import('./layouts/AppFrame.vue'),
     children: [
@@ -71,7 +78,7 @@ const router = createRouter({
 });
 
 router.beforeEach(async (to) => {
-  if (!session.checked) {
+  if (!session.checked && to.name !== 'card-page') {
     try {
       await loadSession();
     } catch {

@@ -580,7 +580,7 @@ static void test_errors(void **state)
  * The town of GLOSSARY.md: an irregular 374 km² boundary at 250 m (about
  * 6,000 cells), 50 units of every type, 20,000 alerts.
  */
-static void test_town_sized_timing(void **state)
+static void test_town_sized(void **state)
 {
 	enum { VERTICES = 360, UNITS = 50, ALERTS = 20000 };
 	struct fq_geo_point *ring = malloc(VERTICES * sizeof(*ring));
@@ -649,8 +649,10 @@ static void test_town_sized_timing(void **state)
 		    374e6 / (250.0 * 250.0) * 0.02);
 	assert_int_equal(cov.alerts.total + cov.alerts_outside, ALERTS);
 	assert_true(cov.alerts_outside <= 5);
-	/* Under the sanitizers; the release build is several times faster (docs/dispatch.md). */
-	assert_true(ms < 100.0);
+	/*
+	 * The time is printed, not asserted: timings belong in benchmarks, and a loaded
+	 * machine must not fail the tests (docs/dispatch.md has the release build's figure).
+	 */
 	fq_coverage_release(&cov);
 	free(ring);
 	free(alerts);
@@ -668,7 +670,7 @@ int main(void)
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_model_without_batch_hook),
 	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_town_sized_timing),
+	    cmocka_unit_test(test_town_sized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

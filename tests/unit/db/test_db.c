@@ -500,6 +500,42 @@ static void test_release_rolls_back(void **state)
 	fq_db_release(f->db, c);
 }
 
+/* Savepoints: a failed step rolls back to its savepoint; the rest of the transaction stays. */
+static void test_savepoints(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+	struct fq_err err = FQ_ERR_INIT;
+
+	/* Only inside a transaction. */
+	assert_int_equal(fq_dbc_savepoint(c, "sp", &err), FQ_EINTERNAL);
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	for (int round = 0; round < 3; round++) { /* the statements come from the cache again */
+		char a[32], b[32];
+		snprintf(a, sizeof(a), "kept-%d", round);
+		snprintf(b, sizeof(b), "undone-%d", round);
+		assert_int_equal(fq_dbc_savepoint(c, "sp", &err), 0);
+		assert_int_equal(
+		    fq_dbc_run(c, &err, NULL, "INSERT INTO item (name) VALUES (?)", "t", a), 0);
+		assert_int_equal(fq_dbc_savepoint_release(c, "sp", &err), 0);
+		assert_int_equal(fq_dbc_savepoint(c, "sp", &err), 0);
+		assert_int_equal(
+		    fq_dbc_run(c, &err, NULL, "INSERT INTO item (name) VALUES (?)", "t", b), 0);
+		/* A constraint error inside the savepoint. */
+		assert_int_equal(
+		    fq_dbc_run(c, &err, NULL, "INSERT INTO item (name) VALUES (?)", "t", a),
+		    FQ_ECONFLICT);
+		assert_int_equal(fq_dbc_savepoint_rollback(c, "sp", &err), 0);
+		assert_true(fq_dbc_in_transaction(c));
+	}
+	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM item WHERE name LIKE 'kept-%'"), 3);
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM item WHERE name LIKE 'undone-%'"), 0);
+	/* Rolling back to a savepoint without a transaction is an error, not a crash. */
+	assert_true(fq_dbc_savepoint_rollback(c, "sp", &err) < 0);
+	fq_db_release(f->db, c);
+}
+
 static void test_backup(void **state)
 {
 	struct fq_test_store *f = *state;
@@ -682,6 +718,7 @@ int main(void)
 	    T(test_bad_sql),
 	    T(test_transactions),
 	    T(test_release_rolls_back),
+	    T(test_savepoints),
 	    T(test_backup),
 	    T(test_threads),
 	    T(test_threads_share_small_pool),

@@ -52,32 +52,99 @@ static void test_action_codes(void **state)
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_READ), "incident.read");
 	assert_string_equal(fq_action_code(FQ_ACT_INCIDENT_MANAGE), "incident.manage");
 	assert_string_equal(fq_action_code(FQ_ACT_PHONE_READ), "phone.read");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_READ), "dispute.read");
+	assert_string_equal(fq_action_code(FQ_ACT_DISPUTE_MEDIATE), "dispute.mediate");
+	assert_string_equal(fq_action_code(FQ_ACT_CASE_MANAGE), "case.manage");
 	assert_null(fq_action_code(FQ_ACT_COUNT));
 	assert_null(fq_action_code((enum fq_action) - 1));
 }
 
+/* The actions of role restricted to mask: each capability checks its own slice. */
+static uint64_t granted(uint32_t role_bits, uint64_t mask)
+{
+	return fq_roles_actions(role_bits) & mask;
+}
+
+#define FOUNDATION_COMMAND                                                                         \
+	(A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE) | A(AUDIT_READ) |           \
+	 A(PERSON_READ) | A(PERSON_REVEAL) | A(ALERT_CREATE) | A(INCIDENT_READ) |                  \
+	 A(INCIDENT_MANAGE) | A(PHONE_READ))
+#define FIELD                                                                                      \
+	(A(FIELD_READ) | A(CARD_MANAGE) | A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT) | \
+	 A(CLUE_MANAGE))
+/* Disputes: reporters read and report; mediators also mediate; officers also manage. */
+#define DISPUTE_REPORT	(A(DISPUTE_READ) | A(DISPUTE_REPORT))
+#define DISPUTE_MEDIATE (DISPUTE_REPORT | A(DISPUTE_MEDIATE))
+#define DISPUTE_ALL	(DISPUTE_MEDIATE | A(DISPUTE_MANAGE))
+
 static void test_grants_table(void **state)
 {
+	const uint64_t fc = FOUNDATION_COMMAND;
 	(void)state;
+	assert_int_equal(granted(R(ADMIN), fc),
+			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE));
+	assert_int_equal(granted(R(CHIEF), fc), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
+						    A(PERSON_REVEAL) | A(ALERT_CREATE) |
+						    A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
+						    A(PHONE_READ));
+	assert_int_equal(granted(R(OPERATOR), fc), A(UNIT_READ) | A(PERSON_READ) | A(ALERT_CREATE) |
+						       A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
+						       A(PHONE_READ));
+	assert_int_equal(granted(R(COMMUNITY_OFFICER), fc),
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+	assert_int_equal(granted(R(CASE_OFFICER), fc),
+			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
+	assert_int_equal(granted(R(AUXILIARY), fc),
+			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
+	assert_int_equal(granted(R(GRID_WORKER), fc), A(UNIT_READ) | A(PERSON_READ));
+	assert_int_equal(granted(R(VOLUNTEER), fc), A(UNIT_READ));
+	assert_int_equal(granted(R(ANALYST), fc), A(UNIT_READ) | A(INCIDENT_READ));
+	assert_int_equal(granted(R(AUDITOR), fc), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
+
+	/* Community field work (docs/field.md). */
+	assert_int_equal(granted(R(ADMIN), FIELD), 0);
+	assert_int_equal(granted(R(CHIEF), FIELD), FIELD);
+	assert_int_equal(granted(R(COMMUNITY_OFFICER), FIELD), FIELD);
+	assert_int_equal(granted(R(OPERATOR), FIELD),
+			 A(FIELD_READ) | A(CLUE_REPORT) | A(CLUE_MANAGE));
+	assert_int_equal(granted(R(CASE_OFFICER), FIELD),
+			 A(FIELD_READ) | A(CLUE_REPORT) | A(CLUE_MANAGE));
+	assert_int_equal(granted(R(AUXILIARY), FIELD),
+			 A(FIELD_READ) | A(MESSAGE_HANDLE) | A(SERVICE_MANAGE) | A(CLUE_REPORT));
+	assert_int_equal(granted(R(GRID_WORKER), FIELD), A(CLUE_REPORT));
+	assert_int_equal(granted(R(VOLUNTEER), FIELD), A(CLUE_REPORT));
+	assert_int_equal(granted(R(ANALYST), FIELD), A(FIELD_READ));
+	assert_int_equal(granted(R(AUDITOR), FIELD), 0);
+
+	/* Disputes (docs/disputes.md). */
+	assert_int_equal(granted(R(ADMIN), DISPUTE_ALL), 0);
+	assert_int_equal(granted(R(CHIEF), DISPUTE_ALL), DISPUTE_ALL);
+	assert_int_equal(granted(R(COMMUNITY_OFFICER), DISPUTE_ALL), DISPUTE_ALL);
+	assert_int_equal(granted(R(OPERATOR), DISPUTE_ALL), DISPUTE_REPORT);
+	assert_int_equal(granted(R(CASE_OFFICER), DISPUTE_ALL), DISPUTE_REPORT);
+	assert_int_equal(granted(R(AUXILIARY), DISPUTE_ALL), DISPUTE_MEDIATE);
+	assert_int_equal(granted(R(GRID_WORKER), DISPUTE_ALL), DISPUTE_MEDIATE);
+	assert_int_equal(granted(R(VOLUNTEER), DISPUTE_ALL), DISPUTE_MEDIATE);
+	assert_int_equal(granted(R(ANALYST), DISPUTE_ALL), A(DISPUTE_READ));
+	assert_int_equal(granted(R(AUDITOR), DISPUTE_ALL), 0);
+
+	/* Livelihood cases (docs/cases.md). */
+	assert_int_equal(granted(R(CHIEF), A(CASE_READ) | A(CASE_MANAGE)),
+			 A(CASE_READ) | A(CASE_MANAGE));
+	assert_int_equal(granted(R(CASE_OFFICER), A(CASE_READ) | A(CASE_MANAGE)),
+			 A(CASE_READ) | A(CASE_MANAGE));
+	assert_int_equal(granted(R(COMMUNITY_OFFICER), A(CASE_READ) | A(CASE_MANAGE)),
+			 A(CASE_READ));
+	assert_int_equal(granted(R(ANALYST), A(CASE_READ) | A(CASE_MANAGE)), A(CASE_READ));
+	for (int r = 0; r < FQ_ROLE_COUNT; r++)
+		if (r != FQ_ROLE_CHIEF && r != FQ_ROLE_CASE_OFFICER &&
+		    r != FQ_ROLE_COMMUNITY_OFFICER && r != FQ_ROLE_ANALYST)
+			assert_int_equal(granted(FQ_ROLE_BIT(r), A(CASE_READ) | A(CASE_MANAGE)), 0);
+
+	/* The auditor and the administrator get nothing else than listed above. */
+	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
 			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE));
-	assert_int_equal(fq_roles_actions(R(CHIEF)), A(UNIT_READ) | A(USER_READ) | A(PERSON_READ) |
-							 A(PERSON_REVEAL) | A(ALERT_CREATE) |
-							 A(INCIDENT_READ) | A(INCIDENT_MANAGE) |
-							 A(PHONE_READ));
-	assert_int_equal(fq_roles_actions(R(OPERATOR)), A(UNIT_READ) | A(PERSON_READ) |
-							    A(ALERT_CREATE) | A(INCIDENT_READ) |
-							    A(INCIDENT_MANAGE) | A(PHONE_READ));
-	assert_int_equal(fq_roles_actions(R(COMMUNITY_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(CASE_OFFICER)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(PERSON_REVEAL) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(AUXILIARY)),
-			 A(UNIT_READ) | A(PERSON_READ) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(GRID_WORKER)), A(UNIT_READ) | A(PERSON_READ));
-	assert_int_equal(fq_roles_actions(R(VOLUNTEER)), A(UNIT_READ));
-	assert_int_equal(fq_roles_actions(R(ANALYST)), A(UNIT_READ) | A(INCIDENT_READ));
-	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(0), 0);
 	/* A set grants the union. */
 	assert_int_equal(fq_roles_actions(R(ADMIN) | R(AUDITOR)),

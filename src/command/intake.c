@@ -1,0 +1,307 @@
+/*
+ * The group committer of alert intake (command/intake.h): one thread, a
+ * FIFO queue guarded by a mutex, "queued" and "done" condition variables.
+ */
+#include "command/intake.h"
+
+#include <pthread.h>
+#include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "core/banned.h"
+
+#define SAVEPOINT      "fq_intake_alert"
+#define COMMITTER_NICE (-10)
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t queued; /* the queue has items, or stopping */
+	struct fq_intake_item *head, *tail;
+	int running, stopping;
+	pthread_t thread;
+	struct fq_db *db;
+	int max_group;
+	struct fq_intake_stats stats;
+} q = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
+
+/* Every alert of the group gets the group's error (and loses what it did). */
+static void fail_group(struct fq_intake_item **items, unsigned n, int rc, const struct fq_err *gerr)
+{
+	for (unsigned i = 0; i < n; i++) {
+		items[i]->rc = rc;
+		*items[i]->err = *gerr;
+		items[i]->replay = 0;
+	}
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Time spent, for fq_intake_stats: [0] waiting for the lock and BEGIN, [1] the alerts,
+ * [2] COMMIT, [3] matching (part of [1]). Written by the committer only.
+ */
+static int64_t phase_ns[4];
+
+/* One alert inside the open transaction, in its savepoint. 1 when it went into the index. */
+static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
+{
+	int rc;
+
+	it->rc = 0;
+	it->replay = 0;
+	if ((rc = fq_dbc_savepoint(c, SAVEPOINT, it->err)))
+		goto out;
+	if (it->idempotency_key) {
+		/* Sees the alerts of this group stored before it: same transaction. */
+		rc = fq_alert_find_idempotent(c, it->actor_id, it->idempotency_key, it->replay_id,
+					      it->err);
+		if (rc == 0) {
+			it->replay = 1;
+			rc = fq_dbc_savepoint_release(c, SAVEPOINT, it->err);
+			goto out;
+		}
+		if (rc != FQ_ENOTFOUND)
+			goto rollback;
+		fq_err_clear(it->err);
+	}
+	{
+		int64_t t = mono_ns();
+		rc = fq_alert_match(it->in, &it->match, it->err);
+		phase_ns[3] += mono_ns() - t;
+	}
+	if (!rc)
+		rc = fq_alert_store(c, it->in, it->station, &it->match, it->idempotency_key,
+				    it->actor_id, &it->stored, it->err);
+	if (!rc)
+		rc = it->audit(c, &it->stored, it->audit_arg, it->err);
+	if (!rc)
+		rc = fq_dbc_savepoint_release(c, SAVEPOINT, it->err);
+	if (!rc) {
+		/* Provisional until the COMMIT: later alerts of the group may merge into it. */
+		fq_alert_indexed(it->in, &it->stored);
+		return 1;
+	}
+rollback : {
+	/* When this fails too, the transaction is gone: commit_group sees it. */
+	struct fq_err ignored = FQ_ERR_INIT;
+	if (fq_dbc_savepoint_rollback(c, SAVEPOINT, &ignored))
+		fq_warn("intake: rollback to savepoint failed: %s", ignored.message);
+}
+out:
+	it->rc = rc;
+	return 0;
+}
+
+static void commit_group(struct fq_intake_item **items, unsigned n)
+{
+	int64_t t0 = mono_ns(), t1, t2;
+	struct fq_err gerr = FQ_ERR_INIT;
+	struct fq_dbc *c = fq_db_acquire(q.db);
+	unsigned indexed = 0;
+	int rc;
+
+	fq_alert_lock();
+	rc = fq_dbc_begin(c, 1, &gerr);
+	t1 = mono_ns();
+	t2 = t1;
+	if (rc) {
+		fail_group(items, n, rc, &gerr);
+		goto out;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		indexed += (unsigned)one_alert(c, items[i]);
+		if (!fq_dbc_in_transaction(c)) {
+			/* The backend aborted the whole transaction (I/O error, full disk). */
+			fq_err_set(&gerr, FQ_EDB, "storage_error", NULL, "数据库错误");
+			fail_group(items, n, FQ_EDB, &gerr);
+			rc = FQ_EDB;
+			break;
+		}
+	}
+	t2 = mono_ns();
+	if (!rc)
+		rc = fq_dbc_commit(c, &gerr); /* rolls back when it fails */
+	else
+		fq_dbc_rollback(c);
+	if (rc) {
+		fail_group(items, n, rc, &gerr);
+		if (indexed) {
+			struct fq_err rerr = FQ_ERR_INIT;
+			fq_db_release(q.db, c);
+			c = NULL;
+			if (fq_alert_engine_reload(q.db, &rerr))
+				fq_error(
+				    "intake: merge index not rebuilt after a failed commit: %s",
+				    rerr.message);
+		}
+	}
+	/*
+	 * The group's alerts are durable here (or all failed). A live-event publisher
+	 * would run per committed alert at this point, or in the submitter after
+	 * fq_intake_submit returned 0.
+	 */
+out:
+	fq_alert_unlock();
+	if (c)
+		fq_db_release(q.db, c);
+	phase_ns[0] += t1 - t0;
+	phase_ns[1] += t2 - t1;
+	phase_ns[2] += mono_ns() - t2;
+}
+
+static void *committer_main(void *arg)
+{
+	struct fq_intake_item *items[FQ_INTAKE_GROUP_MAX];
+	(void)arg;
+
+	prctl(PR_SET_NAME, "fq-intake", 0, 0, 0); /* for top -H and perf */
+	/*
+	 * The committer is the one serial stage: when the CPUs are busy, the request threads
+	 * (many) must not starve it. Needs CAP_SYS_NICE (or a RLIMIT_NICE); without, it runs at
+	 * the process's priority.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), COMMITTER_NICE) != 0)
+		fq_info("intake: committer priority unchanged (%s)", strerror(errno));
+	pthread_mutex_lock(&q.lock);
+	for (;;) {
+		unsigned n = 0, failed = 0;
+		while (!q.head && !q.stopping)
+			pthread_cond_wait(&q.queued, &q.lock);
+		if (!q.head) /* stopping and drained */
+			break;
+		while (q.head && n < (unsigned)q.max_group) {
+			items[n++] = q.head;
+			q.head = q.head->next;
+			q.stats.queued--;
+		}
+		q.stats.alerts += n;
+		if (!q.head)
+			q.tail = NULL;
+		pthread_mutex_unlock(&q.lock);
+
+		commit_group(items, n);
+
+		pthread_mutex_lock(&q.lock);
+		for (unsigned i = 0; i < n; i++) {
+			/* Each waiter has its own condition variable: no herd of wake-ups. */
+			failed += items[i]->rc != 0;
+			items[i]->done = 1;
+			pthread_cond_signal(&items[i]->wake);
+		}
+		q.stats.groups++;
+		q.stats.failed += failed;
+		if (n > q.stats.max_seen)
+			q.stats.max_seen = n;
+		q.stats.begin_ns = phase_ns[0];
+		q.stats.alerts_ns = phase_ns[1];
+		q.stats.commit_ns = phase_ns[2];
+		q.stats.match_ns = phase_ns[3];
+	}
+	pthread_mutex_unlock(&q.lock);
+	return NULL;
+}
+
+int fq_intake_start(struct fq_db *db, const struct fq_intake_options *opt, struct fq_err *err)
+{
+	int max_group = opt && opt->max_group ? opt->max_group : FQ_INTAKE_GROUP_DEFAULT;
+
+	if (max_group < 1 || max_group > FQ_INTAKE_GROUP_MAX)
+		return fq_err_set(err, FQ_EINVAL, "invalid_value", "max_group",
+				  "intake group size must be 1..%d", FQ_INTAKE_GROUP_MAX);
+	pthread_mutex_lock(&q.lock);
+	if (q.running) {
+		pthread_mutex_unlock(&q.lock);
+		return fq_err_set(err, FQ_ECONFLICT, "conflict", NULL,
+				  "intake committer already running");
+	}
+	q.db = db;
+	q.max_group = max_group;
+	q.stopping = 0;
+	memset(&q.stats, 0, sizeof(q.stats));
+	memset(phase_ns, 0, sizeof(phase_ns));
+	q.stats.max_group = max_group;
+	if (pthread_create(&q.thread, NULL, committer_main, NULL) != 0)
+		fq_die("cannot start the intake committer thread");
+	q.running = 1;
+	pthread_mutex_unlock(&q.lock);
+	return 0;
+}
+
+void fq_intake_stop(void)
+{
+	struct fq_intake_stats s;
+
+	pthread_mutex_lock(&q.lock);
+	if (!q.running) {
+		pthread_mutex_unlock(&q.lock);
+		return;
+	}
+	q.stopping = 1;
+	pthread_cond_signal(&q.queued);
+	pthread_mutex_unlock(&q.lock);
+	pthread_join(q.thread, NULL);
+	pthread_mutex_lock(&q.lock);
+	q.running = 0;
+	s = q.stats;
+	pthread_mutex_unlock(&q.lock);
+	if (s.groups)
+		fq_info(
+		    "intake: %llu alerts in %llu transactions (%.1f per group, largest %u, "
+		    "limit %d), %llu failed; per group: begin %.2f ms, alerts %.2f ms (matching "
+		    "%.2f ms), commit %.2f ms",
+		    (unsigned long long)s.alerts, (unsigned long long)s.groups,
+		    (double)s.alerts / (double)s.groups, s.max_seen, s.max_group,
+		    (unsigned long long)s.failed, (double)s.begin_ns / 1e6 / (double)s.groups,
+		    (double)s.alerts_ns / 1e6 / (double)s.groups,
+		    (double)s.match_ns / 1e6 / (double)s.groups,
+		    (double)s.commit_ns / 1e6 / (double)s.groups);
+}
+
+int fq_intake_submit(struct fq_intake_item *it)
+{
+	fq_assert(it->in && it->station && it->audit && it->err);
+	pthread_cond_init(&it->wake, NULL);
+	it->next = NULL;
+	it->done = 0;
+	it->rc = 0;
+	it->replay = 0;
+	pthread_mutex_lock(&q.lock);
+	if (!q.running || q.stopping) {
+		pthread_mutex_unlock(&q.lock);
+		pthread_cond_destroy(&it->wake);
+		return fq_err_set(it->err, FQ_EDB, "intake_stopped", NULL,
+				  "接警服务正在停止，请稍后重试");
+	}
+	if (q.tail)
+		q.tail->next = it;
+	else
+		q.head = it;
+	q.tail = it;
+	q.stats.queued++;
+	pthread_cond_signal(&q.queued);
+	while (!it->done)
+		pthread_cond_wait(&it->wake, &q.lock);
+	pthread_mutex_unlock(&q.lock);
+	pthread_cond_destroy(&it->wake);
+	return it->rc;
+}
+
+void fq_intake_stats(struct fq_intake_stats *out)
+{
+	pthread_mutex_lock(&q.lock);
+	*out = q.stats;
+	pthread_mutex_unlock(&q.lock);
+}

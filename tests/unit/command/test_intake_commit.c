@@ -1,0 +1,521 @@
+/*
+ * command/intake: the group committer. Many threads submit and every alert
+ * is stored exactly once with its own answer; a group is one transaction
+ * whose alerts are matched in queue order (a later alert merges into an
+ * incident created earlier in the group); a failing alert fails alone; an
+ * Idempotency-Key repeated inside a group gives one alert; a failed COMMIT
+ * fails the whole group and leaves no trace in the merge index; stopping
+ * drains the queue. Groups are made deterministic by holding the intake
+ * lock (fq_alert_lock) while alerts queue up behind a first one.
+ */
+#include "unit/fq_test.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include "command/alert.h"
+#include "command/intake.h"
+#include "core/pool.h"
+#include "core/timeutil.h"
+#include "http/audit.h"
+
+#define STATION "339902510000"
+#define ACTOR	"0190f0f0-0000-7000-8000-000000000001"
+
+struct fixture {
+	struct fq_test_store *s;
+};
+
+static int setup_group(void **state, int max_group)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct fq_intake_options io = {.max_group = max_group};
+	struct fq_err err = FQ_ERR_INIT;
+
+	if (!f || !(f->s = fq_test_store_new("intake_commit")))
+		return -1;
+	fq_test_begin(f->s->c);
+	fq_test_unit(f->s->c, "339900", "市局", "city", NULL);
+	fq_test_unit(f->s->c, "339902", "县局", "branch", "339900");
+	fq_test_unit(f->s->c, STATION, "枫溪派出所", "station", "339902");
+	fq_test_commit(f->s->c);
+	if (fq_alert_engine_start(f->s->db, &err) != 0 || fq_intake_start(f->s->db, &io, &err) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_group(state, 0);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fq_intake_stop();
+	fq_alert_engine_stop();
+	fq_test_store_free(f->s);
+	free(f);
+	return 0;
+}
+
+/* ---- one submitter ---- */
+
+struct sub {
+	/* what to send */
+	char phone[32];
+	double lat, lon;
+	const char *category;
+	char description[64];
+	const char *incident_id; /* NULL: the engine decides */
+	const char *key;
+	int fail_audit; /* the audit hook refuses this alert */
+	int64_t at;
+	/* what came back */
+	int rc;
+	struct fq_err err;
+	struct fq_intake_item item;
+	pthread_t thread;
+};
+
+static int audit_hook(struct fq_dbc *c, const struct fq_alert_stored *s, void *arg,
+		      struct fq_err *err)
+{
+	struct sub *sb = arg;
+	struct fq_audit_entry e = {.user_id = ACTOR,
+				   .username = "operator",
+				   .action = "alert.create",
+				   .object_type = "alert",
+				   .object_id = s->alert_id,
+				   .client = "test",
+				   .outcome = "ok"};
+	if (sb->fail_audit)
+		return fq_err_set(err, FQ_ECONFLICT, "audit_refused", NULL, "audit refused");
+	return fq_audit_append(c, &e, fq_now_ms(), NULL, err);
+}
+
+static void *submit_main(void *arg)
+{
+	struct sub *sb = arg;
+	struct fq_pool pool;
+	struct fq_alert_in in;
+	json_t *body;
+
+	fq_pool_init(&pool);
+	body = json_pack("{s:s, s:s, s:s, s:{s:f, s:f}, s:s, s:s}", "received_at", "", "source",
+			 "phone_110", "caller_phone", sb->phone, "location", "lat", sb->lat, "lon",
+			 sb->lon, "category", sb->category, "description", sb->description);
+	{
+		char at[FQ_RFC3339_MAX];
+		fq_time_format_cst(sb->at, at);
+		json_object_set_new(body, "received_at", json_string(at));
+	}
+	if (sb->incident_id)
+		json_object_set_new(body, "incident_id", json_string(sb->incident_id));
+	sb->rc = fq_alert_parse(body, 0, &pool, &in, &sb->err);
+	if (!sb->rc) {
+		memset(&sb->item, 0, sizeof(sb->item));
+		sb->item.in = &in;
+		sb->item.station = STATION;
+		sb->item.idempotency_key = sb->key;
+		sb->item.actor_id = ACTOR;
+		sb->item.audit = audit_hook;
+		sb->item.audit_arg = sb;
+		sb->item.err = &sb->err;
+		sb->rc = fq_intake_submit(&sb->item);
+	}
+	json_decref(body);
+	fq_pool_release(&pool);
+	return NULL;
+}
+
+static void sub_init(struct sub *sb, int n, const char *phone, double lat, double lon,
+		     const char *category)
+{
+	memset(sb, 0, sizeof(*sb));
+	snprintf(sb->phone, sizeof(sb->phone), "%s", phone);
+	sb->lat = lat;
+	sb->lon = lon;
+	sb->category = category;
+	snprintf(sb->description, sizeof(sb->description), "人民路酒吧门口有人打架 第%d报", n);
+	sb->at = fq_now_ms() - 60 * 1000 + n * 1000;
+}
+
+static void start(struct sub *sb)
+{
+	assert_int_equal(pthread_create(&sb->thread, NULL, submit_main, sb), 0);
+}
+
+static void finish(struct sub *sb)
+{
+	assert_int_equal(pthread_join(sb->thread, NULL), 0);
+}
+
+static unsigned queued(void)
+{
+	struct fq_intake_stats st;
+	fq_intake_stats(&st);
+	return st.queued;
+}
+
+static uint64_t taken(void)
+{
+	struct fq_intake_stats st;
+	fq_intake_stats(&st);
+	return st.alerts;
+}
+
+/* Wait (up to 10 s) until the queue holds n alerts. */
+static void wait_queued(unsigned n)
+{
+	for (int i = 0; i < 10000 && queued() != n; i++)
+		usleep(1000);
+	assert_int_equal(queued(), n);
+}
+
+/*
+ * Hold the intake lock; the committer takes a first alert (blocker) and waits for the
+ * lock in its transaction's start; then subs[0..n) queue one after the other, in order.
+ * Returns with the lock still held; release it with fq_alert_unlock().
+ */
+static void queue_group(struct sub *blocker, struct sub *subs, int n)
+{
+	uint64_t before = taken();
+
+	fq_alert_lock();
+	start(blocker);
+	for (int i = 0; i < 10000 && taken() != before + 1; i++) /* the committer took it */
+		usleep(1000);
+	assert_int_equal(taken(), before + 1);
+	assert_int_equal(queued(), 0);
+	for (int i = 0; i < n; i++) {
+		start(&subs[i]);
+		wait_queued((unsigned)i + 1);
+	}
+}
+
+static int64_t count(struct fixture *f, const char *sql, const char *arg)
+{
+	struct fq_stmt *st;
+	struct fq_err err = FQ_ERR_INIT;
+	int64_t n = -1;
+
+	assert_int_equal(fq_dbc_query(f->s->c, &err, &st, sql, arg ? "t" : "", arg), 0);
+	if (fq_stmt_step(st, &err) == FQ_DB_ROW)
+		n = fq_stmt_int(st, 0);
+	fq_stmt_done(st);
+	return n;
+}
+
+/* ---- tests ---- */
+
+#define THREADS	   12
+#define PER_THREAD 15
+
+struct worker {
+	int t;
+	struct sub subs[PER_THREAD];
+	pthread_t thread;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < PER_THREAD; i++) {
+		struct sub *sb = &w->subs[i];
+		char phone[32];
+		snprintf(phone, sizeof(phone), "139%04d%04d", w->t, i);
+		sub_init(sb, i, phone, 29.70 + w->t * 0.01, 120.20 + i * 0.01,
+			 i % 2 ? "public_order.noise" : "criminal.theft");
+		snprintf(sb->description, sizeof(sb->description), "T%d-%d 描述", w->t, i);
+		submit_main(sb);
+	}
+	return NULL;
+}
+
+static void test_many_threads_each_alert_once(void **state)
+{
+	struct fixture *f = *state;
+	static struct worker w[THREADS];
+	struct fq_intake_stats st;
+
+	for (int t = 0; t < THREADS; t++) {
+		w[t].t = t;
+		assert_int_equal(pthread_create(&w[t].thread, NULL, worker_main, &w[t]), 0);
+	}
+	for (int t = 0; t < THREADS; t++)
+		assert_int_equal(pthread_join(w[t].thread, NULL), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), THREADS * PER_THREAD);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM audit_entry WHERE action = 'alert.create'", NULL),
+	    THREADS * PER_THREAD);
+	/* Each answer names the alert it sent: its id has its description, once. */
+	for (int t = 0; t < THREADS; t++)
+		for (int i = 0; i < PER_THREAD; i++) {
+			struct sub *sb = &w[t].subs[i];
+			char sql[160];
+			assert_int_equal(sb->rc, 0);
+			assert_int_equal(sb->item.replay, 0);
+			snprintf(sql, sizeof(sql),
+				 "SELECT COUNT(*) FROM alert WHERE id = ? AND description = '%s'",
+				 sb->description);
+			assert_int_equal(count(f, sql, sb->item.stored.alert_id), 1);
+			assert_int_equal(
+			    count(f, "SELECT COUNT(*) FROM audit_entry WHERE object_id = ?",
+				  sb->item.stored.alert_id),
+			    1);
+		}
+	fq_intake_stats(&st);
+	assert_int_equal(st.alerts, THREADS * PER_THREAD);
+	assert_int_equal(st.failed, 0);
+	assert_true(st.groups <= st.alerts);
+}
+
+/* One group: queue order decides, a later alert merges into an earlier one's new incident. */
+static void test_group_in_order_with_merge(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[3];
+	struct fq_intake_stats st;
+
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	/* Same caller, same place, same event, a minute apart: a repeat report. */
+	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	sub_init(&g[1], 2, "+86 138-1111-2222", 29.7501, 120.2501, "public_order.fight");
+	sub_init(&g[2], 3, "13933334444", 29.70, 120.20, "dispute.neighbour");
+	queue_group(&blocker, g, 3);
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < 3; i++)
+		finish(&g[i]);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(g[i].rc, 0);
+	fq_intake_stats(&st);
+	assert_int_equal(st.groups, 2); /* the blocker, then the three together */
+	assert_int_equal(st.max_seen, 3);
+	assert_int_equal(g[0].item.stored.new_incident, 1);
+	assert_string_equal(g[1].item.stored.decision, "merged");
+	assert_string_equal(g[1].item.stored.incident_id, g[0].item.stored.incident_id);
+	assert_int_equal(g[2].item.stored.new_incident, 1);
+	assert_string_not_equal(g[2].item.stored.incident_id, g[0].item.stored.incident_id);
+	/* Numbers in queue order. */
+	assert_true(strcmp(g[0].item.stored.alert_number, g[1].item.stored.alert_number) < 0);
+	assert_true(strcmp(g[1].item.stored.alert_number, g[2].item.stored.alert_number) < 0);
+	assert_int_equal(
+	    count(f, "SELECT alert_count FROM incident WHERE id = ?", g[0].item.stored.incident_id),
+	    2);
+}
+
+/* A failing alert fails alone, with its own error; its group-mates are stored. */
+static void test_failure_stays_in_its_savepoint(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[4];
+
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811110001", 29.71, 120.21, "criminal.theft");
+	sub_init(&g[1], 2, "13811110002", 29.72, 120.22, "criminal.theft");
+	g[1].incident_id = "0190f0f0-0000-7000-8000-00000000dead"; /* no such incident */
+	sub_init(&g[2], 3, "13811110003", 29.73, 120.23, "criminal.theft");
+	g[2].fail_audit = 1; /* fails after its rows were written */
+	sub_init(&g[3], 4, "13811110004", 29.74, 120.24, "criminal.theft");
+	queue_group(&blocker, g, 4);
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < 4; i++)
+		finish(&g[i]);
+	assert_int_equal(g[0].rc, 0);
+	assert_int_equal(g[1].rc, FQ_EINVAL);
+	assert_string_equal(g[1].err.machine, "unknown_incident");
+	assert_string_equal(g[1].err.field, "incident_id");
+	assert_int_equal(g[2].rc, FQ_ECONFLICT);
+	assert_string_equal(g[2].err.machine, "audit_refused");
+	assert_int_equal(g[3].rc, 0);
+	/* The blocker and two of the group; nothing of the failed ones, not even an incident. */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 3);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident", NULL), 3);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM alert WHERE caller_phone_norm = ?", "13811110003"), 0);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM audit_entry WHERE action = 'alert.create'", NULL), 3);
+}
+
+/* Two requests with one key in one group: one alert, both answered with it. */
+static void test_idempotency_inside_a_group(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[3];
+
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811110001", 29.71, 120.21, "criminal.theft");
+	g[0].key = "retry-1";
+	sub_init(&g[1], 1, "13811110001", 29.71, 120.21, "criminal.theft");
+	g[1].key = "retry-1";
+	sub_init(&g[2], 2, "13811110002", 29.72, 120.22, "criminal.theft");
+	g[2].key = "other";
+	queue_group(&blocker, g, 3);
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < 3; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, 0);
+	}
+	assert_int_equal(g[0].item.replay, 0);
+	assert_int_equal(g[1].item.replay, 1);
+	assert_string_equal(g[1].item.replay_id, g[0].item.stored.alert_id);
+	assert_int_equal(g[2].item.replay, 0);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM alert WHERE idempotency_key = ?", "retry-1"), 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 3);
+	/* A later retry, in a group of its own, finds it too. */
+	sub_init(&g[0], 1, "13811110001", 29.71, 120.21, "criminal.theft");
+	g[0].key = "retry-1";
+	submit_main(&g[0]);
+	assert_int_equal(g[0].rc, 0);
+	assert_int_equal(g[0].item.replay, 1);
+	assert_string_equal(g[0].item.replay_id, g[1].item.replay_id);
+}
+
+/*
+ * A COMMIT that fails (a deferred foreign key, checked at COMMIT, planted by a trigger
+ * for one description) fails every alert of the group, and the merge index forgets them:
+ * the same caller at the same place afterwards is a new incident, not a merge into one
+ * that was never stored.
+ */
+static void test_failed_commit_fails_the_group(void **state)
+{
+	struct fixture *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct sub blocker, g[3], again;
+
+	assert_int_equal(
+	    fq_dbc_exec_script(f->s->c,
+			       "CREATE TABLE test_parent (id TEXT PRIMARY KEY);"
+			       "CREATE TABLE test_child (id TEXT REFERENCES test_parent(id)"
+			       " DEFERRABLE INITIALLY DEFERRED);"
+			       "CREATE TRIGGER test_fail_commit AFTER INSERT ON alert"
+			       " WHEN NEW.description LIKE '%FAILCOMMIT%'"
+			       " BEGIN INSERT INTO test_child VALUES ('missing'); END;",
+			       &err),
+	    0);
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	sub_init(&g[1], 2, "13822223333", 29.70, 120.20, "criminal.theft");
+	snprintf(g[1].description, sizeof(g[1].description), "FAILCOMMIT 电动车被偷");
+	sub_init(&g[2], 3, "13833334444", 29.72, 120.22, "dispute.neighbour");
+	queue_group(&blocker, g, 3);
+	fq_alert_unlock();
+	finish(&blocker);
+	assert_int_equal(blocker.rc, 0);
+	for (int i = 0; i < 3; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, FQ_ECONFLICT);
+	}
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident", NULL), 1);
+	/* g[0] was indexed inside the failed group; the index was rebuilt without it. */
+	sub_init(&again, 4, "13811112222", 29.7501, 120.2501, "public_order.fight");
+	submit_main(&again);
+	assert_int_equal(again.rc, 0);
+	assert_int_equal(again.item.stored.new_incident, 1);
+	assert_int_equal(again.item.match.candidate_count, 0);
+	assert_int_equal(again.item.match.repeat_caller, 0);
+}
+
+static void *stop_main(void *arg)
+{
+	(void)arg;
+	fq_intake_stop();
+	return NULL;
+}
+
+/* Stopping commits what is queued, then refuses. */
+static void test_stop_drains(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[5], late;
+
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	for (int i = 0; i < 5; i++) {
+		char phone[32];
+		snprintf(phone, sizeof(phone), "1381111000%d", i);
+		sub_init(&g[i], i + 1, phone, 29.70 + i * 0.01, 120.20, "criminal.theft");
+	}
+	queue_group(&blocker, g, 5);
+	{
+		pthread_t stopper;
+		assert_int_equal(pthread_create(&stopper, NULL, stop_main, NULL), 0);
+		usleep(50 * 1000);
+		fq_alert_unlock();
+		assert_int_equal(pthread_join(stopper, NULL), 0);
+	}
+	finish(&blocker);
+	assert_int_equal(blocker.rc, 0);
+	for (int i = 0; i < 5; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, 0);
+	}
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 6);
+	sub_init(&late, 9, "13899999999", 29.70, 120.20, "criminal.theft");
+	submit_main(&late);
+	assert_int_equal(late.rc, FQ_EDB);
+	assert_string_equal(late.err.machine, "intake_stopped");
+}
+
+/* Group size 1 (group commit off): one transaction per alert, same answers. */
+static int setup_one(void **state)
+{
+	return setup_group(state, 1);
+}
+
+static void test_group_of_one(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[3];
+	struct fq_intake_stats st;
+
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	sub_init(&g[1], 2, "+86 138-1111-2222", 29.7501, 120.2501, "public_order.fight");
+	sub_init(&g[2], 3, "13933334444", 29.70, 120.20, "dispute.neighbour");
+	queue_group(&blocker, g, 3);
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < 3; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, 0);
+	}
+	fq_intake_stats(&st);
+	assert_int_equal(st.groups, 4);
+	assert_int_equal(st.max_seen, 1);
+	assert_string_equal(g[1].item.stored.incident_id, g[0].item.stored.incident_id);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 4);
+}
+
+static void test_bad_group_size(void **state)
+{
+	struct fq_intake_options io = {.max_group = FQ_INTAKE_GROUP_MAX + 1};
+	struct fq_err err = FQ_ERR_INIT;
+	(void)state;
+
+	assert_int_equal(fq_intake_start(NULL, &io, &err), FQ_EINVAL);
+	assert_string_equal(err.field, "max_group");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_many_threads_each_alert_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_in_order_with_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_stays_in_its_savepoint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_idempotency_inside_a_group, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit_fails_the_group, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_of_one, setup_one, teardown),
+	    cmocka_unit_test(test_bad_group_size),
+	};
+
+	return cmocka_run_group_tests(tests, fq_test_global_setup, fq_test_global_teardown);
+}
