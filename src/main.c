@@ -9,12 +9,14 @@
 
 #include "command/alert.h"
 #include "command/alert_import.h"
+#include "command/dispatch.h"
 #include "command/incident_export.h"
 #include "command/intake.h"
 #include "cases/fraud_import.h"
 #include "community/import_people.h"
 #include "community/placement.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/timeutil.h"
@@ -42,6 +44,8 @@ static void usage(FILE *f)
 	    "commands:\n"
 	    "  serve   --db FILE [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
 	    "          [--cookie-secure] [--trust-proxy] [--tile-url URL]\n"
+	    "          [--dispatch-config FILE.json]  travel-time model and the time after which\n"
+	    "          an unacknowledged dispatch is raised (docs/dispatch.md)\n"
 	    "          [--public-url URL]\n"
 	    "  demo    --db FILE [--seed N] [--alerts FILE.csv]  a demo jurisdiction and users;\n"
 	    "          --alerts: also a year of labelled alerts, written to FILE.csv and imported\n"
@@ -90,6 +94,7 @@ enum {
 	OPT_BOUNDARY,
 	OPT_ANCHOR,
 	OPT_ALERTS,
+	OPT_DISPATCH_CONFIG,
 	OPT_PUBLIC_URL,
 	OPT_REGISTRY,
 };
@@ -115,6 +120,7 @@ static const struct option long_opts[] = {
     {"boundary", required_argument, NULL, OPT_BOUNDARY},
     {"anchor", required_argument, NULL, OPT_ANCHOR},
     {"alerts", required_argument, NULL, OPT_ALERTS},
+    {"dispatch-config", required_argument, NULL, OPT_DISPATCH_CONFIG},
     {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
     {"registry", required_argument, NULL, OPT_REGISTRY},
     {NULL, 0, NULL, 0},
@@ -130,6 +136,7 @@ struct opts {
 	const char *unit;
 	const char *roles;
 	const char *code, *kind, *parent, *boundary, *anchor, *alerts;
+	const char *dispatch_config;
 	double lat, lon;
 	int has_lat, has_lon;
 	long threads, max_conn;
@@ -224,6 +231,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_ANCHOR:
 			o->anchor = optarg;
 			break;
+		case OPT_DISPATCH_CONFIG:
+			o->dispatch_config = optarg;
+			break;
 		case OPT_ALERTS:
 			o->alerts = optarg;
 			break;
@@ -282,6 +292,38 @@ static int open_store(const struct opts *o, int migrate, int read_only, struct f
 }
 
 /*
+ * Read the dispatch configuration of `serve --dispatch-config FILE`: a JSON
+ * object {"unacknowledged_s": N, "eta": {...}} where both members are
+ * optional and "eta" has the shape fq_eta_config_from_json reads. Every
+ * refusal names the field; nothing is applied unless all of it is valid.
+ */
+static int load_dispatch_config(const char *path, struct fq_err *err)
+{
+	static const char *const keys[] = {"unacknowledged_s", "eta", NULL};
+	struct fq_dispatch_config cfg;
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je), *eta;
+	int rc;
+
+	if (!doc)
+		return fq_err_set(err, FQ_EINVAL, "invalid_json", NULL, "%s:%d: %s", path, je.line,
+				  je.text);
+	fq_dispatch_config_get(&cfg);
+	if (!json_is_object(doc))
+		rc = fq_err_set(err, FQ_EINVAL, "invalid_type", NULL, "%s: 应为 JSON 对象", path);
+	else if (!(rc = fq_json_only_keys(doc, keys, err)) &&
+		 !(rc = fq_json_get_int(doc, "unacknowledged_s", FQ_JSON_OPTIONAL, 0,
+					FQ_DISPATCH_UNACK_MAX_S, &cfg.unacknowledged_s, NULL,
+					err)) &&
+		 (eta = json_object_get(doc, "eta")))
+		rc = fq_eta_config_from_json(&cfg.eta, eta, err);
+	if (!rc)
+		rc = fq_dispatch_config_set(&cfg, err);
+	json_decref(doc);
+	return rc;
+}
+
+/*
  * The intake's group committer; FQ_INTAKE_GROUP=N (1..256) sets the alerts per
  * transaction (1: group commit off, the baseline of bench/intake.sh).
  */
@@ -328,6 +370,8 @@ static int cmd_serve(const struct opts *o)
 	cfg.cookie_secure = o->cookie_secure;
 	cfg.trust_proxy = o->trust_proxy;
 	cfg.tile_url = o->tile_url;
+	if (o->dispatch_config && load_dispatch_config(o->dispatch_config, &err))
+		return fail(&err);
 	cfg.public_url = o->public_url;
 	if (open_store(o, 1, 0, &db))
 		return 1;

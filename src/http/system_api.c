@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "command/dispatch.h"
 #include "core/embed.h"
 #include "core/json.h"
 #include "core/timeutil.h"
@@ -43,11 +44,22 @@ static int get_roles(struct fq_req *r)
 	return fq_req_reply(r, 200, json_pack("{s:o}", "items", items));
 }
 
+/*
+ * What the UI needs to draw and to warn: the tile URL, the travel-time
+ * model (the 1/3/5-minute rings around an incident) and the time after
+ * which an unacknowledged dispatch is raised (docs/dispatch.md).
+ */
 static int get_ui_config(struct fq_req *r)
 {
 	const struct fq_server_config *cfg = fq_server_config(r->srv);
-	return fq_req_reply(
-	    r, 200, json_pack("{s:s?, s:s}", "tile_url", cfg->tile_url, "version", fq_version()));
+	struct fq_dispatch_config dc;
+
+	fq_dispatch_config_get(&dc);
+	return fq_req_reply(r, 200,
+			    json_pack("{s:s?, s:s, s:{s:I, s:o}}", "tile_url", cfg->tile_url,
+				      "version", fq_version(), "dispatch", "unacknowledged_s",
+				      (json_int_t)dc.unacknowledged_s, "eta",
+				      fq_eta_config_json(&dc.eta)));
 }
 
 static int time_arg(struct fq_req *r, const char *name, int64_t *out)

@@ -8,119 +8,15 @@
 // it as a community officer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../lib/server.mjs';
+import { TEST_OPTIONS, expectFocus, field, harness } from './helpers.mjs';
 
-const CHROMIUM = process.env.FQ_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const TIMEOUT_MS = 15000;
-const TEST_OPTIONS = { timeout: 180000 };
-const VIEWPORT = { width: 1366, height: 768 };
-
-let srv;
-let browser;
-let shotDir;
-let failed = false;
+const h = harness('fq-command-');
+const { openPage, signIn, shot, guarded } = h;
 // Shared between the tests, in order.
 const shared = { incidentId: null, incidentNumber: null };
 
-before(async () => {
-  srv = await startServer({ demo: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  shotDir = await mkdtemp(path.join(os.tmpdir(), 'fq-command-'));
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) await (srv.cleanup ? srv.cleanup() : srv.stop());
-  if (shotDir) {
-    if (failed || process.env.FQ_KEEP_SCREENSHOTS) console.log(`# screenshots kept in ${shotDir}`);
-    else await rm(shotDir, { recursive: true, force: true });
-  }
-});
-
-function login(username) {
-  const found = srv.logins.find((l) => l.username === username);
-  assert.ok(found, `demo login ${username} missing`);
-  return found;
-}
-
-// A page that records uncaught script errors and any request leaving the
-// server under test (the UI must not load anything from the internet).
-async function openPage(viewport = VIEWPORT) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  context.setDefaultTimeout(TIMEOUT_MS);
-  const origin = new URL(srv.url).origin;
-  const problems = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-    problems.push(`external request: ${url}`);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  return { context, page, problems };
-}
-
-function field(page, name) {
-  return page.locator(`input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`).first();
-}
-
-async function signIn(page, username, target) {
-  const { password } = login(username);
-  await page.goto(`${srv.url}/login?redirect=${encodeURIComponent(target)}`);
-  await field(page, 'login-username').fill(username);
-  await field(page, 'login-password').fill(password);
-  await page.locator('[data-test=login-submit]').click();
-  await page.waitForURL((url) => url.pathname === target);
-}
-
-async function shot(t, page, name) {
-  const file = path.join(shotDir, name);
-  await page.screenshot({ path: file });
-  t.diagnostic(`screenshot: ${file}`);
-}
-
-// The data-test attribute of the focused element or its nearest marked ancestor.
-async function focusedTest(page) {
-  return page.evaluate(() => {
-    let el = document.activeElement;
-    while (el && el !== document.body) {
-      if (el.dataset && el.dataset.test) return el.dataset.test;
-      el = el.parentElement;
-    }
-    return null;
-  });
-}
-
-async function expectFocus(page, name) {
-  await page.waitForFunction(
-    (wanted) => {
-      let el = document.activeElement;
-      while (el && el !== document.body) {
-        if (el.dataset && el.dataset.test === wanted) return true;
-        el = el.parentElement;
-      }
-      return false;
-    },
-    name,
-    { timeout: 5000 },
-  ).catch(async () => {
-    assert.fail(`expected focus in ${name}, it is in ${await focusedTest(page)}`);
-  });
-}
+before(h.setup);
+after(h.teardown);
 
 // Types one call into the 接警 form with the keyboard only, starting in the
 // phone field; stops with the focus in the longitude field.
@@ -164,17 +60,6 @@ async function waitResult(page, previousAlert) {
     incident: (await page.locator('[data-test=intake-result-incident]').innerText()).trim(),
     incidentId: await page.locator('[data-test=intake-result-incident]').getAttribute('data-incident-id'),
     decision: (await page.locator('[data-test=intake-result-decision]').innerText()).trim(),
-  };
-}
-
-function guarded(fn) {
-  return async (t) => {
-    try {
-      await fn(t);
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
   };
 }
 
@@ -415,13 +300,13 @@ test(
       await shot(t, page, 'incident-closed-1366.png');
 
       // A stale version is refused with a message and a reload.
-      const answer = await page.request.get(`${srv.url}/api/v1/incidents/${shared.incidentId}`);
+      const answer = await page.request.get(`${h.srv.url}/api/v1/incidents/${shared.incidentId}`);
       const version = (await answer.json()).incident.version;
       await page.locator('[data-test=incident-actions] [data-test=transition-reopened]').click();
       await page.locator('textarea[data-test=transition-note]:visible, [data-test=transition-note]:visible textarea').first().fill('测试：版本冲突');
       // Someone else reopens it first (through the API, same session).
       const csrf = await page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).csrf_token);
-      const other = await page.request.post(`${srv.url}/api/v1/incidents/${shared.incidentId}/transition`, {
+      const other = await page.request.post(`${h.srv.url}/api/v1/incidents/${shared.incidentId}/transition`, {
         headers: { 'X-CSRF-Token': csrf },
         data: { state: 'reopened', version, note: '另一位接警员重启' },
       });
@@ -503,7 +388,7 @@ test(
         [`/command/incidents/${shared.incidentId}`, 'incident-number', 'incident-1920.png'],
       ]) {
         if (target.endsWith('null')) continue;
-        await page.goto(`${srv.url}${target}`);
+        await page.goto(`${h.srv.url}${target}`);
         await page.locator(`[data-test=${marker}]`).waitFor();
         await page.waitForTimeout(300);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
