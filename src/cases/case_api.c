@@ -24,6 +24,7 @@
 #include "core/timeutil.h"
 #include "http/audit.h"
 #include "http/events.h"
+#include "http/intake.h"
 #include "core/banned.h"
 
 static int masks(struct fq_req *r)
@@ -154,13 +155,6 @@ static const char *const create_keys[] = {"incident_id", "unit",	"grid",	      "
 					  "location",	 "address",	"officer_id", "parties",
 					  "lost",	 "evidence",	NULL};
 
-struct case_body {
-	struct fq_case_new in;
-	struct fq_case_party_in parties[FQ_CASE_LIST_MAX];
-	struct fq_case_item_in lost[FQ_CASE_LIST_MAX];
-	const char *evidence[FQ_CASE_LIST_MAX];
-};
-
 static int parse_list(struct fq_req *r, const char *key, json_t **arr)
 {
 	*arr = json_object_get(r->body, key);
@@ -210,7 +204,7 @@ static int parse_location(struct fq_req *r, struct fq_case_new *in)
 	return 0;
 }
 
-static int parse_case(struct fq_req *r, struct case_body *b)
+int fq_case_parse_new(struct fq_req *r, struct fq_case_body *b)
 {
 	struct fq_case_new *in = &b->in;
 	json_t *parties, *lost, *evidence;
@@ -272,7 +266,7 @@ static int parse_case(struct fq_req *r, struct case_body *b)
 
 static int post_case(struct fq_req *r)
 {
-	struct case_body *b;
+	struct fq_case_body *b;
 	char id[37], number[FQ_NUMBER_MAX];
 	struct fq_dbc *c;
 	json_t *out = NULL;
@@ -281,7 +275,7 @@ static int post_case(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_CASE_MANAGE)))
 		return rc;
 	b = fq_pool_alloc(&r->pool, sizeof(*b));
-	if ((rc = parse_case(r, b)))
+	if ((rc = fq_case_parse_new(r, b)))
 		return rc;
 	c = fq_db_acquire(r->db);
 	if ((rc = fq_dbc_begin(c, 1, &r->err)))

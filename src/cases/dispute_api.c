@@ -22,6 +22,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/audit.h"
+#include "http/intake.h"
 #include "core/banned.h"
 
 static int masks_phones(struct fq_req *r)
@@ -249,7 +250,7 @@ static const char *default_source(struct fq_req *r)
 	return "walk_in";
 }
 
-static int parse_new(struct fq_req *r, struct fq_dispute_new *in)
+int fq_dispute_parse_new(struct fq_req *r, struct fq_dispute_new *in)
 {
 	const char *occurred = NULL;
 	int rc;
@@ -306,7 +307,7 @@ static int post_dispute(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_DISPUTE_REPORT)) || (rc = parse_new(r, &in)))
+	if ((rc = fq_req_require(r, FQ_ACT_DISPUTE_REPORT)) || (rc = fq_dispute_parse_new(r, &in)))
 		return rc;
 	c = fq_db_acquire(r->db);
 	if ((rc = fq_dbc_begin(c, 1, &r->err)))

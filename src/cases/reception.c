@@ -188,7 +188,8 @@ int fq_reception_load(struct fq_dbc *c, const char *id, struct fq_reception_visi
 		return fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "来访记录不存在");
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT unit_code, visitor_name, COALESCE(phone, ''), need,"
-			  " COALESCE(what_done, ''), started_at, version, converted_to IS NOT NULL"
+			  " COALESCE(what_done, ''), started_at, version, converted_to IS NOT NULL,"
+			  " COALESCE(converted_to, ''), conversion_state = 'pending'"
 			  " FROM reception_visit WHERE id = ?",
 			  "t", id);
 	if (rc)
@@ -203,6 +204,8 @@ int fq_reception_load(struct fq_dbc *c, const char *id, struct fq_reception_visi
 		out->started_at = fq_stmt_int(st, 5);
 		out->version = fq_stmt_int(st, 6);
 		out->converted = (int)fq_stmt_int(st, 7);
+		snprintf(out->converted_to, sizeof(out->converted_to), "%s", fq_stmt_text(st, 8));
+		out->pending = out->converted && fq_stmt_int(st, 9);
 		rc = 0;
 	} else if (rc == FQ_DB_DONE) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "来访记录不存在");
@@ -259,16 +262,19 @@ int fq_reception_mark_converted(struct fq_dbc *c, const char *id, enum fq_recept
 	if (expected_version && expected_version != v.version)
 		return fq_err_set(err, FQ_ECONFLICT, "stale_version", "version",
 				  "记录已被他人修改，请刷新后重试");
-	if (v.converted)
+	/* A pending conversion is completed by the object of its own target. */
+	if (v.converted &&
+	    !(v.pending && object_id && strcmp(v.converted_to, targets[target]) == 0))
 		return fq_err_set(err, FQ_ECONFLICT, "already_converted", "to",
 				  "该来访已经转为其他事项");
 	rc = fq_dbc_run(c, err, &changed,
 			"UPDATE reception_visit SET converted_to = ?, converted_id = ?,"
 			" conversion_state = ?, converted_at = ?, converted_by = ?,"
 			" version = version + 1, updated_at = ?, updated_by = ?"
-			" WHERE id = ? AND converted_to IS NULL",
-			"tttititt", targets[target], object_id, object_id ? "done" : "pending", now,
-			actor_id, now, actor_id, id);
+			" WHERE id = ? AND (converted_to IS NULL OR (converted_to = ?"
+			" AND conversion_state = 'pending' AND ? IS NOT NULL))",
+			"tttititttt", targets[target], object_id, object_id ? "done" : "pending",
+			now, actor_id, now, actor_id, id, targets[target], object_id);
 	if (!rc && !changed)
 		return fq_err_set(err, FQ_ECONFLICT, "already_converted", "to",
 				  "该来访已经转为其他事项");

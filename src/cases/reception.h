@@ -3,9 +3,10 @@
  * of a station (visitor, need, what was done, time spent, handled by) and
  * the conversion of a visit, with one action, into an alert (through the
  * command room's intake, reception_api.c) or a service request, dispute
- * or case. Those three live in capabilities not on this schema yet: their
- * conversion is stored as pending (converted_to set, converted_id NULL,
- * conversion_state "pending") for those capabilities to take up.
+ * or case, each made by its capability's own intake in the transaction
+ * that marks the visit. Conversions stored as pending by earlier versions
+ * (converted_to set, converted_id NULL, conversion_state "pending") are
+ * completed by converting again to the same target.
  *
  * Writers expect an open write transaction on c (the caller audits in it).
  * Times are UTC ms; now_ms 0 means the wall clock.
@@ -98,7 +99,9 @@ struct fq_reception_visit {
 	char what_done[FQ_RECEPTION_TEXT_MAX * 4 + 1];
 	int64_t started_at;
 	int64_t version;
-	int converted; /* a conversion is recorded */
+	int converted;	       /* a conversion is recorded (done or pending) */
+	char converted_to[16]; /* its target code, "" when none */
+	int pending;	       /* it is pending: converted_to set, no object yet */
 };
 
 int fq_reception_load(struct fq_dbc *c, const char *id, struct fq_reception_visit *out,
@@ -106,8 +109,10 @@ int fq_reception_load(struct fq_dbc *c, const char *id, struct fq_reception_visi
 
 /*
  * Record the conversion of a visit into target: object_id is the object
- * made (NULL: pending). FQ_ECONFLICT "already_converted" or
- * "stale_version".
+ * made (NULL: pending, which the API no longer does; the demo's history
+ * has some). A pending conversion is completed by an object of the same
+ * target. FQ_ECONFLICT "already_converted" (converted, or pending for
+ * another target) or "stale_version".
  */
 int fq_reception_mark_converted(struct fq_dbc *c, const char *id, enum fq_reception_target target,
 				const char *object_id, int64_t expected_version,

@@ -1,15 +1,19 @@
 /*
  * The API of the reception hall (暖心警务会客厅, docs/reception.md): log a
  * walk-in, read and list the log, record what was done, turn a visit into
- * an alert (through the command room's intake: command/alert.h) or a
- * pending service request, dispute or case, and the counts per period.
+ * an alert (through the command room's intake: command/alert.h), a
+ * dispute, a livelihood case or a door-to-door service request (through
+ * those capabilities' own parsers and store functions: http/intake.h), and
+ * the counts per period.
  *
  * Rights: reading needs reception.read, writing reception.log; a visit's
  * station must lie in the caller's scope (else 404). Turning a visit into
  * an alert needs reception.log only: the hall is one of the places where
- * alerts are taken (source walk_in). Phones are shown to roles with
- * phone.read or reception.log, masked to others; answers naming a visitor
- * are recorded as reads in the audit log.
+ * alerts are taken (source walk_in); into a dispute, case or service
+ * request also the target's create right (dispute.report, case.manage,
+ * service.manage). Phones are shown to roles with phone.read or
+ * reception.log, masked to others; answers naming a visitor are recorded
+ * as reads in the audit log.
  */
 #include "http/api.h"
 
@@ -22,6 +26,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
+#include "http/intake.h"
 #include "core/banned.h"
 
 static int masks_phone(struct fq_req *r)
@@ -225,27 +230,50 @@ static int patch_visit(struct fq_req *r)
 	return rc;
 }
 
-/* ---- one action: the visit becomes an alert, or a pending dispute, case, service request ---- */
+/* ---- one action: the visit becomes an alert, a dispute, a case or a service request ---- */
 
-static const char *const convert_keys[] = {"to", "alert", "version", NULL};
+static const char *const convert_keys[] = {"to",      "alert", "dispute", "case", "service_request",
+					   "version", NULL};
 /* What the hall may say about the alert; the rest comes from the visit. */
 static const char *const alert_keys[] = {"category", "description", "address", "location",
 					 "priority", "extra",	    NULL};
 
-/* An error of the alert's members names them under "alert." ("alert.category"). */
-static void prefix_field(struct fq_req *r)
+/*
+ * An error of a target's members names them under the target's member
+ * ("alert.category", "dispute.parties[0].name"); errors of the visit
+ * itself (conflicts) are left alone.
+ */
+static int prefix_field(struct fq_req *r, int rc, const char *member)
 {
-	char field[sizeof(r->err.field)];
-	size_t n = strlen(r->err.field);
+	char field[FQ_ERR_FIELD_MAX];
 
-	if (n + 7 > sizeof(field))
-		n = sizeof(field) - 7;
-	memcpy(field, "alert.", 6);
-	memcpy(field + 6, r->err.field, n);
-	field[6 + n] = '\0';
-	if (!r->err.field[0])
-		snprintf(field, sizeof(field), "alert");
+	if (rc != FQ_EINVAL && rc != FQ_ETOOBIG)
+		return rc;
+	if (r->err.field[0])
+		snprintf(field, sizeof(field), "%.15s.%.47s", member, r->err.field);
+	else
+		snprintf(field, sizeof(field), "%.15s", member);
 	memcpy(r->err.field, field, sizeof(field));
+	return rc;
+}
+
+/* A copy of the body's member named after the target (an object), to complete. */
+static int target_member(struct fq_req *r, const char *member, const char *hint, json_t **out)
+{
+	json_t *given = json_object_get(r->body, member);
+
+	*out = NULL;
+	if (!json_is_object(given))
+		return fq_err_set(&r->err, FQ_EINVAL, given ? "invalid_type" : "missing_field",
+				  member, "%s（%s 对象）", hint, member);
+	*out = json_deep_copy(given);
+	return *out ? 0 : fq_err_set(&r->err, FQ_EINTERNAL, "internal", NULL, "内存不足");
+}
+
+static void set_default(json_t *b, const char *key, const char *value)
+{
+	if (!json_object_get(b, key) && value && *value)
+		json_object_set_new(b, key, json_string(value));
 }
 
 /* The body of the alert: the caller's members, and the visit's visitor, phone and station. */
@@ -257,14 +285,12 @@ static int alert_body(struct fq_req *r, const struct fq_reception_visit *v, json
 	int rc;
 
 	*out = NULL;
-	if (!json_is_object(given))
-		return fq_err_set(&r->err, FQ_EINVAL, given ? "invalid_type" : "missing_field",
-				  "alert", "请给出警情的类别、地点等（alert 对象）");
-	if ((rc = fq_json_only_keys(given, alert_keys, &r->err))) {
-		prefix_field(r);
+	if ((rc = target_member(r, "alert", "请给出警情的类别、地点等", &b)))
 		return rc;
+	if ((rc = fq_json_only_keys(given, alert_keys, &r->err))) {
+		json_decref(b);
+		return prefix_field(r, rc, "alert");
 	}
-	b = json_deep_copy(given);
 	fq_time_format_cst(fq_now_ms(), now);
 	json_object_set_new(b, "received_at", json_string(now));
 	json_object_set_new(b, "source", json_string("walk_in"));
@@ -272,14 +298,62 @@ static int alert_body(struct fq_req *r, const struct fq_reception_visit *v, json
 	if (v->phone[0])
 		json_object_set_new(b, "caller_phone", json_string(v->phone));
 	json_object_set_new(b, "unit", json_string(v->station));
-	if (!json_object_get(b, "description") && v->what_done[0])
-		json_object_set_new(b, "description", json_string(v->what_done));
+	set_default(b, "description", v->what_done);
 	*out = b;
 	return 0;
 }
 
+/*
+ * What a conversion made, for the answer and its live events, published by
+ * post_convert once the connection is released: extra holds the answer's
+ * members besides "visit"; event (and event2) name the target's live
+ * events and member (member2) the object of extra they carry.
+ */
+struct converted {
+	json_t *extra;
+	const char *event, *member;
+	enum fq_action action;
+	const char *event2, *member2;
+};
+
+/* In the target's transaction: mark the visit converted (done) and audit it. */
+static int mark_done(struct fq_req *r, struct fq_dbc *c, const struct fq_reception_visit *v,
+		     enum fq_reception_target target, const char *object_id, int64_t version)
+{
+	int rc = fq_reception_mark_converted(c, r->params[0], target, object_id, version,
+					     r->user->user_id, 0, &r->err);
+	if (!rc)
+		rc = fq_req_audit(r, c, FQ_ACT_RECEPTION_LOG, "reception_visit.convert",
+				  "reception_visit", r->params[0], NULL,
+				  json_pack("{s:s, s:s, s:b}", "to",
+					    fq_reception_target_code(target), "object_id",
+					    object_id, "was_pending", v->pending));
+	return rc;
+}
+
+/* Commit when rc is 0, else roll back. */
+static int finish(struct fq_req *r, struct fq_dbc *c, int rc)
+{
+	if (!rc)
+		return fq_dbc_commit(c, &r->err);
+	fq_dbc_rollback(c);
+	return rc;
+}
+
+/* The audit detail of the object made: keys of its JSON, and the visit. */
+static json_t *create_detail(struct fq_req *r, json_t *obj, const char *const *keys)
+{
+	json_t *out = json_object();
+
+	for (int i = 0; keys[i]; i++)
+		if (json_object_get(obj, keys[i]))
+			json_object_set(out, keys[i], json_object_get(obj, keys[i]));
+	json_object_set_new(out, "reception_visit", json_string(r->params[0]));
+	return out;
+}
+
 static int convert_to_alert(struct fq_req *r, struct fq_dbc *c, const struct fq_reception_visit *v,
-			    int64_t version)
+			    int64_t version, struct converted *out)
 {
 	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX];
 	struct fq_merge_result m;
@@ -288,9 +362,8 @@ static int convert_to_alert(struct fq_req *r, struct fq_dbc *c, const struct fq_
 	json_t *body = NULL, *alert = NULL, *incident = NULL;
 	int rc = alert_body(r, v, &body);
 
-	if (!rc && (rc = fq_alert_parse(body, 0, &r->pool, &in, &r->err))) {
-		prefix_field(r);
-	}
+	if (!rc)
+		rc = prefix_field(r, fq_alert_parse(body, 0, &r->pool, &in, &r->err), "alert");
 	if (!rc)
 		rc = fq_alert_station(c, &in, v->station, r->user->unit_path, station, station_path,
 				      &r->err);
@@ -311,18 +384,8 @@ static int convert_to_alert(struct fq_req *r, struct fq_dbc *c, const struct fq_
 						    "kind", stored.kind, "reception_visit",
 						    r->params[0]));
 		if (!rc)
-			rc = fq_reception_mark_converted(c, r->params[0], FQ_CONVERT_ALERT,
-							 stored.alert_id, version, r->user->user_id,
-							 0, &r->err);
-		if (!rc)
-			rc = fq_req_audit(
-			    r, c, FQ_ACT_RECEPTION_LOG, "reception_visit.convert",
-			    "reception_visit", r->params[0], NULL,
-			    json_pack("{s:s, s:s}", "to", "alert", "object_id", stored.alert_id));
-		if (!rc)
-			rc = fq_dbc_commit(c, &r->err);
-		else
-			fq_dbc_rollback(c);
+			rc = mark_done(r, c, v, FQ_CONVERT_ALERT, stored.alert_id, version);
+		rc = finish(r, c, rc);
 		if (!rc)
 			fq_alert_indexed(&in, &stored);
 	}
@@ -342,24 +405,227 @@ static int convert_to_alert(struct fq_req *r, struct fq_dbc *c, const struct fq_
 		json_decref(incident);
 		return rc;
 	}
-	fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, alert, NULL);
-	fq_req_publish(r,
-		       strcmp(stored.decision, "merged") == 0 ||
-			       strcmp(stored.decision, "confirmed") == 0
-			   ? "incident.updated"
-			   : "incident.created",
-		       FQ_ACT_INCIDENT_READ, incident, NULL);
-	return answer_visit(r, c, r->params[0], 201, "reception_visit.updated",
-			    json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident,
-				      "merge",
-				      fq_alert_merge_json(&m, stored.decision, stored.kind)));
+	out->extra = json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
+			       fq_alert_merge_json(&m, stored.decision, stored.kind));
+	out->event = "alert.created";
+	out->member = "alert";
+	out->action = FQ_ACT_INCIDENT_READ;
+	out->event2 =
+	    strcmp(stored.decision, "merged") == 0 || strcmp(stored.decision, "confirmed") == 0
+		? "incident.updated"
+		: "incident.created";
+	out->member2 = "incident";
+	return 0;
 }
+
+/* The visitor as the one party of a dispute or case (role: a case party's role or NULL). */
+static json_t *visitor_party(const struct fq_reception_visit *v, const char *role)
+{
+	json_t *p = json_pack("{s:s}", "name", v->visitor_name);
+
+	if (role)
+		json_object_set_new(p, "role", json_string(role));
+	if (v->phone[0])
+		json_object_set_new(p, "phone", json_string(v->phone));
+	return json_pack("[o]", p);
+}
+
+/*
+ * The target's body as its own create API takes it, with what the visit
+ * knows filled in where the caller left it out, parsed by that API's
+ * parser (r->body points at it for the call). *body is the caller's to
+ * release once the input has been stored: the input points into it.
+ */
+static int dispute_body(struct fq_req *r, const struct fq_reception_visit *v, json_t **body,
+			struct fq_dispute_new *in)
+{
+	char started[FQ_RFC3339_MAX];
+	json_t *saved = r->body;
+	int rc = target_member(r, "dispute", "请给出纠纷的类型、地点等", body);
+
+	if (rc)
+		return rc;
+	set_default(*body, "description", v->what_done);
+	fq_time_format_cst(v->started_at, started);
+	set_default(*body, "occurred_at", started);
+	if (!json_object_get(*body, "parties"))
+		json_object_set_new(*body, "parties", visitor_party(v, NULL));
+	if (!json_object_get(*body, "incident_id")) {
+		set_default(*body, "source", "walk_in");
+		set_default(*body, "unit", v->station);
+	}
+	r->body = *body;
+	rc = fq_dispute_parse_new(r, in);
+	r->body = saved;
+	return prefix_field(r, rc, "dispute");
+}
+
+static int convert_to_dispute(struct fq_req *r, struct fq_dbc *c,
+			      const struct fq_reception_visit *v, int64_t version,
+			      struct converted *out)
+{
+	static const char *const keys[] = {"number", "type",  "source", "incident_id", "unit",
+					   "grid",   "score", "grade",	"deadline_at", NULL};
+	struct fq_dispute_new in;
+	char id[37], number[FQ_NUMBER_MAX];
+	json_t *body = NULL, *d = NULL;
+	int rc = dispute_body(r, v, &body, &in);
+
+	if (!rc && !(rc = fq_dbc_begin(c, 1, &r->err))) {
+		rc = prefix_field(r, fq_dispute_create(c, &in, id, number, &r->err), "dispute");
+		if (!rc)
+			rc = fq_dispute_json(c, id, 1,
+					     !fq_roles_can(r->user->roles, FQ_ACT_PHONE_READ),
+					     !fq_roles_can(r->user->roles, FQ_ACT_PERSON_REVEAL),
+					     in.now_ms, &d, &r->err);
+		if (!rc)
+			rc = fq_req_audit(r, c, FQ_ACT_DISPUTE_REPORT, "dispute.create", "dispute",
+					  id, NULL, create_detail(r, d, keys));
+		if (!rc)
+			rc = mark_done(r, c, v, FQ_CONVERT_DISPUTE, id, version);
+		rc = finish(r, c, rc);
+	}
+	json_decref(body);
+	if (rc) {
+		json_decref(d);
+		return rc;
+	}
+	/* POST /api/v1/disputes publishes no live event; nor does this. */
+	out->extra = json_pack("{s:o}", "dispute", d);
+	return 0;
+}
+
+static int case_body(struct fq_req *r, const struct fq_reception_visit *v, json_t **body,
+		     struct fq_case_body *b)
+{
+	json_t *saved = r->body;
+	int rc = target_member(r, "case", "请给出案件的类别、标题等", body);
+
+	if (rc)
+		return rc;
+	set_default(*body, "description", v->what_done);
+	if (!json_object_get(*body, "parties"))
+		json_object_set_new(*body, "parties", visitor_party(v, "victim"));
+	if (!json_object_get(*body, "incident_id"))
+		set_default(*body, "unit", v->station);
+	r->body = *body;
+	rc = fq_case_parse_new(r, b);
+	r->body = saved;
+	return prefix_field(r, rc, "case");
+}
+
+static int convert_to_case(struct fq_req *r, struct fq_dbc *c, const struct fq_reception_visit *v,
+			   int64_t version, struct converted *out)
+{
+	static const char *const keys[] = {"number",	 "type",     "incident_id",
+					   "officer_id", "lost_fen", NULL};
+	struct fq_case_body *b = fq_pool_alloc(&r->pool, sizeof(*b));
+	char id[37], number[FQ_NUMBER_MAX];
+	json_t *body = NULL, *k = NULL;
+	int rc = case_body(r, v, &body, b);
+
+	if (!rc && !(rc = fq_dbc_begin(c, 1, &r->err))) {
+		rc = prefix_field(r, fq_case_create(c, &b->in, id, number, &r->err), "case");
+		if (!rc)
+			rc = fq_case_json(c, id, 1,
+					  !fq_roles_can(r->user->roles, FQ_ACT_CASE_MANAGE),
+					  b->in.now_ms, &k, &r->err);
+		if (!rc)
+			rc = fq_req_audit(r, c, FQ_ACT_CASE_MANAGE, "case.create", "case", id, NULL,
+					  create_detail(r, k, keys));
+		if (!rc)
+			rc = mark_done(r, c, v, FQ_CONVERT_CASE, id, version);
+		rc = finish(r, c, rc);
+	}
+	json_decref(body);
+	if (rc) {
+		json_decref(k);
+		return rc;
+	}
+	out->extra = json_pack("{s:o}", "case", k);
+	out->event = "case.created";
+	out->member = "case";
+	out->action = FQ_ACT_CASE_READ;
+	return 0;
+}
+
+static int service_body(struct fq_req *r, struct fq_dbc *c, const struct fq_reception_visit *v,
+			json_t **body, struct fq_service_new *in, char unit[FQ_UNIT_CODE_MAX])
+{
+	json_t *saved = r->body;
+	int rc = target_member(r, "service_request", "请给出服务类别、上门地址等", body);
+
+	if (rc)
+		return rc;
+	set_default(*body, "person_name", v->visitor_name);
+	set_default(*body, "phone", v->phone);
+	set_default(*body, "details", v->what_done);
+	set_default(*body, "source", "walk_in");
+	set_default(*body, "unit", v->station);
+	r->body = *body;
+	rc = fq_service_parse_new(r, c, in, unit);
+	r->body = saved;
+	return prefix_field(r, rc, "service_request");
+}
+
+static int convert_to_service(struct fq_req *r, struct fq_dbc *c,
+			      const struct fq_reception_visit *v, int64_t version,
+			      struct converted *out)
+{
+	struct fq_service_new in;
+	char unit[FQ_UNIT_CODE_MAX], id[37];
+	json_t *body = NULL, *s = NULL;
+	int rc = service_body(r, c, v, &body, &in, unit);
+
+	if (!rc && !(rc = fq_dbc_begin(c, 1, &r->err))) {
+		rc = prefix_field(r, fq_service_create(c, &in, id, &r->err), "service_request");
+		if (!rc)
+			rc = fq_req_audit(r, c, FQ_ACT_SERVICE_MANAGE, "service_request.create",
+					  "service_request", id, NULL,
+					  json_pack("{s:s, s:s, s:s, s:s}", "unit", unit, "kind",
+						    in.kind, "source", in.source, "reception_visit",
+						    r->params[0]));
+		if (!rc)
+			rc = mark_done(r, c, v, FQ_CONVERT_SERVICE_REQUEST, id, version);
+		rc = finish(r, c, rc);
+	}
+	json_decref(body);
+	/* As POST /api/v1/service-requests answers it: unmasked to its manager. */
+	if (!rc)
+		rc = fq_service_json(c, id, 0, &s, &r->err);
+	if (rc)
+		return rc;
+	out->extra = json_pack("{s:o}", "service_request", s);
+	out->event = "service.created";
+	out->member = "service_request";
+	out->action = FQ_ACT_FIELD_READ;
+	return 0;
+}
+
+/* The right each target's own create API needs, besides reception.log. */
+static const enum fq_action target_right[FQ_CONVERT_COUNT] = {
+    [FQ_CONVERT_ALERT] = FQ_ACT_RECEPTION_LOG,
+    [FQ_CONVERT_SERVICE_REQUEST] = FQ_ACT_SERVICE_MANAGE,
+    [FQ_CONVERT_DISPUTE] = FQ_ACT_DISPUTE_REPORT,
+    [FQ_CONVERT_CASE] = FQ_ACT_CASE_MANAGE,
+};
+
+static int (*const converters[FQ_CONVERT_COUNT])(struct fq_req *, struct fq_dbc *,
+						 const struct fq_reception_visit *, int64_t,
+						 struct converted *) = {
+    [FQ_CONVERT_ALERT] = convert_to_alert,
+    [FQ_CONVERT_SERVICE_REQUEST] = convert_to_service,
+    [FQ_CONVERT_DISPUTE] = convert_to_dispute,
+    [FQ_CONVERT_CASE] = convert_to_case,
+};
 
 static int post_convert(struct fq_req *r)
 {
 	struct fq_reception_visit v;
+	struct converted out = {0};
 	const char *to = NULL;
 	int64_t version = 0;
+	json_t *visit = NULL;
 	struct fq_dbc *c;
 	int target, rc;
 
@@ -373,41 +639,47 @@ static int post_convert(struct fq_req *r)
 	if (target < 0)
 		return fq_err_set(&r->err, FQ_EINVAL, "invalid_value", "to",
 				  "to 应为 alert、service_request、dispute 或 case");
-	if (target != FQ_CONVERT_ALERT && json_object_get(r->body, "alert"))
-		return fq_err_set(&r->err, FQ_EINVAL, "conflicting_fields", "alert",
-				  "只有转为警情时才给出 alert");
+	/* Only the member of the target: {"to": "case", "case": {…}}. */
+	for (int t = 0; t < FQ_CONVERT_COUNT; t++) {
+		const char *member = fq_reception_target_code(t);
+		if (t != target && json_object_get(r->body, member))
+			return fq_err_set(&r->err, FQ_EINVAL, "conflicting_fields", member,
+					  "转为 %s 时不应给出 %s", to, member);
+	}
+	if ((rc = fq_req_require(r, target_right[target])))
+		return rc;
 	c = fq_db_acquire(r->db);
 	rc = in_scope(r, c);
 	if (!rc)
 		rc = fq_reception_load(c, r->params[0], &v, &r->err);
-	if (!rc && v.converted)
+	/* A pending conversion (stored by earlier versions) is completed by its own target. */
+	if (!rc && v.converted && !(v.pending && strcmp(v.converted_to, to) == 0))
 		rc = fq_err_set(&r->err, FQ_ECONFLICT, "already_converted", "to",
 				"该来访已经转为其他事项");
 	if (!rc && version && version != v.version)
 		rc = fq_err_set(&r->err, FQ_ECONFLICT, "stale_version", "version",
 				"记录已被他人修改，请刷新后重试");
-	if (!rc && target == FQ_CONVERT_ALERT) {
-		rc = convert_to_alert(r, c, &v, version);
-	} else if (!rc) {
-		/* Disputes, cases and service requests are not on this schema yet: pending. */
-		if (!(rc = fq_dbc_begin(c, 1, &r->err))) {
-			rc = fq_reception_mark_converted(c, r->params[0], target, NULL, version,
-							 r->user->user_id, 0, &r->err);
-			if (!rc)
-				rc = fq_req_audit(
-				    r, c, FQ_ACT_RECEPTION_LOG, "reception_visit.convert",
-				    "reception_visit", r->params[0], NULL,
-				    json_pack("{s:s, s:s}", "to", to, "state", "pending"));
-			if (!rc)
-				rc = fq_dbc_commit(c, &r->err);
-			else
-				fq_dbc_rollback(c);
-		}
-		if (!rc)
-			rc = answer_visit(r, c, r->params[0], 202, "reception_visit.updated", NULL);
-	}
+	if (!rc)
+		rc = converters[target](r, c, &v, version, &out);
+	if (!rc)
+		rc = fq_reception_json(c, r->params[0], masks_phone(r), &visit, &r->err);
+	if (!rc)
+		rc = fq_req_audit_read(r, "reception_visit", r->params[0], NULL);
 	fq_db_release(r->db, c);
-	return rc;
+	if (rc) {
+		json_decref(out.extra);
+		json_decref(visit);
+		return rc;
+	}
+	if (out.event)
+		fq_req_publish(r, out.event, out.action, json_object_get(out.extra, out.member),
+			       NULL);
+	if (out.event2)
+		fq_req_publish(r, out.event2, out.action, json_object_get(out.extra, out.member2),
+			       NULL);
+	fq_req_publish(r, "reception_visit.updated", FQ_ACT_RECEPTION_READ, visit, NULL);
+	json_object_set_new(out.extra, "visit", visit);
+	return fq_req_reply(r, 201, out.extra);
 }
 
 static int get_kpi(struct fq_req *r)

@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
+#include "http/intake.h"
 #include "http/server.h"
 #include "core/banned.h"
 
@@ -557,47 +558,63 @@ static const char *const service_keys[] = {"unit",    "kind",	      "person_name
 					   "address", "location",     "reason",	     "details",
 					   "source",  "preferred_at", NULL};
 
-static int post_service(struct fq_req *r)
+int fq_service_parse_new(struct fq_req *r, struct fq_dbc *c, struct fq_service_new *in,
+			 char unit[FQ_UNIT_CODE_MAX])
 {
-	struct fq_service_new in = {.lat = NAN, .lon = NAN};
-	char unit[FQ_UNIT_CODE_MAX], id[37];
 	const char *code = NULL;
-	json_t *loc, *out = NULL;
-	struct fq_dbc *c;
+	json_t *loc;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_SERVICE_MANAGE)) ||
-	    (rc = fq_json_only_keys(r->body, service_keys, &r->err)) ||
+	memset(in, 0, sizeof(*in));
+	in->lat = NAN;
+	in->lon = NAN;
+	if ((rc = fq_json_only_keys(r->body, service_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "unit", FQ_JSON_OPTIONAL, FQ_UNIT_CODE_MAX - 1, &code,
 				  &r->err)) ||
-	    (rc = fq_json_get_str(r->body, "kind", FQ_JSON_REQUIRED, 32, &in.kind, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "kind", FQ_JSON_REQUIRED, 32, &in->kind, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "person_name", FQ_JSON_REQUIRED, FQ_FIELD_NAME_MAX,
-				  &in.person_name, &r->err)) ||
-	    (rc = fq_json_get_str(r->body, "phone", FQ_JSON_OPTIONAL, 32, &in.phone, &r->err)) ||
+				  &in->person_name, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "phone", FQ_JSON_OPTIONAL, 32, &in->phone, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "address", FQ_JSON_REQUIRED, FQ_FIELD_ADDR_MAX,
-				  &in.address, &r->err)) ||
-	    (rc = fq_json_get_str(r->body, "reason", FQ_JSON_OPTIONAL, 200, &in.reason, &r->err)) ||
+				  &in->address, &r->err)) ||
+	    (rc =
+		 fq_json_get_str(r->body, "reason", FQ_JSON_OPTIONAL, 200, &in->reason, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "details", FQ_JSON_OPTIONAL, FQ_FIELD_TEXT_MAX,
-				  &in.details, &r->err)) ||
-	    (rc = fq_json_get_str(r->body, "source", FQ_JSON_REQUIRED, 32, &in.source, &r->err)) ||
-	    (rc = time_field(r, "preferred_at", 0, &in.preferred_at)))
+				  &in->details, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "source", FQ_JSON_REQUIRED, 32, &in->source, &r->err)) ||
+	    (rc = time_field(r, "preferred_at", 0, &in->preferred_at)))
 		return rc;
 	loc = json_object_get(r->body, "location");
 	if (loc && !json_is_null(loc)) {
 		if (!json_is_object(loc) ||
-		    (rc = fq_json_get_real(loc, "lat", FQ_JSON_REQUIRED, -90, 90, &in.lat, NULL,
+		    (rc = fq_json_get_real(loc, "lat", FQ_JSON_REQUIRED, -90, 90, &in->lat, NULL,
 					   &r->err)) ||
-		    (rc = fq_json_get_real(loc, "lon", FQ_JSON_REQUIRED, -180, 180, &in.lon, NULL,
+		    (rc = fq_json_get_real(loc, "lon", FQ_JSON_REQUIRED, -180, 180, &in->lon, NULL,
 					   &r->err)))
 			return rc ? rc
 				  : fq_err_set(&r->err, FQ_EINVAL, "invalid_type", "location",
 					       "location 应为 {\"lat\",\"lon\"}");
 	}
-	in.actor_id = r->user->user_id;
-	in.now_ms = fq_now_ms();
+	in->actor_id = r->user->user_id;
+	in->now_ms = fq_now_ms();
+	if ((rc = body_unit(r, c, code, "unit", unit)))
+		return rc;
+	in->unit_code = unit;
+	return 0;
+}
+
+static int post_service(struct fq_req *r)
+{
+	struct fq_service_new in;
+	char unit[FQ_UNIT_CODE_MAX], id[37];
+	json_t *out = NULL;
+	struct fq_dbc *c;
+	int rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_SERVICE_MANAGE)))
+		return rc;
 	c = fq_db_acquire(r->db);
-	rc = body_unit(r, c, code, "unit", unit);
-	in.unit_code = unit;
+	rc = fq_service_parse_new(r, c, &in, unit);
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
