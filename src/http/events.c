@@ -293,32 +293,79 @@ void fq_events_cleanup(void)
 	pthread_mutex_unlock(&units.lock);
 }
 
+/* The unit path of code: from the map, else from the store (remembered). */
+static int unit_path_for(struct fq_db *db, const char *type, const char *code,
+			 char path[FQ_UNIT_PATH_MAX])
+{
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_dbc *c;
+	int rc;
+
+	if (unit_get(code, path))
+		return 0;
+	c = fq_db_acquire(db);
+	rc = fq_unit_path(c, code, path, &err);
+	fq_db_release(db, c);
+	if (rc) {
+		fq_warn("events: %s: unit %s: %s", type, code, err.message);
+		return rc;
+	}
+	pthread_mutex_lock(&units.lock);
+	unit_put_locked(code, path);
+	pthread_mutex_unlock(&units.lock);
+	return 0;
+}
+
 void fq_req_publish(struct fq_req *r, const char *type, enum fq_action action, const json_t *object,
 		    const char *unit_code)
 {
-	char path[FQ_UNIT_PATH_MAX];
-	struct fq_err err = FQ_ERR_INIT;
+	static const char *const keys[] = {
+	    "id",	   "number",	  "state",     "status",      "version",
+	    "incident_id", "alert_id",	  "category",  "priority",    "decision",
+	    "kind",	   "call_sign",	  "type",      "due_at",      "overdue",
+	    "step",	   "alert_count", "escalated", "merged_into", NULL,
+	};
+	json_t *data = json_object();
 
 	if (!unit_code)
 		unit_code = json_string_value(json_object_get(object, "unit"));
 	if (!unit_code) {
 		fq_warn("events: %s without a unit, not sent", type);
+		json_decref(data);
 		return;
 	}
-	if (!unit_get(unit_code, path)) {
-		/* A unit made after the start: look it up once (a connection of its own). */
-		struct fq_dbc *c = fq_db_acquire(r->db);
-		int rc = fq_unit_path(c, unit_code, path, &err);
-		fq_db_release(r->db, c);
-		if (rc) {
-			fq_warn("events: %s: unit %s: %s", type, unit_code, err.message);
-			return;
+	if (json_is_object(object))
+		for (int i = 0; keys[i]; i++) {
+			json_t *v = json_object_get(object, keys[i]);
+			if (v && (json_is_string(v) || json_is_integer(v) || json_is_boolean(v) ||
+				  json_is_null(v)))
+				json_object_set(data, keys[i], v);
 		}
-		pthread_mutex_lock(&units.lock);
-		unit_put_locked(unit_code, path);
-		pthread_mutex_unlock(&units.lock);
+	if (!r->events)
+		r->events = json_array();
+	json_array_append_new(r->events, json_pack("{s:s, s:i, s:s, s:o}", "type", type, "action",
+						   (int)action, "unit", unit_code, "data", data));
+}
+
+void fq_req_flush_events(struct fq_req *r)
+{
+	char path[FQ_UNIT_PATH_MAX];
+	json_t *e;
+	size_t i;
+
+	if (!r->events)
+		return;
+	json_array_foreach(r->events, i, e)
+	{
+		const char *type = json_string_value(json_object_get(e, "type"));
+		if (unit_path_for(r->db, type, json_string_value(json_object_get(e, "unit")), path))
+			continue;
+		(void)fq_events_publish(
+		    type, path, (enum fq_action)json_integer_value(json_object_get(e, "action")),
+		    json_incref(json_object_get(e, "data")));
 	}
-	(void)fq_events_publish_summary(type, path, action, object);
+	json_decref(r->events);
+	r->events = NULL;
 }
 
 int64_t fq_events_last_id(void)

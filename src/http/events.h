@@ -60,18 +60,22 @@ int64_t fq_events_publish(const char *type, const char *unit_path, enum fq_actio
 int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum fq_action action,
 				  const json_t *object);
 
-/*
- * For API handlers, after their transaction committed: publish a summary of
- * object (borrowed) scoped to the unit whose code is unit_code, or when
- * unit_code is NULL the object's own "unit" field. Does nothing when the
- * unit is unknown (logged). Unit paths come from an in-memory map (loaded by
- * fq_events_load_units); a unit unknown to it is looked up on a connection
- * of its own, so call this after releasing the request's connection: a
- * thread holding one while waiting for another can deadlock the pool.
- */
 struct fq_req;
+
+/*
+ * For API handlers, after their transaction committed: queue a summary of
+ * object (borrowed; the fields fq_events_publish_summary copies) scoped to
+ * the unit whose code is unit_code, or when NULL the object's own "unit"
+ * field. The server publishes the request's queued events once the handler
+ * returned (fq_req_flush_events), when it holds no store connection: unit
+ * paths come from an in-memory map, and a unit unknown to it is looked up
+ * then. Does nothing when the unit is unknown (logged).
+ */
 void fq_req_publish(struct fq_req *r, const char *type, enum fq_action action, const json_t *object,
 		    const char *unit_code);
+
+/* Publish and forget the request's queued events (the server calls it). */
+void fq_req_flush_events(struct fq_req *r);
 
 /* Load every unit's path into the publishers' map (at server start). */
 int fq_events_load_units(struct fq_db *db, struct fq_err *err) FQ_WUR;

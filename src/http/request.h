@@ -59,6 +59,7 @@ struct fq_req {
 	int nhdrs;
 	int answered;	   /* a response has been queued */
 	int stream_queued; /* fq_req_reply_stream: 1 queued, -1 failed */
+	json_t *events;	   /* live events queued by fq_req_publish, or NULL */
 	char *bytes;	   /* a non-JSON answer (fq_req_reply_bytes), owned */
 	size_t bytes_len;
 	const char *bytes_type;

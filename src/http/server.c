@@ -557,6 +557,8 @@ static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 		r->body = json_object();
 	}
 	rc = rt->handler(r);
+	/* What the handler committed is told to the live board, also if its answer then failed. */
+	fq_req_flush_events(r);
 	if (rc)
 		return send_error(r, rc);
 	if (r->stream_queued)
@@ -698,6 +700,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	}
 	json_decref(ctx->req.body);
 	json_decref(ctx->req.reply);
+	json_decref(ctx->req.events);
 	free(ctx->req.bytes);
 	fq_buf_release(&ctx->body);
 	fq_pool_release(&ctx->req.pool);
