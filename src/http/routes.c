@@ -21,6 +21,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_fraud_routes,
     fq_reception_routes,
     fq_community_routes,
+    fq_visit_routes,
     NULL,
 };
 /* clang-format on */

@@ -13,6 +13,8 @@ export const COMMAND_READ = ['chief', 'operator', 'community_officer', 'case_off
 // Community field work (the server's field.read and message.handle rights; docs/field.md).
 export const FIELD_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
 export const FIELD_SERVE = ['chief', 'community_officer', 'auxiliary'];
+// Who logs household visits (registry.write).
+export const VISIT_LOG = ['chief', 'community_officer', 'auxiliary', 'grid_worker'];
 
 export const NAV_SECTIONS = [
   {
@@ -43,7 +45,7 @@ export const NAV_SECTIONS = [
       { key: 'people', title: '人口信息' },
       { key: 'houses', title: '房屋信息' },
       { key: 'organisations', title: '单位场所' },
-      { key: 'visits', title: '入户走访' },
+      { key: 'visits', title: '入户走访', roles: VISIT_LOG, component: () => import('./views/community/VisitLogView.vue') },
       { key: 'grids', title: '网格管理' },
       { key: 'cards', title: '警民联系卡', roles: FIELD_READ, component: () => import('./views/community/CardsView.vue') },
       { key: 'messages', title: '群众留言', roles: FIELD_SERVE, component: () => import('./views/community/MessagesView.vue') },

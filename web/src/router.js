@@ -3,7 +3,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { ElMessage } from 'element-plus';
 import { session, loadSession, hasAnyRole } from './session.js';
-import { NAV_SECTIONS, itemPath } from './nav.js';
+import { NAV_SECTIONS, VISIT_LOG, itemPath } from './nav.js';
 
 const PRODUCT = '枫桥';
 
@@ -54,6 +54,13 @@ const routes = [
     name: 'card-page',
     component: () => import('./views/public/CardPage.vue'),
     meta: { public: true, title: '警民联系卡' },
+  },
+  {
+    // Visit logging on a phone: signed in, without the desktop frame.
+    path: '/m/visits',
+    name: 'mobile-visits',
+    component: () => import('./views/community/VisitLogView.vue'),
+    meta: { title: '入户走访', roles: VISIT_LOG },
   },
   {
     path: '/',
