@@ -110,7 +110,7 @@ test('a neighbour dispute from intake through mediation to a signed agreement an
   await page.locator('[data-test=dispute-dialog] .el-dialog__headerbtn').click();
   await page.locator('[data-test=dispute-table] th', { hasText: '登记时间' }).locator('.sort-caret.descending').click();
   const first = page.locator('[data-test=dispute-table] .el-table__row').first();
-  await first.locator('[data-test=dispute-number]', { hasText: number }).waitFor();
+  await first.locator(`[data-test=dispute-number][title="${number}"]`).waitFor();
   assert.match(await first.innerText(), /重点[\s\S]*邻里纠纷[\s\S]*已分级[\s\S]*剩余 14天23小时/);
 
   // 3. The detail page: parties masked as the API gives them, the grade and its reasons.
@@ -122,6 +122,18 @@ test('a neighbour dispute from intake through mediation to a signed agreement an
   assert.doesNotMatch(parties, /13812345601/);
   assert.match(await page.locator('[data-test=dispute-reasons]').innerText(), /合计25分/);
   assert.equal((await page.locator('[data-test=dispute-grade]').innerText()).trim(), '重点');
+
+  // The officer lowers the grade, with a reason; the computed grade stays visible.
+  await page.locator('[data-test=dispute-regrade]').click();
+  await page.locator('[data-test=step-grade] .el-radio', { hasText: '一般' }).click();
+  await page.locator('[data-test=step-save]').click();
+  await page.locator('[data-test=dispute-step-dialog] .el-form-item__error', { hasText: '请填写调整理由' }).waitFor();
+  await input(page, 'step-reason').fill('经核实“动手”系气话，双方已冷静');
+  await page.locator('[data-test=step-save]').click();
+  await page.locator('[data-test=dispute-grade-card]', { hasText: '人工调整理由：经核实“动手”系气话' }).waitFor();
+  assert.equal((await page.locator('[data-test=dispute-grade]').innerText()).trim(), '一般');
+  assert.match(await page.locator('[data-test=dispute-grade-card]').innerText(), /系统评定：重点/);
+  assert.match(await page.locator('[data-test=dispute-timeline]').innerText(), /调整等级/);
 
   // 4. A mediation session.
   await page.locator('[data-test=dispute-session]').click();
