@@ -3,7 +3,8 @@
 // sees the grade and its reasons, opens the dispute, records a mediation
 // session and the outcome "resolved by agreement" with its terms, opens the
 // printable agreement in a new tab and finds the parties and the terms in it,
-// and records the first follow-up.
+// records the first follow-up, and a second one that finds a flare-up, which
+// reopens the dispute one grade higher.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -175,6 +176,17 @@ test('a neighbour dispute from intake through mediation to a signed agreement an
   await page.locator('[data-test=dispute-follow-ups] .el-table__row', { hasText: '楼道已清理' }).waitFor();
   assert.equal((await page.locator('[data-test=dispute-state]').innerText()).trim(), '回访中');
   assert.match(await page.locator('[data-test=dispute-timeline]').innerText(), /登记[\s\S]*调解[\s\S]*调解结果[\s\S]*回访/);
+
+  // 8. The next follow-up finds the quarrel flared up again: the dispute reopens one grade higher.
+  await page.locator('[data-test=dispute-follow-up]').click();
+  await input(page, 'step-result').fill('上门回访，双方又因杂物争吵');
+  await page.locator('[data-test=step-flare-up]').click();
+  await page.locator('[data-test=step-save]').click();
+  await page.locator('[data-test=dispute-state]', { hasText: '已重新启动' }).waitFor();
+  assert.equal((await page.locator('[data-test=dispute-grade]').innerText()).trim(), '重点', 'general + 1 = key');
+  assert.equal(await page.locator('[data-test=dispute-agreement]').count(), 0, 'the outcome is cleared');
+  assert.match(await page.locator('[data-test=dispute-follow-ups]').innerText(), /矛盾反复/);
+  await page.locator('[data-test=dispute-session]').waitFor();
 
   assert.deepEqual(problems, []);
   await context.close();
