@@ -16,6 +16,9 @@ export const FIELD_SERVE = ['chief', 'community_officer', 'auxiliary'];
 // Who logs household visits (registry.write).
 export const VISIT_LOG = ['chief', 'community_officer', 'auxiliary', 'grid_worker'];
 
+// Disputes and mediation (the server's dispute.read right; docs/disputes.md).
+export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'volunteer', 'analyst'];
+
 export const NAV_SECTIONS = [
   {
     key: 'command',
@@ -59,7 +62,13 @@ export const NAV_SECTIONS = [
     icon: IconCases,
     items: [
       { key: 'cases', title: '民生小案' },
-      { key: 'disputes', title: '矛盾纠纷' },
+      {
+        key: 'disputes',
+        title: '矛盾纠纷',
+        roles: DISPUTE_READ,
+        component: () => import('./views/cases/DisputesView.vue'),
+        subroutes: [{ path: ':id', name: 'dispute', title: '纠纷详情', component: () => import('./views/cases/DisputeView.vue') }],
+      },
       { key: 'fraud', title: '预警劝阻' },
       { key: 'reception', title: '暖心警务会客厅' },
     ],
