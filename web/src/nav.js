@@ -13,6 +13,8 @@ export const COMMAND_READ = ['chief', 'operator', 'community_officer', 'case_off
 // Community field work (the server's field.read and message.handle rights; docs/field.md).
 export const FIELD_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
 export const FIELD_SERVE = ['chief', 'community_officer', 'auxiliary'];
+// Who reads the registries (registry.read; docs/community.md).
+export const REGISTRY_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker'];
 // Who logs household visits (registry.write).
 export const VISIT_LOG = ['chief', 'community_officer', 'auxiliary', 'grid_worker'];
 
@@ -45,7 +47,7 @@ export const NAV_SECTIONS = [
     title: '社区警务',
     icon: IconCommunity,
     items: [
-      { key: 'people', title: '人口信息' },
+      { key: 'people', title: '人口信息', roles: REGISTRY_READ, component: () => import('./views/community/PeopleView.vue') },
       { key: 'houses', title: '房屋信息' },
       { key: 'organisations', title: '单位场所' },
       { key: 'visits', title: '入户走访', roles: VISIT_LOG, component: () => import('./views/community/VisitLogView.vue') },
