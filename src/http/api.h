@@ -25,5 +25,6 @@ extern const struct fq_route fq_fraud_routes[];
 extern const struct fq_route fq_reception_routes[];
 extern const struct fq_route fq_community_routes[];
 extern const struct fq_route fq_visit_routes[];
+extern const struct fq_route fq_inspection_routes[];
 
 #endif

@@ -22,6 +22,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_reception_routes,
     fq_community_routes,
     fq_visit_routes,
+    fq_inspection_routes,
     NULL,
 };
 /* clang-format on */
