@@ -50,6 +50,7 @@ export const NAV_SECTIONS = [
       { key: 'people', title: '人口信息', roles: REGISTRY_READ, component: () => import('./views/community/PeopleView.vue') },
       { key: 'houses', title: '房屋信息' },
       { key: 'organisations', title: '单位场所' },
+      { key: 'inspections', title: '安全检查', roles: REGISTRY_READ, component: () => import('./views/community/InspectionsView.vue') },
       { key: 'visits', title: '入户走访', roles: VISIT_LOG, component: () => import('./views/community/VisitLogView.vue') },
       { key: 'grids', title: '网格管理' },
       { key: 'cards', title: '警民联系卡', roles: FIELD_READ, component: () => import('./views/community/CardsView.vue') },
