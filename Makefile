@@ -90,6 +90,13 @@ build/fengqiao: build/obj/main.o $(REL_OBJ) $(GEN_REL_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
+# Benchmark programs linked with the release objects and the libraries above
+# (bench/merge_quality.sh, bench/case_linkage.sh, ... build theirs with make).
+build/bench/%: bench/%.c $(REL_OBJ) $(GEN_REL_OBJ)
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
 # The sanitizer build of the server, used by the API and crash tests.
 build/san/fengqiao: build/san/obj/main.o $(SAN_OBJ) $(GEN_SAN_OBJ)
 	@echo "  LINK    $@"

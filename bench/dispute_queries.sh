@@ -15,14 +15,7 @@ die() {
 make --no-print-directory -j"$(nproc)" build/fengqiao >&2 || die "build failed"
 mkdir -p build/bench bench/out
 prog=build/bench/dispute_queries
-if [[ ! -x $prog || -n $(find build/obj bench/dispute_queries.c -newer "$prog" \
-	\( -name '*.o' -o -name '*.c' \) -print -quit) ]]; then
-	# shellcheck disable=SC2046
-	cc -std=c11 -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -Ibuild/gen -o "$prog" \
-		bench/dispute_queries.c $(find build/obj -name '*.o' ! -name main.o) \
-		$(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc) \
-		-lcsv -pthread -lm || die "building $prog failed"
-fi
+make --no-print-directory -j"$(nproc)" "$prog" >&2 || die "building $prog failed"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fengqiao-disputes.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

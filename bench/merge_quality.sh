@@ -47,17 +47,9 @@ make --no-print-directory -j"$(nproc)" build/fengqiao >&2 || die "build failed"
 bin=${FQ_BIN:-$root/build/fengqiao}
 [[ -x $bin ]] || die "$bin is not an executable"
 
-# The generator, against the objects make just built.
-mkdir -p build/bench
+# The generator, linked with the release objects and the libraries of the Makefile.
 gen=build/bench/merge_quality_gen
-if [[ ! -x $gen || -n $(find build/obj src/demo bench/merge_quality_gen.c -newer "$gen" \
-	\( -name '*.o' -o -name '*.c' -o -name '*.h' \) -print -quit) ]]; then
-	# shellcheck disable=SC2046
-	cc -std=c11 -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -o "$gen" \
-		bench/merge_quality_gen.c $(find build/obj -name '*.o' ! -name main.o) \
-		$(pkg-config --libs libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc) \
-		-lcsv -pthread -lm || die "building $gen failed"
-fi
+make --no-print-directory -j"$(nproc)" "$gen" >&2 || die "building $gen failed"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fengqiao-quality.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
