@@ -36,21 +36,6 @@ static int finish(struct fq_req *r, struct fq_dbc *c, int rc)
 	return rc;
 }
 
-/* An object outside the caller's scope answers as a missing one. */
-static int in_scope(struct fq_req *r, struct fq_dbc *c,
-		    int (*path_of)(struct fq_dbc *, const char *, char *, struct fq_err *),
-		    const char *id, const char *missing)
-{
-	char path[FQ_UNIT_PATH_MAX];
-	int rc = path_of(c, id, path, &r->err);
-
-	if (!rc)
-		rc = fq_req_require_scope(r, path);
-	if (rc == FQ_ENOTFOUND)
-		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "%s", missing);
-	return rc;
-}
-
 /*
  * The unit a new object belongs to: code from the body (field), which must
  * be in the caller's scope, or the caller's own unit. Out of scope or
@@ -69,21 +54,6 @@ static int body_unit(struct fq_req *r, struct fq_dbc *c, const char *code, const
 		return fq_err_set(&r->err, FQ_EINVAL, "unknown_unit", field,
 				  "单位不存在或不在您的辖区：%s", code);
 	snprintf(out, FQ_UNIT_CODE_MAX, "%s", code);
-	return 0;
-}
-
-/* The scope of a list: ?unit= inside the caller's scope (404 otherwise), or the caller's. */
-static int list_scope(struct fq_req *r, struct fq_dbc *c, char path[FQ_UNIT_PATH_MAX])
-{
-	const char *unit = nonempty(fq_req_query(r, "unit"));
-
-	if (!unit) {
-		snprintf(path, FQ_UNIT_PATH_MAX, "%s", r->user->unit_path);
-		return 0;
-	}
-	if (fq_unit_path(c, unit, path, &r->err) != 0 || !fq_scope_covers(r->user->unit_path, path))
-		return fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", "unit",
-				  "单位不存在或不在您的辖区");
 	return 0;
 }
 
@@ -195,7 +165,7 @@ static int list_cards(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_FIELD_READ)) || (rc = fq_req_page(r, &page, &per_page)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_card_list(c, path, NULL, page, per_page, &out, &r->err);
 	fq_db_release(r->db, c);
@@ -211,7 +181,7 @@ static int get_card(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_FIELD_READ)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_card_unit_path, r->params[0], "联系卡不存在");
+	rc = fq_req_object_scope(r, c, fq_card_unit_path, r->params[0], "联系卡不存在");
 	if (!rc)
 		rc = fq_card_json(c, r->params[0], &out, &r->err);
 	fq_db_release(r->db, c);
@@ -241,7 +211,7 @@ static int patch_card(struct fq_req *r)
 	if (!has_active)
 		active = -1;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_card_unit_path, r->params[0], "联系卡不存在");
+	rc = fq_req_object_scope(r, c, fq_card_unit_path, r->params[0], "联系卡不存在");
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
@@ -299,7 +269,7 @@ static int print_card(struct fq_req *r)
 	if (!format)
 		format = "pdf";
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_card_unit_path, r->params[0], "联系卡不存在");
+	rc = fq_req_object_scope(r, c, fq_card_unit_path, r->params[0], "联系卡不存在");
 	if (!rc)
 		rc = fq_card_json(c, r->params[0], &card, &r->err);
 	fq_db_release(r->db, c);
@@ -477,7 +447,7 @@ static int list_messages(struct fq_req *r)
 	if (mine && strcmp(mine, "1") != 0 && strcmp(mine, "0") != 0)
 		return fq_err_set(&r->err, FQ_EINVAL, "invalid_value", "mine", "mine 应为 0 或 1");
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_message_list(c, path, state,
 				     mine && strcmp(mine, "1") == 0 ? r->user->user_id : NULL, 0,
@@ -495,7 +465,7 @@ static int get_message(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_MESSAGE_HANDLE)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_message_unit_path, r->params[0], "留言不存在");
+	rc = fq_req_object_scope(r, c, fq_message_unit_path, r->params[0], "留言不存在");
 	if (!rc)
 		rc = fq_message_json(c, r->params[0], 0, &out, &r->err);
 	fq_db_release(r->db, c);
@@ -525,7 +495,7 @@ static int post_handle_message(struct fq_req *r)
 	    (rc = version_field(r, &version)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_message_unit_path, r->params[0], "留言不存在");
+	rc = fq_req_object_scope(r, c, fq_message_unit_path, r->params[0], "留言不存在");
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
@@ -654,7 +624,7 @@ static int list_services(struct fq_req *r)
 		return fq_err_set(&r->err, FQ_EINVAL, "invalid_value", "kind", "未知的服务类别：%s",
 				  kind);
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_service_list(c, path, state, kind, masks_service_phones(r), page, per_page,
 				     &out, &r->err);
@@ -671,7 +641,7 @@ static int get_service(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_FIELD_READ)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_service_unit_path, r->params[0], "服务申请不存在");
+	rc = fq_req_object_scope(r, c, fq_service_unit_path, r->params[0], "服务申请不存在");
 	if (!rc)
 		rc = fq_service_json(c, r->params[0], masks_service_phones(r), &out, &r->err);
 	fq_db_release(r->db, c);
@@ -777,7 +747,7 @@ static int get_service_kpi(struct fq_req *r)
 		return fq_err_set(&r->err, FQ_EINVAL, "invalid_range", "to",
 				  "结束时间应晚于开始时间");
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_service_kpi_json(c, path, from, to, &out, &r->err);
 	fq_db_release(r->db, c);
@@ -859,7 +829,7 @@ static int list_clues(struct fq_req *r)
 	    (rc = enum_query(r, "routed_to", targets, &to)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_clue_list(c, path, state, to, page, per_page, &out, &r->err);
 	fq_db_release(r->db, c);
@@ -875,7 +845,7 @@ static int get_clue(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_FIELD_READ)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_clue_unit_path, r->params[0], "线索不存在");
+	rc = fq_req_object_scope(r, c, fq_clue_unit_path, r->params[0], "线索不存在");
 	if (!rc)
 		rc = fq_clue_json(c, r->params[0], &out, &r->err);
 	fq_db_release(r->db, c);
@@ -910,7 +880,7 @@ static int clue_step(struct fq_req *r, enum clue_step step)
 	if (rc)
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_clue_unit_path, r->params[0], "线索不存在");
+	rc = fq_req_object_scope(r, c, fq_clue_unit_path, r->params[0], "线索不存在");
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {

@@ -15,34 +15,6 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-static int list_scope(struct fq_req *r, struct fq_dbc *c, char path[FQ_UNIT_PATH_MAX])
-{
-	const char *unit = nonempty(fq_req_query(r, "unit"));
-
-	if (!unit) {
-		snprintf(path, FQ_UNIT_PATH_MAX, "%s", r->user->unit_path);
-		return 0;
-	}
-	if (fq_unit_path(c, unit, path, &r->err) != 0 || !fq_scope_covers(r->user->unit_path, path))
-		return fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", "unit",
-				  "单位不存在或不在您的辖区");
-	return 0;
-}
-
-static int in_scope(struct fq_req *r, struct fq_dbc *c,
-		    int (*path_of)(struct fq_dbc *, const char *, char *, struct fq_err *),
-		    const char *id, const char *missing)
-{
-	char path[FQ_UNIT_PATH_MAX];
-	int rc = path_of(c, id, path, &r->err);
-
-	if (!rc)
-		rc = fq_req_require_scope(r, path);
-	if (rc == FQ_ENOTFOUND)
-		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "%s", missing);
-	return rc;
-}
-
 static int get_checklist(struct fq_req *r)
 {
 	const char *type = nonempty(fq_req_query(r, "type"));
@@ -101,7 +73,7 @@ static int list_inspections(struct fq_req *r)
 	    (rc = fq_req_page(r, &page, &per_page)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_inspection_list(c, path, nonempty(fq_req_query(r, "organisation_id")), page,
 					per_page, &out, &r->err);
@@ -118,7 +90,7 @@ static int get_inspection(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_REGISTRY_READ)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_inspection_unit_path, r->params[0], "检查记录不存在");
+	rc = fq_req_object_scope(r, c, fq_inspection_unit_path, r->params[0], "检查记录不存在");
 	if (!rc)
 		rc = fq_inspection_json(c, r->params[0], fq_now_ms(), &out, &r->err);
 	fq_db_release(r->db, c);
@@ -145,7 +117,7 @@ static int list_hazards(struct fq_req *r)
 		return fq_err_set(&r->err, FQ_EINVAL, "invalid_value", "overdue",
 				  "overdue 应为 0 或 1");
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_hazard_list(c, path, state, overdue && overdue[0] == '1', fq_now_ms(), page,
 				    per_page, &out, &r->err);
@@ -176,7 +148,7 @@ static int post_reinspect(struct fq_req *r)
 	if (dl && (rc = fq_time_parse(dl, &deadline, "deadline_at", &r->err)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = in_scope(r, c, fq_hazard_unit_path, r->params[0], "隐患不存在");
+	rc = fq_req_object_scope(r, c, fq_hazard_unit_path, r->params[0], "隐患不存在");
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {

@@ -115,20 +115,6 @@ static int post_visit(struct fq_req *r)
 	    json_pack("{s:o, s:o}", "visit", out, "clue", clue_json ? clue_json : json_null()));
 }
 
-static int list_scope(struct fq_req *r, struct fq_dbc *c, char path[FQ_UNIT_PATH_MAX])
-{
-	const char *unit = nonempty(fq_req_query(r, "unit"));
-
-	if (!unit) {
-		snprintf(path, FQ_UNIT_PATH_MAX, "%s", r->user->unit_path);
-		return 0;
-	}
-	if (fq_unit_path(c, unit, path, &r->err) != 0 || !fq_scope_covers(r->user->unit_path, path))
-		return fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", "unit",
-				  "单位不存在或不在您的辖区");
-	return 0;
-}
-
 static int time_query(struct fq_req *r, const char *name, int64_t *out)
 {
 	const char *s = nonempty(fq_req_query(r, name));
@@ -165,24 +151,12 @@ static int list_visits(struct fq_req *r)
 	q.officer_id = mine ? r->user->user_id : NULL;
 	q.now_ms = fq_now_ms();
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	q.scope_path = path;
 	if (!rc)
 		rc = fq_visit_list(c, &q, &out, &r->err);
 	fq_db_release(r->db, c);
 	return rc ? rc : fq_req_reply(r, 200, out);
-}
-
-static int visit_in_scope(struct fq_req *r, struct fq_dbc *c, const char *id)
-{
-	char path[FQ_UNIT_PATH_MAX];
-	int rc = fq_visit_unit_path(c, id, path, &r->err);
-
-	if (!rc)
-		rc = fq_req_require_scope(r, path);
-	if (rc == FQ_ENOTFOUND)
-		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "走访记录不存在");
-	return rc;
 }
 
 static int get_visit(struct fq_req *r)
@@ -194,7 +168,7 @@ static int get_visit(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_REGISTRY_READ)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = visit_in_scope(r, c, r->params[0]);
+	rc = fq_req_object_scope(r, c, fq_visit_unit_path, r->params[0], "走访记录不存在");
 	if (!rc)
 		rc = fq_visit_json(c, r->params[0], &out, &r->err);
 	fq_db_release(r->db, c);
@@ -219,7 +193,7 @@ static int post_follow_up(struct fq_req *r)
 				  NULL, &r->err)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = visit_in_scope(r, c, r->params[0]);
+	rc = fq_req_object_scope(r, c, fq_visit_unit_path, r->params[0], "走访记录不存在");
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
@@ -259,7 +233,7 @@ static int get_coverage(struct fq_req *r)
 					  "days 应为 1–366 的整数");
 	}
 	c = fq_db_acquire(r->db);
-	rc = list_scope(r, c, path);
+	rc = fq_req_list_scope(r, c, path);
 	if (!rc)
 		rc = fq_visit_coverage_json(c, path, (int)days, fq_now_ms(), &out, &r->err);
 	fq_db_release(r->db, c);

@@ -182,8 +182,11 @@ int64_t fq_events_publish(const char *type, const char *unit_path, enum fq_actio
 	return id;
 }
 
-int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum fq_action action,
-				  const json_t *object)
+/*
+ * The fields of an API object that name it and its state: all an event
+ * carries (never names, phones or addresses). A new object.
+ */
+static json_t *summary_of(const json_t *object)
 {
 	static const char *const keys[] = {
 	    "id",	   "number",	  "state",     "status",      "version",
@@ -200,7 +203,13 @@ int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum 
 				  json_is_null(v)))
 				json_object_set(data, keys[i], v);
 		}
-	return fq_events_publish(type, unit_path, action, data);
+	return data;
+}
+
+int64_t fq_events_publish_summary(const char *type, const char *unit_path, enum fq_action action,
+				  const json_t *object)
+{
+	return fq_events_publish(type, unit_path, action, summary_of(object));
 }
 
 /*
@@ -319,32 +328,17 @@ static int unit_path_for(struct fq_db *db, const char *type, const char *code,
 void fq_req_publish(struct fq_req *r, const char *type, enum fq_action action, const json_t *object,
 		    const char *unit_code)
 {
-	static const char *const keys[] = {
-	    "id",	   "number",	  "state",     "status",      "version",
-	    "incident_id", "alert_id",	  "category",  "priority",    "decision",
-	    "kind",	   "call_sign",	  "type",      "due_at",      "overdue",
-	    "step",	   "alert_count", "escalated", "merged_into", NULL,
-	};
-	json_t *data = json_object();
-
 	if (!unit_code)
 		unit_code = json_string_value(json_object_get(object, "unit"));
 	if (!unit_code) {
 		fq_warn("events: %s without a unit, not sent", type);
-		json_decref(data);
 		return;
 	}
-	if (json_is_object(object))
-		for (int i = 0; keys[i]; i++) {
-			json_t *v = json_object_get(object, keys[i]);
-			if (v && (json_is_string(v) || json_is_integer(v) || json_is_boolean(v) ||
-				  json_is_null(v)))
-				json_object_set(data, keys[i], v);
-		}
 	if (!r->events)
 		r->events = json_array();
-	json_array_append_new(r->events, json_pack("{s:s, s:i, s:s, s:o}", "type", type, "action",
-						   (int)action, "unit", unit_code, "data", data));
+	json_array_append_new(r->events,
+			      json_pack("{s:s, s:i, s:s, s:o}", "type", type, "action", (int)action,
+					"unit", unit_code, "data", summary_of(object)));
 }
 
 void fq_req_flush_events(struct fq_req *r)

@@ -113,6 +113,23 @@ int fq_req_page(struct fq_req *r, int64_t *page, int64_t *per_page) FQ_WUR;
 int fq_req_require(struct fq_req *r, enum fq_action action) FQ_WUR;
 int fq_req_require_scope(struct fq_req *r, const char *unit_path) FQ_WUR;
 
+/*
+ * The scope of a list: ?unit= when that unit lies inside the caller's scope
+ * (else FQ_ENOTFOUND naming "unit"), or the caller's own unit. path receives
+ * the unit path.
+ */
+int fq_req_list_scope(struct fq_req *r, struct fq_dbc *c, char path[FQ_UNIT_PATH_MAX]) FQ_WUR;
+
+/*
+ * An object inside the caller's scope: path_of gives its unit path; a
+ * missing object and one outside the scope both answer FQ_ENOTFOUND with
+ * the message missing.
+ */
+int fq_req_object_scope(struct fq_req *r, struct fq_dbc *c,
+			int (*path_of)(struct fq_dbc *c, const char *id,
+				       char path[FQ_UNIT_PATH_MAX], struct fq_err *err),
+			const char *id, const char *missing) FQ_WUR;
+
 /* The role code to record in the audit log for action. */
 const char *fq_req_audit_role(struct fq_req *r, enum fq_action action);
 

@@ -172,6 +172,35 @@ int fq_req_require_scope(struct fq_req *r, const char *unit_path)
 	return 0;
 }
 
+int fq_req_list_scope(struct fq_req *r, struct fq_dbc *c, char path[FQ_UNIT_PATH_MAX])
+{
+	const char *unit = fq_req_query(r, "unit");
+
+	if (!unit || !*unit) {
+		snprintf(path, FQ_UNIT_PATH_MAX, "%s", r->user->unit_path);
+		return 0;
+	}
+	if (fq_unit_path(c, unit, path, &r->err) != 0 || !fq_scope_covers(r->user->unit_path, path))
+		return fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", "unit",
+				  "单位不存在或不在您的辖区");
+	return 0;
+}
+
+int fq_req_object_scope(struct fq_req *r, struct fq_dbc *c,
+			int (*path_of)(struct fq_dbc *c, const char *id,
+				       char path[FQ_UNIT_PATH_MAX], struct fq_err *err),
+			const char *id, const char *missing)
+{
+	char path[FQ_UNIT_PATH_MAX];
+	int rc = path_of(c, id, path, &r->err);
+
+	if (!rc)
+		rc = fq_req_require_scope(r, path);
+	if (rc == FQ_ENOTFOUND)
+		fq_err_set(&r->err, FQ_ENOTFOUND, "not_found", NULL, "%s", missing);
+	return rc;
+}
+
 const char *fq_req_audit_role(struct fq_req *r, enum fq_action action)
 {
 	int role;
