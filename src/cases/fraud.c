@@ -1011,7 +1011,7 @@ int fq_fraud_escalate_overdue(struct fq_dbc *c, int64_t now_ms, fq_fraud_event_f
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT id, number, unit_code, deadline_at FROM fraud_warning"
 			  " WHERE escalated_at IS NULL AND first_reached_at IS NULL"
-			  " AND state <> 'closed' AND deadline_at < ? ORDER BY deadline_at, id"
+			  " AND state <> 'closed' AND deadline_at < ? ORDER BY deadline_at, rowid"
 			  " LIMIT ?",
 			  "ii", now, (int64_t)FQ_FRAUD_ESCALATE_BATCH);
 	if (rc)
