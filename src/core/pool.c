@@ -1,5 +1,6 @@
 #include "core/pool.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,53 @@ struct fq_pool_chunk {
 	_Alignas(16) unsigned char data[];
 };
 
+/*
+ * Each thread keeps one spare chunk of the standard size: a request's pool
+ * takes it instead of a fresh malloc and gives it back at release. Besides
+ * the malloc and free saved, an 8 KiB allocation per request made glibc
+ * consolidate its fast bins every time (malloc_consolidate, measured at 3%
+ * of the intake benchmark's CPU). The spare is freed when its thread ends,
+ * or at exit for the thread that exits.
+ */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+/* At exit: the exiting thread's spare (key destructors do not run for it). */
+static void spare_free_at_exit(void)
+{
+	free(pthread_getspecific(spare_key));
+	pthread_setspecific(spare_key, NULL);
+}
+
+static void spare_make_key(void)
+{
+	if (pthread_key_create(&spare_key, free) != 0)
+		fq_die("cannot create the pool's thread key");
+	atexit(spare_free_at_exit);
+}
+
+static struct fq_pool_chunk *spare_take(void)
+{
+	struct fq_pool_chunk *c;
+
+	pthread_once(&spare_once, spare_make_key);
+	c = pthread_getspecific(spare_key);
+	if (c)
+		pthread_setspecific(spare_key, NULL);
+	return c;
+}
+
+/* 1 when kept as the thread's spare (the caller must not free it). */
+static int spare_keep(struct fq_pool_chunk *c)
+{
+	if (c->size != POOL_CHUNK_SIZE)
+		return 0;
+	pthread_once(&spare_once, spare_make_key);
+	if (pthread_getspecific(spare_key))
+		return 0;
+	return pthread_setspecific(spare_key, c) == 0;
+}
+
 void fq_pool_init(struct fq_pool *p)
 {
 	p->head = NULL;
@@ -29,7 +77,8 @@ void fq_pool_release(struct fq_pool *p)
 	struct fq_pool_chunk *c = p->head;
 	while (c) {
 		struct fq_pool_chunk *next = c->next;
-		free(c);
+		if (!spare_keep(c))
+			free(c);
 		c = next;
 	}
 	fq_pool_init(p);
@@ -45,7 +94,9 @@ void *fq_pool_alloc(struct fq_pool *p, size_t n)
 		fq_die("pool allocation overflow");
 	if (!c || c->size - c->used < need) {
 		size_t size = need > POOL_CHUNK_SIZE ? need : POOL_CHUNK_SIZE;
-		c = fq_xmalloc(sizeof(*c) + size);
+		c = size == POOL_CHUNK_SIZE ? spare_take() : NULL;
+		if (!c)
+			c = fq_xmalloc(sizeof(*c) + size);
 		c->size = size;
 		c->used = 0;
 		c->next = p->head;

@@ -27,12 +27,19 @@
 /* General categories folded to a space: punctuation, symbols, separators, controls. */
 #define SEPARATOR_CATEGORIES (U_GC_P_MASK | U_GC_S_MASK | U_GC_Z_MASK | U_GC_CC_MASK | U_GC_CF_MASK)
 
-static pthread_mutex_t opencc_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Loading and closing the converter take opencc_lock for writing. A loaded
+ * converter is read-only and OpenCC's converters may be shared by threads
+ * (its maintainers test it), so conversions take it for reading only and
+ * run in parallel; the error text is read only at loading (opencc_error is
+ * one global string).
+ */
+static pthread_rwlock_t opencc_lock = PTHREAD_RWLOCK_INITIALIZER;
 /* Guarded by opencc_lock. */
 static opencc_t opencc_handle;
 static char opencc_message[OPENCC_MESSAGE_MAX];
 
-/* Load the converter if needed; the caller holds opencc_lock. */
+/* Load the converter if needed; the caller holds opencc_lock for writing. */
 static int opencc_load_locked(void)
 {
 	opencc_t h;
@@ -41,7 +48,7 @@ static int opencc_load_locked(void)
 		return 0;
 	h = opencc_open(FQ_TEXT_OPENCC_CONFIG);
 	if (h == (opencc_t)-1) {
-		/* opencc_error is safe here: every OpenCC call happens under the lock. */
+		/* opencc_error is safe here: nothing else runs OpenCC under the write lock. */
 		snprintf(opencc_message, sizeof(opencc_message), "%s", opencc_error());
 		return FQ_EINTERNAL;
 	}
@@ -54,19 +61,19 @@ int fq_text_global_init(void)
 {
 	int rc;
 
-	pthread_mutex_lock(&opencc_lock);
+	pthread_rwlock_wrlock(&opencc_lock);
 	rc = opencc_load_locked();
-	pthread_mutex_unlock(&opencc_lock);
+	pthread_rwlock_unlock(&opencc_lock);
 	return rc;
 }
 
 void fq_text_global_cleanup(void)
 {
-	pthread_mutex_lock(&opencc_lock);
+	pthread_rwlock_wrlock(&opencc_lock);
 	if (opencc_handle)
 		opencc_close(opencc_handle);
 	opencc_handle = NULL;
-	pthread_mutex_unlock(&opencc_lock);
+	pthread_rwlock_unlock(&opencc_lock);
 }
 
 bool fq_utf8_valid(const char *s, size_t len)
@@ -255,22 +262,25 @@ static int to_simplified(const char *s, size_t len, struct fq_buf *out, struct f
 	char *converted;
 	int rc;
 
-	pthread_mutex_lock(&opencc_lock);
-	rc = opencc_load_locked();
-	if (rc) {
-		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL, "cannot load OpenCC %s: %s",
-			   FQ_TEXT_OPENCC_CONFIG, opencc_message);
-		pthread_mutex_unlock(&opencc_lock);
-		return rc;
+	pthread_rwlock_rdlock(&opencc_lock);
+	if (!opencc_handle) {
+		/* Not loaded yet (fq_text_global_init not called): load it, then convert. */
+		pthread_rwlock_unlock(&opencc_lock);
+		pthread_rwlock_wrlock(&opencc_lock);
+		rc = opencc_load_locked();
+		if (rc) {
+			fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL,
+				   "cannot load OpenCC %s: %s", FQ_TEXT_OPENCC_CONFIG,
+				   opencc_message);
+			pthread_rwlock_unlock(&opencc_lock);
+			return rc;
+		}
 	}
 	converted = opencc_convert_utf8(opencc_handle, s, len);
-	if (!converted) {
-		fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL,
-			   "OpenCC conversion failed: %.120s", opencc_error());
-		pthread_mutex_unlock(&opencc_lock);
-		return FQ_EINTERNAL;
-	}
-	pthread_mutex_unlock(&opencc_lock);
+	pthread_rwlock_unlock(&opencc_lock);
+	if (!converted)
+		return fq_err_set(err, FQ_EINTERNAL, "text_convert", NULL,
+				  "OpenCC conversion failed");
 
 	rc = fold_separators(converted, strlen(converted), out);
 	opencc_convert_utf8_free(converted);

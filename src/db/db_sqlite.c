@@ -22,6 +22,18 @@
 #define STMT_CACHE_SLOTS 512 /* power of two */
 #define DEFAULT_POOL	 8
 #define MAX_POOL	 64
+/*
+ * Checkpoints: once the WAL holds this many pages (SQLite's own default
+ * threshold), the writer that crossed it (the intake committer, most of the
+ * time) does not copy the WAL back into the database itself, as SQLite's
+ * automatic checkpoint would, but wakes a checkpointer thread that does it
+ * (PASSIVE: beside the writer, never blocking it). The WAL can only start
+ * over when every frame in it was copied, and the writer keeps adding
+ * frames while the checkpointer copies; so the first writer to commit after
+ * a pass catches up itself, copying only the frames written during the pass,
+ * and the next write transaction starts the WAL from the beginning.
+ */
+#define CHECKPOINT_PAGES 1000
 
 struct fq_stmt {
 	sqlite3_stmt *st;
@@ -47,6 +59,15 @@ struct fq_db {
 	struct fq_dbc *free_list;
 	pthread_mutex_t lock;
 	pthread_cond_t available;
+
+	/* the checkpointer (not in read-only stores) */
+	struct fq_dbc ckpt_conn;
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_wake;
+	int ckpt_running, ckpt_stop;
+	int ckpt_due;	 /* a pass is asked for */
+	int ckpt_passed; /* a pass ended: the next writer catches up */
 };
 
 static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
@@ -65,6 +86,32 @@ static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
 		return fq_err_set(err, FQ_EDB, "store_full", NULL, "存储空间不足");
 	fq_error("sqlite: %s (%d)", h ? sqlite3_errmsg(h) : sqlite3_errstr(rc), rc);
 	return fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
+}
+
+/* After each commit on a connection (see CHECKPOINT_PAGES). */
+static int wal_hook(void *arg, sqlite3 *h, const char *schema, int pages)
+{
+	struct fq_db *db = arg;
+	int catch_up = 0;
+
+	if (pages < CHECKPOINT_PAGES)
+		return SQLITE_OK;
+	pthread_mutex_lock(&db->ckpt_lock);
+	if (db->ckpt_passed) {
+		db->ckpt_passed = 0;
+		catch_up = 1;
+	} else if (!db->ckpt_due) {
+		db->ckpt_due = 1;
+		pthread_cond_signal(&db->ckpt_wake);
+	}
+	pthread_mutex_unlock(&db->ckpt_lock);
+	if (catch_up) {
+		int rc =
+		    sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+			fq_warn("db: checkpoint: %s", sqlite3_errmsg(h));
+	}
+	return SQLITE_OK;
 }
 
 static int conn_setup(struct fq_db *db, struct fq_dbc *c, int busy_ms, struct fq_err *err)
@@ -95,7 +142,61 @@ static int conn_setup(struct fq_db *db, struct fq_dbc *c, int busy_ms, struct fq
 	rc = sqlite3_exec(c->h, pragmas, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return map_rc(c->h, rc, err);
+	if (!db->read_only)
+		sqlite3_wal_hook(c->h, wal_hook, db); /* replaces the automatic checkpoint */
 	return 0;
+}
+
+static void conn_teardown(struct fq_dbc *c);
+
+static void *checkpointer_main(void *arg)
+{
+	struct fq_db *db = arg;
+
+	pthread_mutex_lock(&db->ckpt_lock);
+	for (;;) {
+		int rc;
+
+		while (!db->ckpt_due && !db->ckpt_stop)
+			pthread_cond_wait(&db->ckpt_wake, &db->ckpt_lock);
+		if (db->ckpt_stop)
+			break;
+		pthread_mutex_unlock(&db->ckpt_lock);
+		rc = sqlite3_wal_checkpoint_v2(db->ckpt_conn.h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					       NULL, NULL);
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+			fq_warn("db: checkpoint: %s", sqlite3_errmsg(db->ckpt_conn.h));
+		pthread_mutex_lock(&db->ckpt_lock);
+		db->ckpt_due = 0;
+		db->ckpt_passed = 1;
+	}
+	pthread_mutex_unlock(&db->ckpt_lock);
+	return NULL;
+}
+
+static int checkpointer_start(struct fq_db *db, int busy_ms, struct fq_err *err)
+{
+	int rc = conn_setup(db, &db->ckpt_conn, busy_ms, err);
+	if (rc)
+		return rc;
+	sqlite3_wal_hook(db->ckpt_conn.h, NULL, NULL);
+	if (pthread_create(&db->ckpt_thread, NULL, checkpointer_main, db) != 0)
+		fq_die("cannot start the checkpointer thread");
+	db->ckpt_running = 1;
+	return 0;
+}
+
+static void checkpointer_stop(struct fq_db *db)
+{
+	if (!db->ckpt_running)
+		return;
+	pthread_mutex_lock(&db->ckpt_lock);
+	db->ckpt_stop = 1;
+	pthread_cond_signal(&db->ckpt_wake);
+	pthread_mutex_unlock(&db->ckpt_lock);
+	pthread_join(db->ckpt_thread, NULL);
+	db->ckpt_running = 0;
+	conn_teardown(&db->ckpt_conn);
 }
 
 static void conn_teardown(struct fq_dbc *c)
@@ -150,6 +251,8 @@ int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **
 		db->pool_size = MAX_POOL;
 	pthread_mutex_init(&db->lock, NULL);
 	pthread_cond_init(&db->available, NULL);
+	pthread_mutex_init(&db->ckpt_lock, NULL);
+	pthread_cond_init(&db->ckpt_wake, NULL);
 	db->conns = fq_xcalloc((size_t)db->pool_size, sizeof(*db->conns));
 	for (int i = 0; i < db->pool_size; i++) {
 		rc = conn_setup(db, &db->conns[i], busy_ms, err);
@@ -161,6 +264,10 @@ int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **
 		db->conns[i].next_free = db->free_list;
 		db->free_list = &db->conns[i];
 	}
+	if (!db->read_only && (rc = checkpointer_start(db, busy_ms, err))) {
+		fq_db_close(db);
+		return rc;
+	}
 	*out = db;
 	return 0;
 }
@@ -169,11 +276,14 @@ void fq_db_close(struct fq_db *db)
 {
 	if (!db)
 		return;
+	checkpointer_stop(db);
 	for (int i = 0; i < db->pool_size; i++)
 		conn_teardown(&db->conns[i]);
 	free(db->conns);
 	pthread_mutex_destroy(&db->lock);
 	pthread_cond_destroy(&db->available);
+	pthread_mutex_destroy(&db->ckpt_lock);
+	pthread_cond_destroy(&db->ckpt_wake);
 	free(db->path);
 	free(db);
 }

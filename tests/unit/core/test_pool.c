@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <string.h>
 
 #include "core/pool.h"
@@ -162,6 +163,57 @@ static void test_printf(void **state)
 	fq_pool_release(&p);
 }
 
+/*
+ * A released pool's standard chunk is kept for the thread's next pool: the
+ * next request takes the same memory, zeroed again. A thread ending with a
+ * spare frees it (the sanitizer build's leak check would report it).
+ */
+static void *one_request(void *arg)
+{
+	struct fq_pool p;
+	unsigned char *a;
+
+	fq_pool_init(&p);
+	a = fq_pool_alloc(&p, 100);
+	memset(a, 0xff, 100);
+	fq_pool_release(&p);
+	*(unsigned char **)arg = a;
+	return NULL;
+}
+
+static void test_spare_chunk(void **state)
+{
+	struct fq_pool p, q;
+	unsigned char *a, *b, *big, *from_thread = NULL;
+	pthread_t th;
+
+	(void)state;
+	fq_pool_init(&p);
+	a = fq_pool_alloc(&p, 100);
+	memset(a, 0xff, 100);
+	fq_pool_release(&p);
+	b = fq_pool_alloc(&p, 100);
+	assert_ptr_equal(a, b);
+	assert_zeroed(b, 100);
+	/* Two pools at once: the second has to allocate its own chunk. */
+	fq_pool_init(&q);
+	assert_ptr_not_equal(fq_pool_alloc(&q, 100), b);
+	/* A chunk larger than standard is not kept. */
+	big = fq_pool_alloc(&q, 20000);
+	assert_non_null(big);
+	/* One spare per thread: p's chunk is kept, q's are freed. */
+	fq_pool_release(&p);
+	fq_pool_release(&q);
+
+	assert_int_equal(pthread_create(&th, NULL, one_request, &from_thread), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_non_null(from_thread);
+	/* That thread's spare is gone with it: this thread keeps its own. */
+	fq_pool_init(&p);
+	assert_ptr_equal(fq_pool_alloc(&p, 16), a);
+	fq_pool_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(test_large_allocations),
 	    cmocka_unit_test(test_strdup),
 	    cmocka_unit_test(test_printf),
+	    cmocka_unit_test(test_spare_chunk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

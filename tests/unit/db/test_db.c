@@ -701,6 +701,41 @@ static void test_threads_share_small_pool(void **state)
 	fq_db_close(db);
 }
 
+/*
+ * The checkpointer thread keeps the WAL short while one connection writes
+ * without a pause: without it (or without the writer's catch-up after each
+ * pass) the WAL would only grow, as no write transaction would ever find
+ * every frame copied back.
+ */
+static void test_wal_checkpointed(void **state)
+{
+	struct fq_test_store *f = *state;
+	enum { COMMITS = 2000 };
+	char wal[512];
+	struct stat sb;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+	struct fq_err err = FQ_ERR_INIT;
+
+	for (int i = 0; i < COMMITS; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "wal-%d", i);
+		assert_int_equal(
+		    fq_dbc_run(c, &err, NULL,
+			       "INSERT INTO item (name, n, data) VALUES (?, ?, zeroblob(3000))",
+			       "ti", name, (int64_t)i),
+		    0);
+	}
+	assert_int_equal(count_rows(c, "SELECT COUNT(*) FROM item WHERE length(data) = 3000"),
+			 COMMITS);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(stat(wal, &sb), 0);
+	/* Each commit writes at least its row's page: 2,000 pages and more unchecked. */
+	if (sb.st_size > (off_t)1500 * 4096)
+		fail_msg("WAL is %lld bytes after %d commits: not checkpointed",
+			 (long long)sb.st_size, COMMITS);
+	fq_db_release(f->db, c);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
@@ -722,6 +757,7 @@ int main(void)
 	    T(test_backup),
 	    T(test_threads),
 	    T(test_threads_share_small_pool),
+	    T(test_wal_checkpointed),
 	};
 #undef T
 
