@@ -2,6 +2,10 @@
  * Schema migrations: numbered .sql files (NNNN_name.sql) from each
  * capability's migrations/ folder, embedded at build time and applied in
  * order, each in its own write transaction with its version recorded.
+ * Every version not recorded yet is applied, not only those above the
+ * highest recorded: capabilities developed side by side land migrations
+ * whose numbers were reserved in advance, so a store may have 0014 and
+ * still lack 0013.
  */
 #include "db/db.h"
 
@@ -53,6 +57,22 @@ static int current_version(struct fq_dbc *c, struct fq_err *err)
 	return rc;
 }
 
+/* 1 when version v is recorded, 0 when not, or a negative FQ_E* code. */
+static int applied_already(struct fq_dbc *c, int v, struct fq_err *err)
+{
+	struct fq_stmt *st;
+	int rc =
+	    fq_dbc_query(c, err, &st, "SELECT COUNT(*) FROM schema_migration WHERE version = ?",
+			 "i", (int64_t)v);
+	if (rc)
+		return rc;
+	rc = fq_stmt_step(st, err);
+	if (rc == FQ_DB_ROW)
+		rc = fq_stmt_int(st, 0) > 0;
+	fq_stmt_done(st);
+	return rc;
+}
+
 int fq_db_schema_version(struct fq_db *db, struct fq_err *err)
 {
 	struct fq_dbc *c = fq_db_acquire(db);
@@ -83,10 +103,20 @@ int fq_db_migrate(struct fq_db *db, int *applied, struct fq_err *err)
 	rc = fq_dbc_exec_script(c, create_version_table, err);
 	if (rc)
 		goto out;
+	/* A store migrated by a newer binary is left as it is. */
+	rc = current_version(c, err);
+	if (rc < 0)
+		goto out;
+	if (rc > fq_db_schema_latest()) {
+		fq_warn("store schema version %d is newer than this binary's %d: not migrated", rc,
+			fq_db_schema_latest());
+		rc = 0;
+		goto out;
+	}
 	for (size_t i = 0; i < fq_embedded_migrations_count; i++) {
 		const struct fq_embedded_file *m = &fq_embedded_migrations[i];
 		int v = version_of(m->name);
-		int cur;
+		int done;
 
 		if (v <= 0 || v <= last) {
 			rc = fq_err_set(err, FQ_EINTERNAL, "bad_migration", NULL,
@@ -97,12 +127,12 @@ int fq_db_migrate(struct fq_db *db, int *applied, struct fq_err *err)
 		rc = fq_dbc_begin(c, 1, err);
 		if (rc)
 			goto out;
-		cur = current_version(c, err);
-		if (cur < 0) {
-			rc = cur;
+		done = applied_already(c, v, err);
+		if (done < 0) {
+			rc = done;
 			goto out_rollback;
 		}
-		if (v <= cur) {
+		if (done) {
 			fq_dbc_rollback(c);
 			continue;
 		}

@@ -223,6 +223,32 @@ static void test_newer_store_applies_nothing(void **state)
 	assert_int_equal(table_exists(f->db, "unit"), 0);
 }
 
+/* A version missing below the highest recorded one is applied too. */
+static void test_missing_version_applied(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_dbc *c;
+	int applied = -1;
+
+	assert_int_equal(fq_db_migrate(f->db, &applied, &err), 0);
+	assert_true(fq_db_schema_latest() > 11);
+	c = fq_db_acquire(f->db);
+	assert_int_equal(fq_dbc_exec_script(c,
+					    "DROP TABLE household_visit;"
+					    "DELETE FROM schema_migration WHERE version = 11;",
+					    &err),
+			 0);
+	fq_db_release(f->db, c);
+	assert_int_equal(table_exists(f->db, "household_visit"), 0);
+	assert_int_equal(fq_db_schema_version(f->db, &err), fq_db_schema_latest());
+	assert_int_equal(fq_db_migrate(f->db, &applied, &err), 0);
+	assert_int_equal(applied, 1);
+	assert_int_equal(table_exists(f->db, "household_visit"), 1);
+	assert_int_equal(
+	    count(f->db, "SELECT COUNT(*) FROM schema_migration WHERE version = 11", NULL), 1);
+}
+
 static void test_failed_migration_rolls_back(void **state)
 {
 	struct fq_test_store *f = *state;
@@ -260,6 +286,7 @@ int main(void)
 	    T(test_schema_constraints),
 	    T(test_newer_store_applies_nothing),
 	    T(test_failed_migration_rolls_back),
+	    T(test_missing_version_applied),
 	};
 #undef T
 
