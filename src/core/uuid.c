@@ -1,5 +1,6 @@
 #include "core/uuid.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -11,15 +12,50 @@ int fq_uuid_global_init(void)
 	return sodium_init() < 0 ? -1 : 0;
 }
 
+/*
+ * Monotonic within the process (RFC 9562, section 6.2, method 1): after the
+ * 48-bit millisecond come a 42-bit counter (rand_a's 12 bits and the first
+ * 30 of rand_b) and 32 random bits. A new millisecond starts the counter at a
+ * random value below 2^41; each further id in the same millisecond adds one,
+ * so ids made one after the other sort in the order they were made (an ORDER
+ * BY id breaks ties the way things happened). A clock that steps back keeps
+ * the last millisecond; a counter that runs out (2^41 ids in one
+ * millisecond) moves on to the next.
+ */
+#define COUNTER_BITS 42
+#define COUNTER_MAX  ((UINT64_C(1) << COUNTER_BITS) - 1)
+
+static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t last_ms, counter;
+
 void fq_uuid7(uint8_t out[16])
 {
-	uint64_t ms = (uint64_t)fq_now_ms();
+	uint64_t now = (uint64_t)fq_now_ms(), ms, n, seed;
 
-	randombytes_buf(out + 6, 10);
+	randombytes_buf(out + 12, 4);
+	pthread_mutex_lock(&uuid_lock);
+	if (now > last_ms) {
+		randombytes_buf(&seed, sizeof(seed));
+		last_ms = now;
+		counter = seed & (COUNTER_MAX >> 1);
+	} else if (counter == COUNTER_MAX) {
+		last_ms++;
+		counter = 0;
+	} else {
+		counter++;
+	}
+	ms = last_ms;
+	n = counter;
+	pthread_mutex_unlock(&uuid_lock);
+
 	for (int i = 0; i < 6; i++)
 		out[i] = (uint8_t)(ms >> (40 - 8 * i));
-	out[6] = (uint8_t)(0x70 | (out[6] & 0x0f));
-	out[8] = (uint8_t)(0x80 | (out[8] & 0x3f));
+	out[6] = (uint8_t)(0x70 | ((n >> 38) & 0x0f));
+	out[7] = (uint8_t)(n >> 30);
+	out[8] = (uint8_t)(0x80 | ((n >> 24) & 0x3f));
+	out[9] = (uint8_t)(n >> 16);
+	out[10] = (uint8_t)(n >> 8);
+	out[11] = (uint8_t)n;
 }
 
 void fq_uuid_format(const uint8_t in[16], char out[FQ_UUID_STR])

@@ -1,6 +1,8 @@
 /*
- * UUIDv7 identifiers (RFC 9562): 48-bit Unix ms timestamp, then random bits
- * from libsodium. Time-ordered, unique across stations. Thread-safe.
+ * UUIDv7 identifiers (RFC 9562): 48-bit Unix ms timestamp, a 42-bit counter
+ * and 32 random bits from libsodium. Time-ordered and, within a process,
+ * strictly increasing in the order they were made (also within one
+ * millisecond and across threads); unique across stations. Thread-safe.
  * fq_uuid_global_init() (libsodium's sodium_init) must run first.
  */
 #ifndef FQ_CORE_UUID_H

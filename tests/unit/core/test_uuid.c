@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,7 +66,7 @@ static void test_random_bits_differ(void **state)
 	(void)state;
 	fq_uuid7(a);
 	fq_uuid7(b);
-	/* 74 random bits: two ids of the same millisecond still differ. */
+	/* Counter and random bits: two ids of the same millisecond still differ. */
 	assert_memory_not_equal(a + 6, b + 6, 10);
 }
 
@@ -100,6 +101,57 @@ static void test_time_ordered(void **state)
 			fail_msg("%s not after %s", cur, prev);
 		memcpy(prev, cur, sizeof(prev));
 	}
+}
+
+/* Ids made one after the other sort in that order, also within one millisecond. */
+static void test_monotonic(void **state)
+{
+	static char ids[MANY][FQ_UUID_STR];
+	int same_ms = 0;
+
+	(void)state;
+	for (int i = 0; i < MANY; i++)
+		fq_uuid7_str(ids[i]);
+	for (int i = 1; i < MANY; i++) {
+		if (strcmp(ids[i - 1], ids[i]) >= 0)
+			fail_msg("id %d %s not after %s", i, ids[i], ids[i - 1]);
+		same_ms += memcmp(ids[i - 1], ids[i], 13) == 0; /* the ms: 12 hex digits and '-' */
+	}
+	/* The loop is fast: most ids share their millisecond with the one before. */
+	assert_true(same_ms > 0);
+}
+
+#define THREADS	   4
+#define PER_THREAD 5000
+
+static void *make_ids(void *arg)
+{
+	char(*ids)[FQ_UUID_STR] = arg;
+	for (int i = 0; i < PER_THREAD; i++)
+		fq_uuid7_str(ids[i]);
+	return NULL;
+}
+
+/* Threads share the counter: each one's ids increase, and all are distinct. */
+static void test_monotonic_threads(void **state)
+{
+	static char ids[THREADS * PER_THREAD][FQ_UUID_STR];
+	pthread_t th[THREADS];
+
+	(void)state;
+	for (int t = 0; t < THREADS; t++)
+		assert_int_equal(pthread_create(&th[t], NULL, make_ids, ids[t * PER_THREAD]), 0);
+	for (int t = 0; t < THREADS; t++)
+		assert_int_equal(pthread_join(th[t], NULL), 0);
+	for (int t = 0; t < THREADS; t++)
+		for (int i = 1; i < PER_THREAD; i++)
+			if (strcmp(ids[t * PER_THREAD + i - 1], ids[t * PER_THREAD + i]) >= 0)
+				fail_msg("thread %d: %s not after %s", t, ids[t * PER_THREAD + i],
+					 ids[t * PER_THREAD + i - 1]);
+	qsort(ids, THREADS * PER_THREAD, FQ_UUID_STR, cmp_str);
+	for (int i = 1; i < THREADS * PER_THREAD; i++)
+		if (strcmp(ids[i - 1], ids[i]) == 0)
+			fail_msg("duplicate id %s", ids[i]);
 }
 
 static void test_format(void **state)
@@ -158,6 +210,8 @@ int main(void)
 	    cmocka_unit_test(test_random_bits_differ),
 	    cmocka_unit_test(test_unique),
 	    cmocka_unit_test(test_time_ordered),
+	    cmocka_unit_test(test_monotonic),
+	    cmocka_unit_test(test_monotonic_threads),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_str),
 	    cmocka_unit_test(test_valid),
