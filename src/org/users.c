@@ -392,6 +392,25 @@ json_t *fq_user_json(const struct fq_user *u)
 			 time_or_null(u->last_login_at), "version", (json_int_t)u->version);
 }
 
+/* Narrow scope to unit_code's subtree (path receives it); errors name "unit". */
+static int narrow_to_unit(struct fq_dbc *c, const char *scope_path, const char *unit_code,
+			  char path[FQ_UNIT_PATH_MAX], const char **scope, struct fq_err *err)
+{
+	int rc;
+
+	*scope = scope_path;
+	if (!unit_code)
+		return 0;
+	if ((rc = fq_unit_path(c, unit_code, path, err)))
+		return rc == FQ_ENOTFOUND
+			   ? fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit", "单位不存在")
+			   : rc;
+	if (!fq_scope_covers(scope_path, path))
+		return fq_err_set(err, FQ_ENOTFOUND, "unit_not_found", "unit", "单位不存在");
+	*scope = path;
+	return 0;
+}
+
 int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out, struct fq_err *err)
 {
 	static const struct {
@@ -438,16 +457,8 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out, 
 		return fq_err_set(
 		    err, FQ_EINVAL, "invalid_sort", "sort",
 		    "排序字段应为 username、-username、created_at、-created_at 或 unit");
-	if (q->unit_code) {
-		if ((rc = fq_unit_path(c, q->unit_code, path, err)))
-			return rc == FQ_ENOTFOUND ? fq_err_set(err, FQ_EINVAL, "unknown_unit",
-							       "unit", "单位不存在")
-						  : rc;
-		if (!fq_scope_covers(q->scope_path, path))
-			return fq_err_set(err, FQ_ENOTFOUND, "unit_not_found", "unit",
-					  "单位不存在");
-		scope = path;
-	}
+	if ((rc = narrow_to_unit(c, q->scope_path, q->unit_code, path, &scope, err)))
+		return rc;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT COUNT(*) FROM app_user u JOIN unit n ON n.code = u.unit_code"
 			  " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
@@ -486,6 +497,76 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out, 
 			return rc;
 		}
 		json_object_set_new(it, "roles", fq_roles_json(u.roles));
+	}
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	return 0;
+}
+
+/* The condition shared by the count and the page of fq_staff_list. */
+#define STAFF_WHERE                                                                                \
+	" FROM app_user u JOIN unit n ON n.code = u.unit_code"                                     \
+	" WHERE substr(n.path, 1, length(?1)) = ?1 AND u.disabled = 0"                             \
+	" AND (?2 IS NULL OR instr(u.display_name, ?2) > 0)"                                       \
+	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id"             \
+	" AND instr(?3, ',' || r.role || ',') > 0))"
+
+int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out,
+		  struct fq_err *err)
+{
+	char path[FQ_UNIT_PATH_MAX], codes[512] = ",", *role = NULL;
+	const char *scope;
+	struct fq_stmt *st;
+	json_t *items;
+	int64_t total = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = narrow_to_unit(c, q->scope_path, q->unit_code, path, &scope, err)))
+		return rc;
+	if (q->filtered) {
+		/* ",code,code," (just "," when no role qualifies: matches nobody) */
+		for (int r = 0; fq_role_code((enum fq_role)r); r++)
+			if (q->roles & FQ_ROLE_BIT(r)) {
+				size_t n = strlen(codes);
+				snprintf(codes + n, sizeof(codes) - n, "%s,",
+					 fq_role_code((enum fq_role)r));
+			}
+		role = codes;
+	}
+	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" STAFF_WHERE, "ttt", scope, q->q, role);
+	if (rc)
+		return rc;
+	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
+		total = fq_stmt_int(st, 0);
+	fq_stmt_done(st);
+	if (rc < 0)
+		return rc;
+	rc = fq_dbc_query(
+	    c, err, &st,
+	    "SELECT u.id, u.display_name, u.unit_code, n.name, n.kind,"
+	    " (SELECT group_concat(r.role) FROM user_role r WHERE r.user_id = u.id)" STAFF_WHERE
+	    " ORDER BY n.path, u.display_name, u.id LIMIT ?4 OFFSET ?5",
+	    "tttii", scope, q->q, role, q->per_page, (q->page - 1) * q->per_page);
+	if (rc)
+		return rc;
+	items = json_array();
+	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+		uint32_t roles = 0;
+		if (fq_stmt_text(st, 5) &&
+		    fq_roles_parse_csv(fq_stmt_text(st, 5), &roles, "roles", NULL) != 0)
+			roles = 0;
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:o, s:{s:s, s:s, s:s}}", "id",
+						fq_stmt_text(st, 0), "display_name",
+						fq_stmt_text(st, 1), "roles", fq_roles_json(roles),
+						"unit", "code", fq_stmt_text(st, 2), "name",
+						fq_stmt_text(st, 3), "kind", fq_stmt_text(st, 4)));
+	}
+	fq_stmt_done(st);
+	if (rc < 0) {
+		json_decref(items);
+		return rc;
 	}
 	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
 			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);

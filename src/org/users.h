@@ -118,4 +118,25 @@ struct fq_user_query {
 int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out,
 		 struct fq_err *err) FQ_WUR;
 
+/*
+ * The staff directory: colleagues to pick when assigning work (a dispute, a
+ * case, a directive). Only enabled users, and only id, display name, roles
+ * and unit: no username, phone or login details. Sorted by unit, then name.
+ */
+struct fq_staff_query {
+	const char *scope_path; /* required: the caller's scope */
+	const char *unit_code;	/* only this unit's subtree (inside the scope) */
+	const char *q;		/* substring of the display name */
+	int filtered;		/* 1: only users with one of roles */
+	uint32_t roles;		/* FQ_ROLE_BIT set, when filtered */
+	int64_t page, per_page;
+};
+/*
+ * *out = {"items":[{"id","display_name","roles","unit":{"code","name","kind"}}],
+ * "total","page","per_page"}. FQ_EINVAL (field "unit") for an unknown unit,
+ * FQ_ENOTFOUND (field "unit") for one outside the scope.
+ */
+int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out,
+		  struct fq_err *err) FQ_WUR;
+
 #endif

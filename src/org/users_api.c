@@ -56,6 +56,55 @@ static int list_users(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, out);
 }
 
+/*
+ * GET /api/v1/staff: the colleagues a signed-in user may pick when assigning
+ * work, inside their scope. Every role may read it (names, roles and units of
+ * staff, nothing personal); user.read is not needed.
+ */
+static int list_staff(struct fq_req *r)
+{
+	struct fq_staff_query q = {0};
+	const char *role = nonempty(fq_req_query(r, "role"));
+	const char *can = nonempty(fq_req_query(r, "can"));
+	struct fq_dbc *c;
+	json_t *out = NULL;
+	int rc;
+
+	if ((rc = fq_req_page(r, &q.page, &q.per_page)))
+		return rc;
+	q.roles = ~0u;
+	if (role) {
+		int code = fq_role_from_code(role);
+		if (code < 0)
+			return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", "role",
+					  "未知角色：%s", role);
+		q.filtered = 1;
+		q.roles &= FQ_ROLE_BIT(code);
+	}
+	if (can) {
+		/* Roles granting the action, e.g. can=dispute.manage: who may be assigned it. */
+		uint32_t granting = 0;
+		int a = 0;
+		while (a < FQ_ACT_COUNT && strcmp(fq_action_code((enum fq_action)a), can) != 0)
+			a++;
+		if (a == FQ_ACT_COUNT)
+			return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", "can",
+					  "未知权限：%s", can);
+		for (int k = 0; fq_role_code((enum fq_role)k); k++)
+			if (fq_roles_can(FQ_ROLE_BIT(k), (enum fq_action)a))
+				granting |= FQ_ROLE_BIT(k);
+		q.filtered = 1;
+		q.roles &= granting;
+	}
+	q.scope_path = r->user->unit_path;
+	q.unit_code = nonempty(fq_req_query(r, "unit"));
+	q.q = nonempty(fq_req_query(r, "q"));
+	c = fq_db_acquire(r->db);
+	rc = fq_staff_list(c, &q, &out, &r->err);
+	fq_db_release(r->db, c);
+	return rc ? rc : fq_req_reply(r, 200, out);
+}
+
 static int get_user(struct fq_req *r)
 {
 	struct fq_user u;
@@ -235,6 +284,7 @@ static int reset_password(struct fq_req *r)
 
 const struct fq_route fq_user_routes[] = {
     {"GET", "/api/v1/users", list_users, 0},
+    {"GET", "/api/v1/staff", list_staff, 0},
     {"POST", "/api/v1/users", create_user, 0},
     {"GET", "/api/v1/users/:id", get_user, 0},
     {"PATCH", "/api/v1/users/:id", patch_user, 0},
