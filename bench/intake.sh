@@ -187,7 +187,9 @@ one_run() {
 	cpu0=$(proc_cpu_ticks "$server_pid")
 	sched0=$(committer_schedstat "$server_pid")
 	echo "== group ${group:-default}: wrk -t$threads -c$connections -d${duration}s --latency -s bench/wrk-intake.lua" >>"$report"
-	out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$root/bench/wrk-intake.lua" "$base/api/v1/alerts")
+	# wrk in a shell of its own that prints wrk's CPU time (cutime + cstime, in ticks) after it.
+	out=$(bash -c 'wrk "$@"; echo "FQ_WRK_CPU_TICKS $(awk "{ print \$16 + \$17 }" /proc/$$/stat)"' wrk \
+		-t"$threads" -c"$connections" -d"${duration}s" --latency -s "$root/bench/wrk-intake.lua" "$base/api/v1/alerts")
 	printf '%s\n' "$out" >>"$report"
 	cpu1=$(proc_cpu_ticks "$server_pid")
 	sched1=$(committer_schedstat "$server_pid")
@@ -210,12 +212,16 @@ one_run() {
 	grep -q intact "$tmp/verify.txt" || die "audit chain not intact: $(cat "$tmp/verify.txt")"
 	rps=${r[rps]} p50=${r[p50_ms]} p99=${r[p99_ms]}
 	cpu_ms=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$acked" 'BEGIN { printf "%.3f", n ? t * 1000 / hz / n : 0 }')
+	local wrk_ticks
+	wrk_ticks=$(sed -n 's/^FQ_WRK_CPU_TICKS //p' <<<"$out")
+	wrk_ms=$(awk -v t="${wrk_ticks:-0}" -v hz="$(getconf CLK_TCK)" -v n="$acked" 'BEGIN { printf "%.3f", n ? t * 1000 / hz / n : 0 }')
+	server_ms=$cpu_ms
 	# The committer thread over the run: share of wall time on a CPU, and waiting for one.
 	local sched
 	sched=$(awk -v a="$sched0" -v b="$sched1" -v s="${r[seconds]}" 'BEGIN {
 		split(a, x, " "); split(b, y, " ");
 		printf "committer on CPU %.0f%%, runnable but waiting for a CPU %.0f%%", (y[1] - x[1]) / s / 1e7, (y[2] - x[2]) / s / 1e7 }')
-	detail="${r[requests]} answered 201 in ${r[seconds]} s, $stored new alerts stored; server CPU $cpu_ms ms per request; $sched; ${intake:-no intake line}"
+	detail="${r[requests]} answered 201 in ${r[seconds]} s, $stored new alerts stored; CPU per request: server $cpu_ms ms, wrk $wrk_ms ms; $sched; ${intake:-no intake line}"
 	printf '  group %-7s %8.0f alerts/s   p50 %7.2f ms   p99 %7.2f ms   %s\n' "${group:-default}" "$rps" "$p50" "$p99" "$detail" | tee -a "$report"
 }
 
@@ -223,11 +229,13 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]
 
 # series GROUP N: medians of N runs into m_rps m_p50 m_p99
 series() {
-	local group=$1 n=$2 i rs=() p5=() p9=()
+	local group=$1 n=$2 i rs=() p5=() p9=() sc=() wc=()
 	for ((i = 1; i <= n; i++)); do
 		one_run "$group"
-		rs+=("$rps") p5+=("$p50") p9+=("$p99")
+		rs+=("$rps") p5+=("$p50") p9+=("$p99") sc+=("$server_ms") wc+=("$wrk_ms")
 	done
+	m_server_ms=$(printf '%s\n' "${sc[@]}" | median)
+	m_wrk_ms=$(printf '%s\n' "${wc[@]}" | median)
 	m_rps=$(printf '%s\n' "${rs[@]}" | median)
 	m_p50=$(printf '%s\n' "${p5[@]}" | median)
 	m_p99=$(printf '%s\n' "${p9[@]}" | median)
@@ -235,7 +243,7 @@ series() {
 
 echo "group commit (FQ_INTAKE_GROUP=${FQ_BENCH_GROUP:-server default}), $runs runs of ${duration} s:"
 series "${FQ_BENCH_GROUP:-}" "$runs"
-g_rps=$m_rps g_p50=$m_p50 g_p99=$m_p99
+g_rps=$m_rps g_p50=$m_p50 g_p99=$m_p99 g_server_ms=$m_server_ms g_wrk_ms=$m_wrk_ms
 if ((baseline_runs > 0)); then
 	echo "group commit off (FQ_INTAKE_GROUP=1), $baseline_runs runs of ${duration} s:"
 	series 1 "$baseline_runs"
@@ -250,6 +258,10 @@ summary=$(
 		printf 'intake, one per commit: %8.0f alerts/s   p50 %.2f ms   p99 %.2f ms   (group commit: x%.1f)\n' "$b_rps" "$b_p50" "$b_p99" "$(awk -v a="$g_rps" -v b="$b_rps" 'BEGIN { print (b > 0) ? a / b : 0 }')"
 	fi
 	printf 'bare SQLite loop:       %8.0f single-row transactions/s   %.0f rows/s in groups of 16   %.0f rows/s in groups of 64\n' "$bare1" "$bare16" "$bare64"
+	# What the CPUs allow: server and load generator share this machine's CPUs.
+	awk -v s="$g_server_ms" -v w="$g_wrk_ms" -v n="$(nproc)" 'BEGIN {
+		printf "CPU per alert (group commit): server %.3f ms + wrk %.3f ms = %.3f ms; %d CPUs allow at most %.0f alerts/s\n",
+			s, w, s + w, n, (s + w > 0) ? n * 1000 / (s + w) : 0 }'
 )
 echo "$summary" | tee -a "$report"
 echo "full output: $report"
