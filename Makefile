@@ -19,6 +19,10 @@ SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,u
 LIBS := $(PKG_LIBS) -lcsv -pthread -lm
 # libxlsxwriter (incident export to xlsx): Debian 12 ships its .pc file.
 LIBS += $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
+# The release server allocates with jemalloc (libjemalloc-dev): glibc's malloc cost a quarter of
+# the intake benchmark's CPU (docs/internals.md, "Memory allocator"). Not in the sanitizer build,
+# whose AddressSanitizer brings its own allocator.
+REL_LIBS := $(LIBS) -ljemalloc
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))
@@ -88,14 +92,14 @@ GEN_SAN_OBJ := build/san/obj/gen/migrations_data.o build/san/obj/gen/web_data.o 
 
 build/fengqiao: build/obj/main.o $(REL_OBJ) $(GEN_REL_OBJ)
 	@echo "  LINK    $@"
-	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(REL_LIBS)
 
 # Benchmark programs linked with the release objects and the libraries above
 # (bench/merge_quality.sh, bench/case_linkage.sh, ... build theirs with make).
 build/bench/%: bench/%.c $(REL_OBJ) $(GEN_REL_OBJ)
 	@mkdir -p $(@D)
 	@echo "  LINK    $@"
-	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(REL_LIBS)
 
 # The sanitizer build of the server, used by the API and crash tests.
 build/san/fengqiao: build/san/obj/main.o $(SAN_OBJ) $(GEN_SAN_OBJ)

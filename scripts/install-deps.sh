@@ -10,7 +10,7 @@ PACKAGES=(
 	build-essential pkg-config clang clang-format
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libicu-dev libopencc-dev libopencc-data
-	libcsv-dev libxlsxwriter-dev libqrencode-dev libgeos-dev libcairo2-dev libpango1.0-dev
+	libcsv-dev libxlsxwriter-dev libqrencode-dev libgeos-dev libcairo2-dev libpango1.0-dev libjemalloc-dev
 	libcmocka-dev
 	chromium fonts-wqy-microhei zbar-tools wrk curl ca-certificates
 	sqlite3 # bench/intake.sh counts the stored alerts
