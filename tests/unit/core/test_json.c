@@ -395,6 +395,33 @@ static void test_dump_compact_utf8(void **state)
 	json_decref(j);
 }
 
+/* Answers on both sides of the stack buffer (8 KiB) come out whole and the same. */
+static void test_dump_sizes(void **state)
+{
+	(void)state;
+	for (size_t n = 1; n <= 4000; n = n * 3 + 1) {
+		json_t *arr = json_array(), *back;
+		struct fq_buf b;
+		json_error_t je;
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(
+			    arr, json_pack("{s:I, s:s}", "i", (json_int_t)i, "t", "网格"));
+		fq_buf_init(&b, 0);
+		assert_int_equal(fq_buf_adds(&b, ">"), 0);
+		assert_int_equal(fq_json_dump(arr, &b), 0);
+		assert_int_equal(b.buf[0], '>');
+		back = json_loadb(b.buf + 1, b.len - 1, 0, &je);
+		if (!back)
+			fail_msg("n=%zu: %s", n, je.text);
+		assert_true(json_equal(arr, back));
+		assert_int_equal(b.len - 1, json_dumpb(arr, NULL, 0, FQ_JSON_DUMP_FLAGS));
+		json_decref(back);
+		json_decref(arr);
+		fq_buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_only_keys),
 	    cmocka_unit_test(test_dump_reals),
 	    cmocka_unit_test(test_dump_compact_utf8),
+	    cmocka_unit_test(test_dump_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
