@@ -110,6 +110,13 @@ int fq_dbc_run(struct fq_dbc *c, struct fq_err *err, int64_t *changes, const cha
 int fq_dbc_query(struct fq_dbc *c, struct fq_err *err, struct fq_stmt **out, const char *sql,
 		 const char *types, ...) FQ_WUR;
 /*
+ * Run a query binding as fq_dbc_run whose first row's first column is an
+ * integer (a COUNT(*), the total of a paged list) into *out; 0 when there is
+ * no row.
+ */
+int fq_dbc_count(struct fq_dbc *c, struct fq_err *err, int64_t *out, const char *sql,
+		 const char *types, ...) FQ_WUR;
+/*
  * Run a one-parameter query (text key) whose first column of the first row
  * is text, and copy it into out (cut to cap - 1 bytes). When there is no row,
  * answer FQ_ENOTFOUND with machine code "not_found" and notfound_msg. The

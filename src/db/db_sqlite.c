@@ -594,6 +594,29 @@ int fq_dbc_query(struct fq_dbc *c, struct fq_err *err, struct fq_stmt **out, con
 	return rc;
 }
 
+int fq_dbc_count(struct fq_dbc *c, struct fq_err *err, int64_t *out, const char *sql,
+		 const char *types, ...)
+{
+	struct fq_stmt *st;
+	va_list ap;
+	int rc = fq_dbc_prepare(c, sql, &st, err);
+
+	*out = 0;
+	if (rc)
+		return rc;
+	va_start(ap, types);
+	rc = bind_va(st, types, ap, err);
+	va_end(ap);
+	if (!rc) {
+		rc = fq_stmt_step(st, err);
+		if (rc == FQ_DB_ROW)
+			*out = fq_stmt_int(st, 0);
+		rc = rc < 0 ? rc : 0;
+	}
+	fq_stmt_done(st);
+	return rc;
+}
+
 int fq_dbc_run(struct fq_dbc *c, struct fq_err *err, int64_t *changes, const char *sql,
 	       const char *types, ...)
 {

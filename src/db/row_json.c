@@ -32,3 +32,9 @@ json_t *fq_row_time(struct fq_stmt *st, int col)
 	fq_time_format_cst(fq_stmt_int(st, col), at);
 	return json_string(at);
 }
+
+json_t *fq_page_json(json_t *items, int64_t total, int64_t page, int64_t per_page)
+{
+	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+			 (json_int_t)page, "per_page", (json_int_t)per_page);
+}

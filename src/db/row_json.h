@@ -16,4 +16,7 @@ json_t *fq_row_real(struct fq_stmt *st, int col);
 json_t *fq_row_bool(struct fq_stmt *st, int col);
 json_t *fq_row_time(struct fq_stmt *st, int col);
 
+/* The answer of a paged list, {"items","total","page","per_page"}; takes items. */
+json_t *fq_page_json(json_t *items, int64_t total, int64_t page, int64_t per_page);
+
 #endif

@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
+#include "db/row_json.h"
 #include "org/rights.h"
 #include "org/password.h"
 #include "core/banned.h"
@@ -534,13 +535,8 @@ int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out
 			}
 		role = codes;
 	}
-	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" STAFF_WHERE, "ttt", scope, q->q, role);
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total, "SELECT COUNT(*)" STAFF_WHERE, "ttt", scope, q->q,
+			       role)))
 		return rc;
 	rc = fq_dbc_query(
 	    c, err, &st,
@@ -568,7 +564,6 @@ int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }

@@ -318,6 +318,38 @@ static void test_constraints_conflict(void **state)
 	fq_db_release(f->db, c);
 }
 
+static void test_count(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+	struct fq_err err = FQ_ERR_INIT;
+	int64_t n = -1;
+
+	for (int i = 0; i < 5; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "c%d", i);
+		assert_int_equal(fq_dbc_run(c, &err, NULL,
+					    "INSERT INTO item (name, n) VALUES (?, ?)", "ti", name,
+					    (int64_t)i),
+				 0);
+	}
+	assert_int_equal(
+	    fq_dbc_count(c, &err, &n, "SELECT COUNT(*) FROM item WHERE n >= ?", "i", (int64_t)2),
+	    0);
+	assert_int_equal(n, 3);
+	/* No row: 0. */
+	assert_int_equal(fq_dbc_count(c, &err, &n, "SELECT n FROM item WHERE name = ?", "t", "x"),
+			 0);
+	assert_int_equal(n, 0);
+	/* A binding error leaves the statement finished and says so. */
+	assert_int_equal(fq_dbc_count(c, &err, &n, "SELECT COUNT(*) FROM item WHERE n = ?", "ti",
+				      "a", (int64_t)1),
+			 FQ_EINTERNAL);
+	assert_int_equal(fq_dbc_count(c, &err, &n, "SELECT COUNT(*) FROM item", ""), 0);
+	assert_int_equal(n, 5);
+	fq_db_release(f->db, c);
+}
+
 static void test_lookup_text(void **state)
 {
 	struct fq_test_store *f = *state;
@@ -748,6 +780,7 @@ int main(void)
 	    T(test_bind_blob_and_null),
 	    T(test_constraints_conflict),
 	    T(test_lookup_text),
+	    T(test_count),
 	    T(test_statement_cache),
 	    T(test_wrong_placeholder_count),
 	    T(test_bad_sql),
