@@ -504,13 +504,16 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out, 
 	return 0;
 }
 
-/* The condition shared by the count and the page of fq_staff_list. */
+/*
+ * The condition shared by the count and the page of fq_staff_list, with its
+ * parameters scope, scope, q, q, roles, roles (roles: ",code,code," or NULL).
+ */
 #define STAFF_WHERE                                                                                \
 	" FROM app_user u JOIN unit n ON n.code = u.unit_code"                                     \
-	" WHERE substr(n.path, 1, length(?1)) = ?1 AND u.disabled = 0"                             \
-	" AND (?2 IS NULL OR instr(u.display_name, ?2) > 0)"                                       \
-	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id"             \
-	" AND instr(?3, ',' || r.role || ',') > 0))"
+	" WHERE substr(n.path, 1, length(?)) = ? AND u.disabled = 0"                               \
+	" AND (? IS NULL OR instr(u.display_name, ?) > 0)"                                         \
+	" AND (? IS NULL OR EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id"              \
+	" AND instr(?, ',' || r.role || ',') > 0))"
 
 int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out,
 		  struct fq_err *err)
@@ -535,31 +538,33 @@ int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out
 			}
 		role = codes;
 	}
-	if ((rc = fq_dbc_count(c, err, &total, "SELECT COUNT(*)" STAFF_WHERE, "ttt", scope, q->q,
-			       role)))
+	if ((rc = fq_dbc_count(c, err, &total, "SELECT COUNT(*)" STAFF_WHERE, "tttttt", scope,
+			       scope, q->q, q->q, role, role)))
 		return rc;
-	rc = fq_dbc_query(
-	    c, err, &st,
-	    "SELECT u.id, u.display_name, u.unit_code, n.name, n.kind,"
-	    " (SELECT group_concat(r.role) FROM user_role r WHERE r.user_id = u.id)" STAFF_WHERE
-	    " ORDER BY n.path, u.display_name, u.id LIMIT ?4 OFFSET ?5",
-	    "tttii", scope, q->q, role, q->per_page, (q->page - 1) * q->per_page);
+	rc = fq_dbc_query(c, err, &st,
+			  "SELECT u.id, u.display_name, u.unit_code, n.name, n.kind" STAFF_WHERE
+			  " ORDER BY n.path, u.display_name, u.id LIMIT ? OFFSET ?",
+			  "ttttttii", scope, scope, q->q, q->q, role, role, q->per_page,
+			  (q->page - 1) * q->per_page);
 	if (rc)
 		return rc;
 	items = json_array();
-	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-		uint32_t roles = 0;
-		if (fq_stmt_text(st, 5) &&
-		    fq_roles_parse_csv(fq_stmt_text(st, 5), &roles, "roles", NULL) != 0)
-			roles = 0;
-		json_array_append_new(items,
-				      json_pack("{s:s, s:s, s:o, s:{s:s, s:s, s:s}}", "id",
-						fq_stmt_text(st, 0), "display_name",
-						fq_stmt_text(st, 1), "roles", fq_roles_json(roles),
-						"unit", "code", fq_stmt_text(st, 2), "name",
-						fq_stmt_text(st, 3), "kind", fq_stmt_text(st, 4)));
-	}
+	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
+		json_array_append_new(
+		    items, json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "id", fq_stmt_text(st, 0),
+				     "display_name", fq_stmt_text(st, 1), "unit", "code",
+				     fq_stmt_text(st, 2), "name", fq_stmt_text(st, 3), "kind",
+				     fq_stmt_text(st, 4)));
 	fq_stmt_done(st);
+	/* Roles per listed user (at most a page of them). */
+	for (size_t i = 0; rc >= 0 && i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i);
+		struct fq_user u;
+		memset(&u, 0, sizeof(u));
+		copy_str(u.id, sizeof(u.id), json_string_value(json_object_get(it, "id")));
+		if ((rc = load_roles(c, &u, err)) == 0)
+			json_object_set_new(it, "roles", fq_roles_json(u.roles));
+	}
 	if (rc < 0) {
 		json_decref(items);
 		return rc;
