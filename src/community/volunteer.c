@@ -219,10 +219,10 @@ int fq_vgroup_json(struct fq_dbc *c, const char *id, json_t **out, struct fq_err
 }
 
 /* Count with the where clause and its first n parameters, then the page. */
-static int paged(struct fq_dbc *c, const char *cols_from, const char *where, const char *order,
-		 const char *types, const char *a1, const char *a2, const char *a3, int64_t page,
-		 int64_t per_page, json_t *(*row)(struct fq_stmt *, int), int arg, json_t **out,
-		 struct fq_err *err)
+static int paged(struct fq_dbc *c, const char *cols, const char *from, const char *where,
+		 const char *order, const char *types, const char *a1, const char *a2,
+		 const char *a3, int64_t page, int64_t per_page,
+		 json_t *(*row)(struct fq_stmt *, int), int arg, json_t **out, struct fq_err *err)
 {
 	char sql[2400];
 	char ty[8];
@@ -231,7 +231,7 @@ static int paged(struct fq_dbc *c, const char *cols_from, const char *where, con
 	int64_t total = 0;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) %s%s", strstr(cols_from, " FROM "), where);
+	snprintf(sql, sizeof(sql), "SELECT count(*)%s%s", from, where);
 	rc = fq_dbc_query(c, err, &st, sql, types, a1, a2, a3);
 	if (!rc) {
 		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
@@ -241,8 +241,8 @@ static int paged(struct fq_dbc *c, const char *cols_from, const char *where, con
 		fq_stmt_done(st);
 	}
 	snprintf(ty, sizeof(ty), "%sii", types);
-	snprintf(sql, sizeof(sql), "SELECT %s%s ORDER BY %s LIMIT ?4 OFFSET ?5", cols_from, where,
-		 order);
+	snprintf(sql, sizeof(sql), "SELECT %s%s%s ORDER BY %s LIMIT ?4 OFFSET ?5", cols, from,
+		 where, order);
 	if (!rc)
 		rc =
 		    fq_dbc_query(c, err, &st, sql, ty, a1, a2, a3, per_page, (page - 1) * per_page);
@@ -271,7 +271,7 @@ static json_t *group_row_arg(struct fq_stmt *st, int arg)
 int fq_vgroup_list(struct fq_dbc *c, const char *scope_path, const char *unit, const char *kind,
 		   int64_t page, int64_t per_page, json_t **out, struct fq_err *err)
 {
-	return paged(c, GROUP_COLS GROUP_FROM,
+	return paged(c, GROUP_COLS, GROUP_FROM,
 		     " WHERE substr(g.unit_path, 1, length(?1)) = ?1 AND (?2 IS NULL OR"
 		     " g.unit_code = ?2) AND (?3 IS NULL OR g.kind = ?3)",
 		     "g.active DESC, g.unit_code, g.name", "ttt", scope_path, unit, kind, page,
