@@ -106,7 +106,7 @@ static const char *nullable(const char *s)
 
 static void hhmm(int min, char out[6])
 {
-	unsigned m = (unsigned)min % 1440u;
+	unsigned m = min >= 0 && min <= 1440 ? (unsigned)min : 0u;
 	out[0] = (char)('0' + m / 600);
 	out[1] = (char)('0' + m / 60 % 10);
 	out[2] = ':';
