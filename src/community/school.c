@@ -524,15 +524,17 @@ int fq_attendance_record(struct fq_dbc *c, const struct fq_attendance_new *in,
 	const char *status = in->status;
 	struct fq_stmt *st = NULL;
 	int64_t days, start_ms = 0;
+	int64_t since = 0;
 	int weekdays = 0, start_min = 0, rc;
 
-	rc = in->session_id ? fq_dbc_query(c, err, &st,
-					   "SELECT s.post_id, p.unit_path, s.weekdays, s.start_min"
-					   " FROM school_session s JOIN school_post p ON p.id ="
-					   " s.post_id WHERE s.id = ? AND s.active = 1 AND p.active"
-					   " = 1",
-					   "t", in->session_id)
-			    : FQ_ENOTFOUND;
+	rc = in->session_id
+		 ? fq_dbc_query(c, err, &st,
+				"SELECT s.post_id, p.unit_path, s.weekdays, s.start_min,"
+				" s.created_at FROM school_session s JOIN school_post p ON p.id ="
+				" s.post_id WHERE s.id = ? AND s.active = 1 AND p.active"
+				" = 1",
+				"t", in->session_id)
+		 : FQ_ENOTFOUND;
 	if (!rc) {
 		rc = fq_stmt_step(st, err);
 		if (rc == FQ_DB_ROW) {
@@ -540,6 +542,7 @@ int fq_attendance_record(struct fq_dbc *c, const struct fq_attendance_new *in,
 			snprintf(path, sizeof(path), "%s", fq_stmt_text(st, 1));
 			weekdays = (int)fq_stmt_int(st, 2);
 			start_min = (int)fq_stmt_int(st, 3);
+			since = fq_school_local_day(fq_stmt_int(st, 4));
 			rc = fq_scope_covers(scope_path, path) ? 0 : FQ_ENOTFOUND;
 		} else if (rc == FQ_DB_DONE) {
 			rc = FQ_ENOTFOUND;
@@ -555,6 +558,9 @@ int fq_attendance_record(struct fq_dbc *c, const struct fq_attendance_new *in,
 	if (!in->day || fq_school_parse_day(in->day, &days))
 		return fq_err_set(err, FQ_EINVAL, in->day ? "invalid_value" : "missing_field",
 				  "day", "日期应为 YYYY-MM-DD");
+	if (days < since)
+		return fq_err_set(err, FQ_EINVAL, "before_session", "day",
+				  "该时段当天尚未设立，不能记录考勤");
 	if (!((weekdays >> fq_school_weekday(days)) & 1))
 		return fq_err_set(err, FQ_EINVAL, "no_session", "day", "该时段在这一天不上岗");
 	start_ms = fq_school_session_start(days, start_min);
@@ -700,27 +706,30 @@ int fq_school_week_json(struct fq_dbc *c, const char *scope_path, int64_t monday
 	fq_stmt_done(st);
 	st = NULL;
 	if (rc == FQ_DB_DONE)
-		rc = fq_dbc_query(c, err, &st,
-				  "SELECT s.id, s.label, s.weekdays, s.start_min, s.end_min, p.id,"
-				  " p.name, sc.id, sc.name FROM school_session s JOIN school_post p"
-				  " ON p.id = s.post_id JOIN school sc ON sc.id = p.school_id WHERE"
-				  " s.active = 1 AND p.active = 1 AND substr(p.unit_path, 1,"
-				  " length(?1)) = ?1 ORDER BY sc.name, p.name, s.start_min",
-				  "t", scope_path);
+		rc = fq_dbc_query(
+		    c, err, &st,
+		    "SELECT s.id, s.label, s.weekdays, s.start_min, s.end_min, p.id,"
+		    " p.name, sc.id, sc.name, s.created_at FROM school_session s JOIN school_post p"
+		    " ON p.id = s.post_id JOIN school sc ON sc.id = p.school_id WHERE"
+		    " s.active = 1 AND p.active = 1 AND substr(p.unit_path, 1,"
+		    " length(?1)) = ?1 ORDER BY sc.name, p.name, s.start_min",
+		    "t", scope_path);
 	while (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
 		int mask = (int)fq_stmt_int(st, 2);
 		json_t *held = json_array();
 		for (int i = 0; i < 7; i++)
 			json_array_append_new(held, json_boolean((mask >> i) & 1));
+		char since[11];
 		hhmm((int)fq_stmt_int(st, 3), a);
 		hhmm((int)fq_stmt_int(st, 4), b);
+		fq_school_format_day(fq_school_local_day(fq_stmt_int(st, 9)), since);
 		json_array_append_new(
-		    rows,
-		    json_pack("{s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "session_id",
-			      fq_row_text(st, 0), "label", fq_row_text(st, 1), "start", a, "end", b,
-			      "held", held, "post_id", fq_row_text(st, 5), "post_name",
-			      fq_row_text(st, 6), "school_id", fq_row_text(st, 7), "school_name",
-			      fq_row_text(st, 8), "weekdays", fq_row_int(st, 2)));
+		    rows, json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+				    "session_id", fq_row_text(st, 0), "label", fq_row_text(st, 1),
+				    "start", a, "end", b, "since", since, "held", held, "post_id",
+				    fq_row_text(st, 5), "post_name", fq_row_text(st, 6),
+				    "school_id", fq_row_text(st, 7), "school_name",
+				    fq_row_text(st, 8), "weekdays", fq_row_int(st, 2)));
 		rc = 0;
 	}
 	fq_stmt_done(st);
@@ -733,6 +742,7 @@ int fq_school_week_json(struct fq_dbc *c, const char *scope_path, int64_t monday
 			json_t *people = json_array();
 			const char *sid = json_string_value(json_object_get(row, "session_id"));
 			int mask = (int)json_integer_value(json_object_get(row, "weekdays"));
+			const char *since = json_string_value(json_object_get(row, "since"));
 			if (rc != FQ_DB_DONE)
 				break;
 			rc = fq_dbc_query(c, err, &st,
@@ -751,9 +761,13 @@ int fq_school_week_json(struct fq_dbc *c, const char *scope_path, int64_t monday
 						 fq_stmt_text(st, 0), fq_stmt_text(st, 1));
 					rec = json_object_get(records, key);
 					json_array_append_new(
-					    cells,
-					    rec ? json_incref(rec)
-						: ((mask >> d) & 1 ? json_null() : json_false()));
+					    cells, rec ? json_incref(rec)
+						   : (mask >> d) & 1 &&
+							   strcmp(json_string_value(json_array_get(
+								      days, (size_t)d)),
+								  since) >= 0
+						       ? json_null()
+						       : json_false());
 				}
 				json_array_append_new(people,
 						      json_pack("{s:o, s:o, s:o, s:o}", "kind",

@@ -128,7 +128,8 @@ struct fq_attendance_new {
 /*
  * Record (or correct) one attendance: the session must be active and held
  * on that weekday, the assignee on the post, the session started (no
- * records for the future); arrived_at gives the status (on time by the
+ * records for the future, none before the day the session was set up);
+ * arrived_at gives the status (on time by the
  * session's start) and must agree with a given status; "absent" takes no
  * arrival. FQ_EINVAL naming session_id, day, ref_id, status, arrived_at.
  * id receives the record's id.
@@ -140,7 +141,8 @@ int fq_attendance_json(struct fq_dbc *c, const char *id, json_t **out, struct fq
 /*
  * The week from monday_days (a Monday) under scope_path: for each active
  * post and session, seven days with whether the session is held, and for
- * each assignee the attendance recorded that day (or null).
+ * each assignee the attendance recorded that day, null when none, false
+ * when the session is not held that day (or was not yet set up).
  */
 int fq_school_week_json(struct fq_dbc *c, const char *scope_path, int64_t monday_days, json_t **out,
 			struct fq_err *err) FQ_WUR;

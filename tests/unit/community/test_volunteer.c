@@ -373,6 +373,17 @@ static void test_post_week(void **state)
 		if (fq_attendance_record(f->c, &in, ROOT, id, &err) != 0)
 			fail_msg("record %zu: %s (%s)", i, err.message, err.field);
 	}
+	/* Friday 30 October: before the session was set up. */
+	{
+		struct fq_attendance_new in = {.session_id = sess,
+					       .day = "2026-10-30",
+					       .kind = "user",
+					       .ref_id = AUXILIARY,
+					       .status = "absent",
+					       .now_ms = at("2026-11-23T12:00:00+08:00")};
+		assert_int_equal(fq_attendance_record(f->c, &in, ROOT, id, &err), FQ_EINVAL);
+		assert_string_equal(err.machine, "before_session");
+	}
 	/* Saturday has no session. */
 	{
 		struct fq_attendance_new in = {.session_id = sess,
