@@ -908,17 +908,15 @@ int fq_school_candidates_json(struct fq_dbc *c, const char *scope_path, json_t *
 	struct fq_stmt *st = NULL;
 	json_t *users = json_array(), *members = json_array();
 	int rc = fq_dbc_query(c, err, &st,
-			      "SELECT u.id, u.display_name, (SELECT group_concat(r.role) FROM"
-			      " user_role r WHERE r.user_id = u.id) FROM app_user u JOIN unit n ON"
+			      "SELECT u.id, u.display_name FROM app_user u JOIN unit n ON"
 			      " n.code = u.unit_code WHERE u.disabled = 0 AND substr(n.path, 1,"
 			      " length(?1)) = ?1 AND EXISTS (SELECT 1 FROM user_role r WHERE"
 			      " r.user_id = u.id AND r.role IN ('chief', 'community_officer',"
 			      " 'auxiliary', 'case_officer')) ORDER BY u.display_name LIMIT 500",
 			      "t", scope_path);
 	while (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-		json_array_append_new(users,
-				      json_pack("{s:o, s:o, s:o}", "id", fq_row_text(st, 0), "name",
-						fq_row_text(st, 1), "roles", fq_row_text(st, 2)));
+		json_array_append_new(users, json_pack("{s:o, s:o}", "id", fq_row_text(st, 0),
+						       "name", fq_row_text(st, 1)));
 		rc = 0;
 	}
 	fq_stmt_done(st);

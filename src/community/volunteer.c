@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "community/field.h"
+#include "community/mask.h"
 #include "community/school.h"
 #include "core/phone.h"
 #include "core/timeutil.h"
@@ -55,19 +56,16 @@ static const char *nullable(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* The phone for the API: masked unless mask is 0. */
+/* A member's phone for the API: as entered, or masked (community/mask.h) when mask is set. */
 static json_t *phone_json(struct fq_stmt *st, int raw_col, int norm_col, int mask)
 {
 	char masked[FQ_PHONE_MAX + 1];
+	const char *raw = fq_stmt_text(st, raw_col);
 
-	if (fq_stmt_is_null(st, raw_col) || !*fq_stmt_text(st, raw_col))
+	if (!raw || !*raw)
 		return json_null();
-	if (!mask)
-		return json_string(fq_stmt_text(st, raw_col));
-	if (!fq_stmt_is_null(st, norm_col) &&
-	    fq_phone_mask(fq_stmt_text(st, norm_col), masked) == 0)
-		return json_string(masked);
-	return json_string("****");
+	fq_mask_phone(fq_stmt_text(st, norm_col), masked);
+	return json_string(!mask ? raw : *masked ? masked : "****");
 }
 
 /* One int64 from a one-text-parameter query; FQ_ENOTFOUND when no row. */
@@ -280,25 +278,34 @@ int fq_vgroup_list(struct fq_dbc *c, const char *scope_path, const char *unit, c
 
 /* ---- members ---- */
 
+/* An active group inside scope_path (path receives its unit path); FQ_EINVAL naming group_id. */
+static int active_group(struct fq_dbc *c, const char *group_id, const char *scope_path,
+			char path[FQ_UNIT_PATH_MAX], struct fq_err *err)
+{
+	int64_t active = 0;
+	int rc = group_id ? fq_vgroup_unit_path(c, group_id, path, err) : FQ_ENOTFOUND;
+
+	if (rc == FQ_ENOTFOUND || (!rc && !fq_scope_covers(scope_path, path)))
+		return fq_err_set(err, FQ_EINVAL, group_id ? "unknown_group" : "missing_field",
+				  "group_id", "队伍不存在或不在您的辖区");
+	if (!rc)
+		rc = int_of(c, "SELECT active FROM volunteer_group WHERE id = ?", group_id, &active,
+			    err);
+	if (!rc && !active)
+		rc = fq_err_set(err, FQ_EINVAL, "inactive_group", "group_id", "队伍已停用");
+	return rc;
+}
+
 int fq_vmember_create(struct fq_dbc *c, const struct fq_vmember_new *in, const char *scope_path,
 		      char id[37], struct fq_err *err)
 {
 	char path[FQ_UNIT_PATH_MAX], other[FQ_UNIT_PATH_MAX], day[11], name[256] = "";
 	struct fq_phone ph = {0};
-	int64_t active = 0, days;
+	int64_t days;
 	int rc;
 
-	rc = in->group_id ? fq_vgroup_unit_path(c, in->group_id, path, err) : FQ_ENOTFOUND;
-	if (rc == FQ_ENOTFOUND || (!rc && !fq_scope_covers(scope_path, path)))
-		return fq_err_set(err, FQ_EINVAL, in->group_id ? "unknown_group" : "missing_field",
-				  "group_id", "队伍不存在或不在您的辖区");
-	if (rc)
+	if ((rc = active_group(c, in->group_id, scope_path, path, err)))
 		return rc;
-	if ((rc = int_of(c, "SELECT active FROM volunteer_group WHERE id = ?", in->group_id,
-			 &active, err)))
-		return rc;
-	if (!active)
-		return fq_err_set(err, FQ_EINVAL, "inactive_group", "group_id", "队伍已停用");
 	if (in->person_id) {
 		struct fq_stmt *st = NULL;
 		rc = fq_dbc_query(c, err, &st, "SELECT unit_path, name FROM person WHERE id = ?",
@@ -518,22 +525,12 @@ int fq_vtask_create(struct fq_dbc *c, const struct fq_vtask_new *in, const char 
 		    char id[37], struct fq_err *err)
 {
 	char path[FQ_UNIT_PATH_MAX], unit[FQ_UNIT_CODE_MAX], number[FQ_NUMBER_MAX];
-	int64_t active = 0;
 	size_t i;
 	json_t *m;
 	int rc;
 
-	rc = in->group_id ? fq_vgroup_unit_path(c, in->group_id, path, err) : FQ_ENOTFOUND;
-	if (rc == FQ_ENOTFOUND || (!rc && !fq_scope_covers(scope_path, path)))
-		return fq_err_set(err, FQ_EINVAL, in->group_id ? "unknown_group" : "missing_field",
-				  "group_id", "队伍不存在或不在您的辖区");
-	if (rc)
+	if ((rc = active_group(c, in->group_id, scope_path, path, err)))
 		return rc;
-	if ((rc = int_of(c, "SELECT active FROM volunteer_group WHERE id = ?", in->group_id,
-			 &active, err)))
-		return rc;
-	if (!active)
-		return fq_err_set(err, FQ_EINVAL, "inactive_group", "group_id", "队伍已停用");
 	if (!in->kind || (strcmp(in->kind, "patrol") != 0 && strcmp(in->kind, "watch") != 0))
 		return fq_err_set(err, FQ_EINVAL, in->kind ? "invalid_value" : "missing_field",
 				  "kind", "任务类别应为 patrol（巡逻）或 watch（值守）");
@@ -887,6 +884,31 @@ int fq_vmember_ids_of_user(struct fq_dbc *c, const char *user_id, json_t **out, 
 	return 0;
 }
 
+int fq_vmember_hours_of_user(struct fq_dbc *c, const char *user_id, int64_t now_ms,
+			     int64_t *minutes_30d, int64_t *minutes_365d, int64_t *turns_365d,
+			     struct fq_err *err)
+{
+	struct fq_stmt *st = NULL;
+	int rc =
+	    fq_dbc_query(c, err, &st,
+			 "SELECT coalesce(sum(CASE WHEN k.in_at >= ?2 THEN k.minutes END), 0),"
+			 " coalesce(sum(k.minutes), 0), count(k.minutes) FROM volunteer_checkin"
+			 " k JOIN volunteer_member m ON m.id = k.member_id WHERE m.user_id = ?1"
+			 " AND k.in_at >= ?3",
+			 "tii", user_id, now_ms - 30 * DAY_MS, now_ms - 365 * DAY_MS);
+
+	if (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+		*minutes_30d = fq_stmt_int(st, 0);
+		*minutes_365d = fq_stmt_int(st, 1);
+		*turns_365d = fq_stmt_int(st, 2);
+		rc = 0;
+	} else if (rc == FQ_DB_DONE) {
+		rc = fq_err_set(err, FQ_EINTERNAL, "internal", NULL, "统计失败");
+	}
+	fq_stmt_done(st);
+	return rc;
+}
+
 /* The task's window and state, and whether member_id is on it. */
 static int task_window(struct fq_dbc *c, const char *task_id, const char *member_id,
 		       int64_t *starts, int64_t *ends, char state[16], int *on_task,
@@ -1036,6 +1058,54 @@ int fq_vtask_report_clue(struct fq_dbc *c, const char *task_id, const char *memb
 
 /* ---- counts ---- */
 
+/*
+ * Hours per month of China Standard Time (by the check-in's month) and the
+ * members active in it, appended to months; FQ_DB_DONE when complete.
+ */
+static int months_json(struct fq_dbc *c, const char *scope_path, int64_t from_ms, int64_t to_ms,
+		       json_t *months, struct fq_err *err)
+{
+	struct fq_stmt *st = NULL;
+	json_t *cur = NULL, *seen = NULL;
+	char month[8] = "";
+	int64_t minutes = 0;
+	int rc = fq_dbc_query(c, err, &st,
+			      "SELECT k.in_at, k.minutes, k.member_id FROM volunteer_checkin k"
+			      " WHERE substr(k.unit_path, 1, length(?1)) = ?1 AND k.in_at >= ?2 AND"
+			      " k.in_at < ?3 AND k.minutes IS NOT NULL ORDER BY k.in_at",
+			      "tii", scope_path, from_ms, to_ms);
+
+	for (;;) {
+		char day[11] = "", m[8] = "";
+		if (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+			fq_school_format_day(fq_school_local_day(fq_stmt_int(st, 0)), day);
+			memcpy(m, day, 7);
+		}
+		if (rc != FQ_DB_ROW && rc != FQ_DB_DONE)
+			break;
+		if (*month && strcmp(m, month) != 0) {
+			cur = json_pack("{s:s, s:I, s:f, s:I}", "month", month, "minutes",
+					(json_int_t)minutes, "hours", (double)minutes / 60.0,
+					"active_members", (json_int_t)json_object_size(seen));
+			json_array_append_new(months, cur);
+			json_decref(seen);
+			seen = NULL;
+			minutes = 0;
+		}
+		if (rc == FQ_DB_DONE)
+			break;
+		snprintf(month, sizeof(month), "%s", m);
+		if (!seen)
+			seen = json_object();
+		json_object_set_new(seen, fq_stmt_text(st, 2), json_true());
+		minutes += fq_stmt_int(st, 1);
+		rc = 0;
+	}
+	json_decref(seen);
+	fq_stmt_done(st);
+	return rc;
+}
+
 int fq_volunteer_kpi_json(struct fq_dbc *c, const char *scope_path, int64_t from_ms, int64_t to_ms,
 			  int64_t now_ms, json_t **out, struct fq_err *err)
 {
@@ -1093,24 +1163,7 @@ int fq_volunteer_kpi_json(struct fq_dbc *c, const char *scope_path, int64_t from
 	}
 	fq_stmt_done(st);
 	if (rc == FQ_DB_DONE) {
-		/* Hours per month of China Standard Time, by the check-in's month. */
-		rc = fq_dbc_query(c, err, &st,
-				  "SELECT strftime('%Y-%m', (k.in_at + 28800000) / 1000,"
-				  " 'unixepoch') AS month, coalesce(sum(k.minutes), 0),"
-				  " count(DISTINCT k.member_id) FROM volunteer_checkin k WHERE"
-				  " substr(k.unit_path, 1, length(?1)) = ?1 AND k.in_at >= ?2 AND"
-				  " k.in_at < ?3 AND k.minutes IS NOT NULL GROUP BY month"
-				  " ORDER BY month",
-				  "tii", scope_path, from_ms, to_ms);
-		while (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-			json_array_append_new(
-			    months, json_pack("{s:o, s:I, s:f, s:I}", "month", fq_row_text(st, 0),
-					      "minutes", (json_int_t)fq_stmt_int(st, 1), "hours",
-					      (double)fq_stmt_int(st, 1) / 60.0, "active_members",
-					      (json_int_t)fq_stmt_int(st, 2)));
-			rc = 0;
-		}
-		fq_stmt_done(st);
+		rc = months_json(c, scope_path, from_ms, to_ms, months, err);
 	}
 	if (rc == FQ_DB_DONE) {
 		/* A member of two groups counts once in the totals. */

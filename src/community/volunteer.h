@@ -158,6 +158,14 @@ int fq_vmember_ids_of_user(struct fq_dbc *c, const char *user_id, json_t **out,
 			   struct fq_err *err) FQ_WUR;
 
 /*
+ * A user's credited minutes over all their member records: of the 30 and
+ * 365 days before now_ms, and the completed turns of the 365 days.
+ */
+int fq_vmember_hours_of_user(struct fq_dbc *c, const char *user_id, int64_t now_ms,
+			     int64_t *minutes_30d, int64_t *minutes_365d, int64_t *turns_365d,
+			     struct fq_err *err) FQ_WUR;
+
+/*
  * Check in: the member must be on the task, the task planned and now within
  * [starts_at - GRACE, ends_at]; one turn per member and task (FQ_ECONFLICT
  * "duplicate"). lat/lon NAN when no fix. recorded_by: the user recording it.

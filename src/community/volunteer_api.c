@@ -660,23 +660,9 @@ static int get_duty(struct fq_req *r)
 		if (!rc)
 			json_array_append_new(members, m);
 	}
-	if (!rc) {
-		struct fq_stmt *st = NULL;
-		rc = fq_dbc_query(
-		    c, &r->err, &st,
-		    "SELECT coalesce(sum(CASE WHEN k.in_at >= ?2 THEN k.minutes END),"
-		    " 0), coalesce(sum(k.minutes), 0), count(k.minutes) FROM"
-		    " volunteer_checkin k JOIN volunteer_member m ON m.id = k.member_id"
-		    " WHERE m.user_id = ?1 AND k.in_at >= ?3",
-		    "tii", r->user->user_id, now - 30 * DAY_MS, now - 365 * DAY_MS);
-		if (!rc && (rc = fq_stmt_step(st, &r->err)) == FQ_DB_ROW) {
-			m30 = fq_stmt_int(st, 0);
-			m365 = fq_stmt_int(st, 1);
-			turns = fq_stmt_int(st, 2);
-			rc = 0;
-		}
-		fq_stmt_done(st);
-	}
+	if (!rc)
+		rc = fq_vmember_hours_of_user(c, r->user->user_id, now, &m30, &m365, &turns,
+					      &r->err);
 	fq_db_release(r->db, c);
 	json_decref(ids);
 	if (rc) {
