@@ -54,6 +54,12 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_REGISTRY_WRITE] = "registry.write",
     [FQ_ACT_ADDRESS_READ] = "address.read",
     [FQ_ACT_PERSON_CONCERN] = "person.concern",
+    [FQ_ACT_VOLUNTEER_READ] = "volunteer.read",
+    [FQ_ACT_VOLUNTEER_MANAGE] = "volunteer.manage",
+    [FQ_ACT_VOLUNTEER_DUTY] = "volunteer.duty",
+    [FQ_ACT_SCHOOL_READ] = "school.read",
+    [FQ_ACT_SCHOOL_MANAGE] = "school.manage",
+    [FQ_ACT_SCHOOL_ATTEND] = "school.attend",
 };
 /* clang-format on */
 
@@ -157,6 +163,26 @@ static const uint64_t registry_grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_GRID_WORKER] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ),
 };
 
+/*
+ * Volunteers and school posts (docs/volunteers.md): the community team keeps
+ * the groups and the posts, auxiliaries too (they run the patrols and stand
+ * at the gates); grid workers and analysts read; volunteers do their tasks.
+ */
+#define VOLUNTEER_KEEP (A(VOLUNTEER_READ) | A(VOLUNTEER_MANAGE))
+#define SCHOOL_ALL     (A(SCHOOL_READ) | A(SCHOOL_MANAGE) | A(SCHOOL_ATTEND))
+
+static const uint64_t volunteer_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_CHIEF] = VOLUNTEER_KEEP | SCHOOL_ALL,
+    [FQ_ROLE_COMMUNITY_OFFICER] = VOLUNTEER_KEEP | SCHOOL_ALL,
+    [FQ_ROLE_AUXILIARY] = VOLUNTEER_KEEP | A(SCHOOL_READ) | A(SCHOOL_ATTEND),
+    [FQ_ROLE_GRID_WORKER] = A(VOLUNTEER_READ) | A(SCHOOL_READ),
+    [FQ_ROLE_VOLUNTEER] = A(VOLUNTEER_DUTY),
+    [FQ_ROLE_ANALYST] = A(VOLUNTEER_READ) | A(SCHOOL_READ),
+};
+
+#undef VOLUNTEER_KEEP
+#undef SCHOOL_ALL
+
 /* One line per capability. */
 /* clang-format off */
 static const uint64_t *const grant_tables[] = {
@@ -166,6 +192,7 @@ static const uint64_t *const grant_tables[] = {
     case_grants,
     fraud_reception_grants,
     registry_grants,
+    volunteer_grants,
     NULL,
 };
 /* clang-format on */

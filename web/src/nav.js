@@ -18,6 +18,12 @@ export const REGISTRY_READ = ['chief', 'operator', 'community_officer', 'case_of
 // Who logs household visits (registry.write).
 export const VISIT_LOG = ['chief', 'community_officer', 'auxiliary', 'grid_worker'];
 
+// Volunteers and school posts (volunteer.read, school.read; docs/volunteers.md), and the
+// volunteers' own phone page (volunteer.duty).
+export const VOLUNTEER_READ = ['chief', 'community_officer', 'auxiliary', 'grid_worker', 'analyst'];
+export const SCHOOL_READ = ['chief', 'community_officer', 'auxiliary', 'grid_worker', 'analyst'];
+export const VOLUNTEER_DUTY = ['volunteer'];
+
 // Disputes and mediation (the server's dispute.read right; docs/disputes.md).
 export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'volunteer', 'analyst'];
 
@@ -57,6 +63,9 @@ export const NAV_SECTIONS = [
       { key: 'messages', title: '群众留言', roles: FIELD_SERVE, component: () => import('./views/community/MessagesView.vue') },
       { key: 'services', title: '上门服务', roles: FIELD_READ, component: () => import('./views/community/ServicesView.vue') },
       { key: 'clues', title: '线索', roles: FIELD_READ, component: () => import('./views/community/CluesView.vue') },
+      { key: 'volunteers', title: '群防群治', roles: VOLUNTEER_READ, component: () => import('./views/community/VolunteersView.vue') },
+      { key: 'school-posts', title: '护学岗', roles: SCHOOL_READ, component: () => import('./views/community/SchoolPostsView.vue') },
+      { key: 'my-tasks', title: '我的志愿任务', roles: VOLUNTEER_DUTY, component: () => import('./views/community/VolunteerDutyView.vue') },
     ],
   },
   {

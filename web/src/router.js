@@ -3,7 +3,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { ElMessage } from 'element-plus';
 import { session, loadSession, hasAnyRole } from './session.js';
-import { NAV_SECTIONS, VISIT_LOG, itemPath } from './nav.js';
+import { NAV_SECTIONS, VISIT_LOG, VOLUNTEER_DUTY, itemPath } from './nav.js';
 
 const PRODUCT = '枫桥';
 
@@ -61,6 +61,13 @@ const routes = [
     name: 'mobile-visits',
     component: () => import('./views/community/VisitLogView.vue'),
     meta: { title: '入户走访', roles: VISIT_LOG },
+  },
+  {
+    // A volunteer's tasks on a phone: check in and out, report a clue.
+    path: '/m/volunteer',
+    name: 'mobile-volunteer',
+    component: () => import('./views/community/VolunteerDutyView.vue'),
+    meta: { title: '我的志愿任务', roles: VOLUNTEER_DUTY },
   },
   {
     path: '/',

@@ -176,6 +176,26 @@ static void test_grants_table(void **state)
 		assert_int_equal(granted(R(AUDITOR), rg), 0);
 	}
 
+	/* Volunteers and school posts (docs/volunteers.md). */
+	{
+		const uint64_t vs = A(VOLUNTEER_READ) | A(VOLUNTEER_MANAGE) | A(VOLUNTEER_DUTY) |
+				    A(SCHOOL_READ) | A(SCHOOL_MANAGE) | A(SCHOOL_ATTEND);
+		const uint64_t keep = A(VOLUNTEER_READ) | A(VOLUNTEER_MANAGE) | A(SCHOOL_READ) |
+				      A(SCHOOL_MANAGE) | A(SCHOOL_ATTEND);
+		assert_int_equal(granted(R(CHIEF), vs), keep);
+		assert_int_equal(granted(R(COMMUNITY_OFFICER), vs), keep);
+		assert_int_equal(granted(R(AUXILIARY), vs), A(VOLUNTEER_READ) |
+								A(VOLUNTEER_MANAGE) |
+								A(SCHOOL_READ) | A(SCHOOL_ATTEND));
+		assert_int_equal(granted(R(GRID_WORKER), vs), A(VOLUNTEER_READ) | A(SCHOOL_READ));
+		assert_int_equal(granted(R(ANALYST), vs), A(VOLUNTEER_READ) | A(SCHOOL_READ));
+		assert_int_equal(granted(R(VOLUNTEER), vs), A(VOLUNTEER_DUTY));
+		assert_int_equal(granted(R(OPERATOR), vs), 0);
+		assert_int_equal(granted(R(CASE_OFFICER), vs), 0);
+		assert_int_equal(granted(R(ADMIN), vs), 0);
+		assert_int_equal(granted(R(AUDITOR), vs), 0);
+	}
+
 	/* The auditor and the administrator get nothing else than listed above. */
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
 	assert_int_equal(fq_roles_actions(R(ADMIN)),
