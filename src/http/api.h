@@ -26,5 +26,6 @@ extern const struct fq_route fq_reception_routes[];
 extern const struct fq_route fq_community_routes[];
 extern const struct fq_route fq_visit_routes[];
 extern const struct fq_route fq_inspection_routes[];
+extern const struct fq_route fq_grid_routes[];
 
 #endif

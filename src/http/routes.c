@@ -23,6 +23,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_community_routes,
     fq_visit_routes,
     fq_inspection_routes,
+    fq_grid_routes,
     NULL,
 };
 /* clang-format on */

@@ -54,6 +54,8 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_REGISTRY_WRITE] = "registry.write",
     [FQ_ACT_ADDRESS_READ] = "address.read",
     [FQ_ACT_PERSON_CONCERN] = "person.concern",
+    [FQ_ACT_GRID_READ] = "grid.read",
+    [FQ_ACT_GRID_MANAGE] = "grid.manage",
 };
 /* clang-format on */
 
@@ -157,6 +159,22 @@ static const uint64_t registry_grants[FQ_ROLE_COUNT] = {
     [FQ_ROLE_GRID_WORKER] = A(REGISTRY_READ) | A(REGISTRY_WRITE) | A(ADDRESS_READ),
 };
 
+/*
+ * Grids and police posts (docs/community.md "Grids and responsibility"):
+ * the station's staff read the grid pages (each section also needs its
+ * own right); the chief and the administrator set who answers for them.
+ */
+static const uint64_t grid_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_ADMIN] = A(GRID_READ) | A(GRID_MANAGE),
+    [FQ_ROLE_CHIEF] = A(GRID_READ) | A(GRID_MANAGE),
+    [FQ_ROLE_OPERATOR] = A(GRID_READ),
+    [FQ_ROLE_COMMUNITY_OFFICER] = A(GRID_READ),
+    [FQ_ROLE_CASE_OFFICER] = A(GRID_READ),
+    [FQ_ROLE_AUXILIARY] = A(GRID_READ),
+    [FQ_ROLE_GRID_WORKER] = A(GRID_READ),
+    [FQ_ROLE_ANALYST] = A(GRID_READ),
+};
+
 /* One line per capability. */
 /* clang-format off */
 static const uint64_t *const grant_tables[] = {
@@ -166,6 +184,7 @@ static const uint64_t *const grant_tables[] = {
     case_grants,
     fraud_reception_grants,
     registry_grants,
+    grid_grants,
     NULL,
 };
 /* clang-format on */

@@ -58,6 +58,8 @@ enum fq_action {
 	FQ_ACT_REGISTRY_WRITE,	/* create and edit people, houses, rentals, organisations */
 	FQ_ACT_ADDRESS_READ,	/* see residents' and houses' addresses unmasked */
 	FQ_ACT_PERSON_CONCERN,	/* see and set the "person of concern" category */
+	FQ_ACT_GRID_READ,	/* see grids, posts, their staff and counts (grid page) */
+	FQ_ACT_GRID_MANAGE,	/* set grids' and posts' staff and posts' grids */
 	FQ_ACT_COUNT
 };
 
