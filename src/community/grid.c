@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "community/registry.h"
-#include "community/visit.h"
 #include "core/json.h"
 #include "core/phone.h"
 #include "db/row_json.h"
@@ -507,27 +506,6 @@ static int versions_under(struct fq_dbc *c, const char *scope, json_t *by_unit, 
 	return rc < 0 ? rc : 0;
 }
 
-/* Coverage of the grids under scope into by_unit: code -> {houses, visited, share}. */
-static int coverage_under(struct fq_dbc *c, const char *scope, int64_t now_ms, json_t *by_unit,
-			  struct fq_err *err)
-{
-	json_t *cov = NULL, *g;
-	size_t i;
-	int rc = fq_visit_coverage_json(c, scope, FQ_GRID_COVERAGE_DAYS, now_ms, &cov, err);
-
-	if (rc)
-		return rc;
-	json_array_foreach(json_object_get(cov, "grids"), i, g)
-	{
-		json_object_set_new(
-		    by_unit, json_string_value(json_object_get(g, "unit")),
-		    json_pack("{s:O, s:O, s:O}", "houses", json_object_get(g, "houses"), "visited",
-			      json_object_get(g, "visited"), "share", json_object_get(g, "share")));
-	}
-	json_decref(cov);
-	return 0;
-}
-
 /* The grids with their counts; one row per grid under scope (or the one grid code). */
 #define GRID_SQL                                                                                   \
 	"SELECT g.code, g.name, g.centroid_lat, g.centroid_lon, g.boundary,"                       \
@@ -539,7 +517,10 @@ static int coverage_under(struct fq_dbc *c, const char *scope, int64_t now_ms, j
 	"  AND d.state <> 'approved'),"                                                            \
 	" (SELECT count(*) FROM dispute x WHERE x.grid_code = g.code"                              \
 	"  AND x.state IN ('graded', 'assigned', 'mediating', 'reopened')),"                       \
-	" (SELECT count(*) FROM alert a WHERE a.grid_code = g.code AND a.received_at >= ?)"        \
+	" (SELECT count(*) FROM alert a WHERE a.grid_code = g.code AND a.received_at >= ?),"       \
+	" (SELECT count(DISTINCT v.house_id) FROM household_visit v JOIN house h"                  \
+	"  ON h.id = v.house_id WHERE v.unit_path = g.path AND v.visited_at >= ?"                  \
+	"  AND v.visited_at <= ? AND h.grid = g.code)"                                             \
 	" FROM unit g"                                                                             \
 	" LEFT JOIN unit st ON st.kind = 'station'"                                                \
 	"  AND substr(g.path, 1, length(st.path)) = st.path"                                       \
@@ -579,11 +560,17 @@ static json_t *grid_row(struct fq_stmt *st, int with_boundary)
 	    "open_directives", (json_int_t)fq_stmt_int(st, 12), "open_disputes",
 	    (json_int_t)fq_stmt_int(st, 13), "alerts", (json_int_t)fq_stmt_int(st, 14));
 	json_object_set_new(j, "counts", counts);
+	json_object_set_new(j, "coverage",
+			    json_pack("{s:I, s:I, s:o}", "houses", (json_int_t)fq_stmt_int(st, 10),
+				      "visited", (json_int_t)fq_stmt_int(st, 15), "share",
+				      fq_stmt_int(st, 10) ? json_real((double)fq_stmt_int(st, 15) /
+								      (double)fq_stmt_int(st, 10))
+							  : json_null()));
 	return j;
 }
 
-/* Attach staff and coverage to each grid of items. */
-static void attach(json_t *items, json_t *staff, json_t *coverage)
+/* Attach its staff to each grid of items. */
+static void attach(json_t *items, json_t *staff)
 {
 	size_t i;
 	json_t *g;
@@ -591,12 +578,8 @@ static void attach(json_t *items, json_t *staff, json_t *coverage)
 	json_array_foreach(items, i, g)
 	{
 		const char *code = json_string_value(json_object_get(g, "code"));
-		json_t *s = json_object_get(staff, code), *cv = json_object_get(coverage, code);
+		json_t *s = json_object_get(staff, code);
 		json_object_set_new(g, "staff", s ? json_incref(s) : empty_staff());
-		json_object_set_new(
-		    g, "coverage",
-		    cv ? json_incref(cv)
-		       : json_pack("{s:i, s:i, s:n}", "houses", 0, "visited", 0, "share"));
 	}
 }
 
@@ -667,7 +650,7 @@ int fq_grid_list(struct fq_dbc *c, const struct fq_grid_query *q, json_t **out, 
 	const char *sort = q->sort ? q->sort : "code";
 	int desc = sort[0] == '-', key = -1;
 	struct fq_stmt *st;
-	json_t *items, *staff, *coverage;
+	json_t *items, *staff;
 	int rc;
 
 	*out = NULL;
@@ -680,8 +663,9 @@ int fq_grid_list(struct fq_dbc *c, const struct fq_grid_query *q, json_t **out, 
 				  "open_disputes、alerts、coverage 之一（前加 - 为降序）");
 	if ((rc = fq__list_path(c, q->scope_path, q->unit, path, err)))
 		return rc;
-	rc = fq_dbc_query(c, err, &st, GRID_SQL " ORDER BY g.code LIMIT ?", "ittI",
-			  q->now_ms - FQ_GRID_ALERT_DAYS * DAY_MS, path, path,
+	rc = fq_dbc_query(c, err, &st, GRID_SQL " ORDER BY g.code LIMIT ?", "iiittI",
+			  q->now_ms - FQ_GRID_ALERT_DAYS * DAY_MS,
+			  q->now_ms - FQ_GRID_COVERAGE_DAYS * DAY_MS, q->now_ms, path, path,
 			  (int64_t)FQ_GRID_LIST_MAX);
 	if (rc)
 		return rc;
@@ -690,15 +674,12 @@ int fq_grid_list(struct fq_dbc *c, const struct fq_grid_query *q, json_t **out, 
 		json_array_append_new(items, grid_row(st, q->with_boundary));
 	fq_stmt_done(st);
 	staff = json_object();
-	coverage = json_object();
 	if (rc >= 0)
 		rc = staff_under(c, path, 0, q->mask_phones, staff, err);
 	if (rc >= 0)
 		rc = versions_under(c, path, staff, err);
-	if (rc >= 0)
-		rc = coverage_under(c, path, q->now_ms, coverage, err);
 	if (rc >= 0) {
-		attach(items, staff, coverage);
+		attach(items, staff);
 		sort_grids(items, key, desc);
 		*out = json_pack("{s:O, s:I, s:i, s:i}", "items", items, "total",
 				 (json_int_t)json_array_size(items), "alert_days",
@@ -707,7 +688,6 @@ int fq_grid_list(struct fq_dbc *c, const struct fq_grid_query *q, json_t **out, 
 	}
 	json_decref(items);
 	json_decref(staff);
-	json_decref(coverage);
 	return rc;
 }
 
@@ -716,14 +696,15 @@ int fq_grid_json(struct fq_dbc *c, const char *code, int mask_phones, int64_t no
 {
 	char path[FQ_UNIT_PATH_MAX];
 	struct fq_stmt *st;
-	json_t *items = json_array(), *staff = json_object(), *coverage = json_object();
+	json_t *items = json_array(), *staff = json_object();
 	int rc;
 
 	*out = NULL;
 	rc = fq_grid_unit_path(c, code, path, err);
 	if (!rc)
-		rc = fq_dbc_query(c, err, &st, GRID_SQL, "itt",
-				  now_ms - FQ_GRID_ALERT_DAYS * DAY_MS, path, path);
+		rc = fq_dbc_query(c, err, &st, GRID_SQL, "iiitt",
+				  now_ms - FQ_GRID_ALERT_DAYS * DAY_MS,
+				  now_ms - FQ_GRID_COVERAGE_DAYS * DAY_MS, now_ms, path, path);
 	if (!rc) {
 		while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
 			json_array_append_new(items, grid_row(st, 1));
@@ -733,10 +714,8 @@ int fq_grid_json(struct fq_dbc *c, const char *code, int mask_phones, int64_t no
 		rc = staff_under(c, path, 0, mask_phones, staff, err);
 	if (rc >= 0)
 		rc = versions_under(c, path, staff, err);
-	if (rc >= 0)
-		rc = coverage_under(c, path, now_ms, coverage, err);
 	if (rc >= 0) {
-		attach(items, staff, coverage);
+		attach(items, staff);
 		rc = json_array_size(items) == 1
 			 ? 0
 			 : fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "网格不存在");
@@ -745,7 +724,6 @@ int fq_grid_json(struct fq_dbc *c, const char *code, int mask_phones, int64_t no
 	}
 	json_decref(items);
 	json_decref(staff);
-	json_decref(coverage);
 	return rc;
 }
 

@@ -194,6 +194,23 @@ test('alerts and directives placed in the grid show in its counts and sections',
   assert.equal(other.counts.alerts, 0);
 });
 
+test('visit coverage: a visit at a house of the grid counts, as the coverage KPI counts it', async () => {
+  const before = (await as.community.get(`/api/v1/grids/${GRID}`)).json;
+  const house = before.houses.items[0];
+  const r = await as.community.post('/api/v1/visits', { house_id: house.id, purpose: 'routine', people_met: ['户主'], learned: '情况正常' });
+  assert.equal(r.status, 201, r.text);
+  const after = (await as.community.get(`/api/v1/grids/${GRID}`)).json.grid.coverage;
+  assert.equal(after.visited, before.grid.coverage.visited + 1);
+  assert.equal(after.houses, before.grid.coverage.houses);
+  assert.ok(Math.abs(after.share - after.visited / after.houses) < 1e-9);
+  const kpi = await as.community.get('/api/v1/kpi/visit-coverage?days=30');
+  assert.equal(kpi.status, 200, kpi.text);
+  const k = kpi.json.grids.find((g) => g.unit === GRID);
+  assert.deepEqual([k.houses, k.visited], [after.houses, after.visited]);
+  const sorted = (await as.chief.get('/api/v1/grids?sort=-coverage')).json.items;
+  assert.equal(sorted[0].code, GRID, 'the only visited grid sorts first by coverage');
+});
+
 test('setting a grid’s staff: rights, validation naming the member, versions, audit', async () => {
   const url = `/api/v1/grids/${OTHER}/staff`;
   const before = (await as.chief.get(`/api/v1/grids/${OTHER}`)).json.grid;
