@@ -122,7 +122,8 @@ static int assign(struct fq_dbc *c, int post, const char *code, json_t *body, in
 
 int fq_grid_demo(struct fq_dbc *c, uint64_t seed, int64_t now_ms, struct fq_err *err)
 {
-	static struct unit_row grids[MAX_UNITS], posts[MAX_UNITS];
+	struct unit_row grids[MAX_UNITS],
+	    posts[MAX_UNITS]; /* 40 KB of stack: the demo is a command */
 	char community[37], auxiliary[37], gridworker[37];
 	int ngrids, nposts, rc;
 	struct fq_rng g;

@@ -57,7 +57,7 @@ test('the chief: map, sortable list, posts, the grid page and its staff', TEST_O
   const api = await h.api('chief');
   const g = (await api.get(`/api/v1/grids/${GRID}`)).json;
   const tabs = await page.locator('[data-test=grid-tabs] .el-tabs__item').allInnerTexts();
-  assert.deepEqual(tabs.map((x) => x.replace(/（.*/, '')), ['人口', '房屋', '单位场所', '治理指令', '矛盾纠纷', '近期警情']);
+  assert.deepEqual(tabs.map((x) => x.replace(/（.*/, '')), ['人口', '房屋', '单位场所', '治理指令', '矛盾纠纷', '近期警情', '责任人']);
   assert.ok(tabs[0].includes(`（${g.people.total}）`));
   const ids = await page.locator('[data-test=grid-tab-people] [data-test=person-id]').allInnerTexts();
   assert.equal(ids.length, 20);
@@ -72,6 +72,12 @@ test('the chief: map, sortable list, posts, the grid page and its staff', TEST_O
   await page.locator('[data-test=grid-tab-disputes]').waitFor();
   assert.equal(await page.locator('[data-test=grid-tab-disputes] .el-table__body tr').count(), Math.min(20, g.disputes.total));
   await h.shot(t, page, 'grid-page.png');
+  // The staff tab lists the grid's 1+X+N and its post's staff.
+  await page.locator('[data-test=grid-tabs] .el-tabs__item', { hasText: '责任人' }).click();
+  const staffText = await page.locator('[data-test=grid-tab-staff]').innerText();
+  assert.match(staffText, /社区民警\s+王志强/);
+  assert.match(staffText, /网格员\s+刘芳/);
+  assert.match(staffText, /警务室民警/);
 
   // Setting the staff: add a grid worker with a bad phone, see the refusal, fix it, save.
   await page.locator('[data-test=grid-staff-edit]').click();
@@ -103,7 +109,7 @@ test('a grid worker sees their own grid only, without the command room’s tabs 
   await page.waitForURL((url) => url.pathname === `/community/grids/${GRID}`);
   await page.locator('[data-test=grid-tabs]').waitFor();
   const tabs = await page.locator('[data-test=grid-tabs] .el-tabs__item').allInnerTexts();
-  assert.deepEqual(tabs.map((x) => x.replace(/（.*/, '')), ['人口', '房屋', '单位场所', '矛盾纠纷']);
+  assert.deepEqual(tabs.map((x) => x.replace(/（.*/, '')), ['人口', '房屋', '单位场所', '矛盾纠纷', '责任人']);
   assert.equal(await page.locator('[data-test=grid-staff-edit]').count(), 0);
   // Staff phones are masked for the grid worker.
   const phones = await page.locator('[data-test=staff-grid_workers] .fq-mono').allInnerTexts();
