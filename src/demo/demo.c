@@ -12,6 +12,7 @@
 #include "demo/demo_cases.h"
 #include "demo/demo_fraud.h"
 #include "demo/demo_volunteers.h"
+#include "demo/demo_grids.h"
 #include "http/audit.h"
 #include "org/rights.h"
 #include "org/units.h"
@@ -322,6 +323,8 @@ int fq_demo_build(struct fq_db *db, uint64_t seed, FILE *out, struct fq_err *err
 		rc = fq_community_demo(c, seed, NULL, err);
 	if (!rc)
 		rc = fq_demo_volunteers(c, &g, fq_now_ms(), err);
+	if (!rc)
+		rc = fq_grid_demo(c, seed, fq_now_ms(), err);
 	if (rc) {
 		fq_dbc_rollback(c);
 		goto out;

@@ -28,5 +28,6 @@ extern const struct fq_route fq_visit_routes[];
 extern const struct fq_route fq_inspection_routes[];
 extern const struct fq_route fq_volunteer_routes[];
 extern const struct fq_route fq_school_routes[];
+extern const struct fq_route fq_grid_routes[];
 
 #endif

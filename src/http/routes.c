@@ -25,6 +25,7 @@ const struct fq_route *const fq_route_tables[] = {
     fq_inspection_routes,
     fq_volunteer_routes,
     fq_school_routes,
+    fq_grid_routes,
     NULL,
 };
 /* clang-format on */

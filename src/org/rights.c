@@ -60,6 +60,8 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_SCHOOL_READ] = "school.read",
     [FQ_ACT_SCHOOL_MANAGE] = "school.manage",
     [FQ_ACT_SCHOOL_ATTEND] = "school.attend",
+    [FQ_ACT_GRID_READ] = "grid.read",
+    [FQ_ACT_GRID_MANAGE] = "grid.manage",
 };
 /* clang-format on */
 
@@ -183,6 +185,22 @@ static const uint64_t volunteer_grants[FQ_ROLE_COUNT] = {
 #undef VOLUNTEER_KEEP
 #undef SCHOOL_ALL
 
+/*
+ * Grids and police posts (docs/community.md "Grids and responsibility"):
+ * the station's staff read the grid pages (each section also needs its
+ * own right); the chief and the administrator set who answers for them.
+ */
+static const uint64_t grid_grants[FQ_ROLE_COUNT] = {
+    [FQ_ROLE_ADMIN] = A(GRID_READ) | A(GRID_MANAGE),
+    [FQ_ROLE_CHIEF] = A(GRID_READ) | A(GRID_MANAGE),
+    [FQ_ROLE_OPERATOR] = A(GRID_READ),
+    [FQ_ROLE_COMMUNITY_OFFICER] = A(GRID_READ),
+    [FQ_ROLE_CASE_OFFICER] = A(GRID_READ),
+    [FQ_ROLE_AUXILIARY] = A(GRID_READ),
+    [FQ_ROLE_GRID_WORKER] = A(GRID_READ),
+    [FQ_ROLE_ANALYST] = A(GRID_READ),
+};
+
 /* One line per capability. */
 /* clang-format off */
 static const uint64_t *const grant_tables[] = {
@@ -193,6 +211,7 @@ static const uint64_t *const grant_tables[] = {
     fraud_reception_grants,
     registry_grants,
     volunteer_grants,
+    grid_grants,
     NULL,
 };
 /* clang-format on */

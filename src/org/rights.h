@@ -64,6 +64,8 @@ enum fq_action {
 	FQ_ACT_SCHOOL_READ,	 /* see schools, school posts, their schedule and attendance */
 	FQ_ACT_SCHOOL_MANAGE,	 /* set up schools, posts, sessions and who stands there */
 	FQ_ACT_SCHOOL_ATTEND,	 /* record attendance at school posts */
+	FQ_ACT_GRID_READ,	 /* see grids, posts, their staff and counts (grid page) */
+	FQ_ACT_GRID_MANAGE,	 /* set grids' and posts' staff and posts' grids */
 	FQ_ACT_COUNT
 };
 

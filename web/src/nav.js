@@ -25,6 +25,9 @@ export const SCHOOL_READ = ['chief', 'community_officer', 'auxiliary', 'grid_wor
 export const VOLUNTEER_DUTY = ['volunteer'];
 
 // Disputes and mediation (the server's dispute.read right; docs/disputes.md).
+// Grids and police posts (the server's grid.read right; docs/community.md).
+export const GRID_READ = ['chief', 'admin', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'analyst'];
+
 export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'volunteer', 'analyst'];
 
 export const NAV_SECTIONS = [
@@ -58,7 +61,13 @@ export const NAV_SECTIONS = [
       { key: 'organisations', title: '单位场所' },
       { key: 'inspections', title: '安全检查', roles: REGISTRY_READ, component: () => import('./views/community/InspectionsView.vue') },
       { key: 'visits', title: '入户走访', roles: VISIT_LOG, component: () => import('./views/community/VisitLogView.vue') },
-      { key: 'grids', title: '网格管理' },
+      {
+        key: 'grids',
+        title: '网格管理',
+        roles: GRID_READ,
+        component: () => import('./views/community/GridsView.vue'),
+        subroutes: [{ path: ':code', name: 'grid', title: '网格详情', component: () => import('./views/community/GridView.vue') }],
+      },
       { key: 'cards', title: '警民联系卡', roles: FIELD_READ, component: () => import('./views/community/CardsView.vue') },
       { key: 'messages', title: '群众留言', roles: FIELD_SERVE, component: () => import('./views/community/MessagesView.vue') },
       { key: 'services', title: '上门服务', roles: FIELD_READ, component: () => import('./views/community/ServicesView.vue') },

@@ -196,15 +196,30 @@ static void test_grants_table(void **state)
 		assert_int_equal(granted(R(AUDITOR), vs), 0);
 	}
 
+	/* Grids and police posts (docs/community.md): all read, the chief and the admin set. */
+	{
+		const uint64_t gr = A(GRID_READ) | A(GRID_MANAGE);
+		for (int r = 0; r < FQ_ROLE_COUNT; r++) {
+			uint64_t want = A(GRID_READ);
+			if (r == FQ_ROLE_CHIEF || r == FQ_ROLE_ADMIN)
+				want = gr;
+			else if (r == FQ_ROLE_VOLUNTEER || r == FQ_ROLE_AUDITOR)
+				want = 0;
+			assert_int_equal(granted(FQ_ROLE_BIT(r), gr), want);
+		}
+		assert_string_equal(fq_action_code(FQ_ACT_GRID_READ), "grid.read");
+		assert_string_equal(fq_action_code(FQ_ACT_GRID_MANAGE), "grid.manage");
+	}
+
 	/* The auditor and the administrator get nothing else than listed above. */
 	assert_int_equal(fq_roles_actions(R(AUDITOR)), A(UNIT_READ) | A(USER_READ) | A(AUDIT_READ));
-	assert_int_equal(fq_roles_actions(R(ADMIN)),
+	assert_int_equal(fq_roles_actions(R(ADMIN)) & ~(A(GRID_READ) | A(GRID_MANAGE)),
 			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE));
 	assert_int_equal(fq_roles_actions(0), 0);
 	/* A set grants the union. */
 	assert_int_equal(fq_roles_actions(R(ADMIN) | R(AUDITOR)),
 			 A(UNIT_READ) | A(UNIT_MANAGE) | A(USER_READ) | A(USER_MANAGE) |
-			     A(AUDIT_READ));
+			     A(AUDIT_READ) | A(GRID_READ) | A(GRID_MANAGE));
 	/* Bits beyond the known roles grant nothing. */
 	assert_int_equal(fq_roles_actions(FQ_ROLE_BIT(FQ_ROLE_COUNT) | 0x80000000u), 0);
 }
