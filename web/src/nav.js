@@ -21,6 +21,9 @@ export const VISIT_LOG = ['chief', 'community_officer', 'auxiliary', 'grid_worke
 // Disputes and mediation (the server's dispute.read right; docs/disputes.md).
 export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'volunteer', 'analyst'];
 
+// Livelihood cases and transfers (the server's case.read right; docs/cases.md).
+export const CASE_READ = ['chief', 'case_officer', 'community_officer', 'analyst'];
+
 export const NAV_SECTIONS = [
   {
     key: 'command',
@@ -64,7 +67,20 @@ export const NAV_SECTIONS = [
     title: '案件与纠纷',
     icon: IconCases,
     items: [
-      { key: 'cases', title: '民生小案' },
+      {
+        key: 'cases',
+        title: '民生小案',
+        roles: CASE_READ,
+        component: () => import('./views/cases/CasesView.vue'),
+        subroutes: [{ path: ':id', name: 'case', title: '案件详情', component: () => import('./views/cases/CaseView.vue') }],
+      },
+      {
+        key: 'transfers',
+        title: '案件移交',
+        roles: CASE_READ,
+        component: () => import('./views/cases/TransfersView.vue'),
+        subroutes: [{ path: ':id', name: 'transfer', title: '移交详情', component: () => import('./views/cases/TransferView.vue') }],
+      },
       {
         key: 'disputes',
         title: '矛盾纠纷',
