@@ -55,10 +55,13 @@ export const partyRole = (code) => (PARTY_ROLES.find((r) => r.code === code) || 
 // Handling officers and chiefs write (case.manage); community officers and analysts read.
 export const canManage = () => hasAnyRole(['chief', 'case_officer']);
 
-// "3,120.50 元"; '—' for null.
-export function yuan(value) {
+// "3,120.50" (amount) and "3,120.50 元" (yuan); '—' for null.
+export function amount(value) {
   if (value === null || value === undefined) return '—';
-  return `${Number(value).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} 元`;
+  return Number(value).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+export function yuan(value) {
+  return value === null || value === undefined ? '—' : `${amount(value)} 元`;
 }
 
 export function percent(rate) {
