@@ -251,15 +251,15 @@ test('the register: filters, search, sorting and paging as the API answers them'
   await page.locator('[data-test=case-table] .el-empty', { hasText: '暂无案件' }).waitFor();
   await page.locator('[data-test=case-filter-overdue] .el-select__suffix').hover();
   await page.locator('[data-test=case-filter-overdue] .el-select__clear').click();
-  const one = (await api.get(`/api/v1/cases/${(await api.get('/api/v1/cases?type=burglary&per_page=1')).json.items[0].id}`)).json.case;
+  const one = (await api.get(`/api/v1/cases/${(await api.get('/api/v1/cases?type=ebike_theft&per_page=1')).json.items[0].id}`)).json.case;
   const victim = one.parties.find((p) => p.role === 'victim');
   await field(page, 'case-search').fill(victim.name);
   await page.locator('[data-test=case-search-go]').click();
   want = await ask({ sort: 'accepted', q: victim.name });
-  assert.ok(want.numbers.includes(one.number));
+  assert.ok((await ask({ q: victim.name, per_page: '200' })).numbers.includes(one.number));
   await expectNumbers(page, want.numbers);
 
-  // The period: the day the burglary was accepted (China Standard Time).
+  // The period: the day that case was accepted (China Standard Time).
   const day = new Date(Date.parse(one.accepted_at) + 8 * 3600000).toISOString().slice(0, 10);
   await field(page, 'case-search').fill('');
   await page.locator('[data-test=case-search-go]').click();
@@ -274,10 +274,34 @@ test('the register: filters, search, sorting and paging as the API answers them'
   await expectNumbers(page, want.numbers);
   await page.keyboard.press('Escape');
 
-  // A row opens its case page: a chief manages cases and sees the parties in full.
-  await rows(page, 'case-table').filter({ has: page.locator(`[data-test=case-number][title="${one.number}"]`) }).click();
+  // The number is a link: Enter on it opens the case page.
+  await page.locator(`[data-test=case-number][title="${one.number}"]`).focus();
+  await page.keyboard.press('Enter');
   await page.waitForURL((url) => url.pathname === `/cases/cases/${one.id}`);
-  await page.locator('[data-test=case-similar-card]').waitFor();
+
+  // Linkage: the similar cases with their scores and reasons as the API ranks them; one linked into a series.
+  const similar = (await api.get(`/api/v1/cases/${one.id}/similar?limit=10`)).json.candidates;
+  assert.ok(similar.length > 0, 'an e-bike theft of the demo has similar cases');
+  await rows(page, 'case-similar').first().waitFor();
+  assert.equal(await rows(page, 'case-similar').count(), similar.length);
+  const top = rows(page, 'case-similar').first();
+  assert.equal((await top.locator('[data-test=case-similar-score]').innerText()).trim(), similar[0].score.toFixed(2));
+  assert.equal((await top.locator('[data-test=case-similar-reasons]').innerText()).trim(), similar[0].reasons);
+  assert.match(await top.innerText(), new RegExp(similar[0].number));
+  assert.equal(await page.locator('[data-test=case-series-create]').isDisabled(), true);
+  await top.locator('.el-checkbox').click();
+  await page.locator('[data-test=case-series-create]').click();
+  await page.locator('[data-test=step-save]').click();
+  await page.locator('[data-test=case-step-dialog] .el-form-item__error', { hasText: '请填写串并理由' }).waitFor();
+  await field(page, 'step-text').fill('同为夜间剪锁盗窃电动车，作案手段相似');
+  await page.locator('[data-test=step-save]').click();
+  await page.locator('[data-test=case-series]', { hasText: /CB-/ }).waitFor();
+  const linked = (await api.get(`/api/v1/cases/${one.id}`)).json.case.series;
+  assert.equal(linked.length, (one.series || []).length + 1);
+  const series = (await api.get(`/api/v1/case-series/${linked[linked.length - 1].id}`)).json.series;
+  assert.deepEqual(series.members.map((m) => m.id).sort(), [one.id, similar[0].id].sort());
+  assert.equal(series.reason, '同为夜间剪锁盗窃电动车，作案手段相似');
+  assert.match(await page.locator('[data-test=case-timeline]').innerText(), /串并案/);
   assert.deepEqual(problems, []);
 }));
 
