@@ -3,7 +3,7 @@
 // what (the server's case.read and case.manage rights).
 import { reactive } from 'vue';
 import { api } from '../../api.js';
-import { hasAnyRole } from '../../session.js';
+import { hasAnyRole, hasRole, session } from '../../session.js';
 
 // state → [label, el-tag type]
 export const CASE_STATES = {
@@ -122,4 +122,29 @@ export function receiverKindLabel(code) {
 // it where its form has a slot of that name, else as a message.
 export function fieldOf(error) {
   return (error && error.field) || '';
+}
+
+// The station's users who handle cases, for the officer filter and the
+// assignment: only chiefs may read users (user.read); [] for the others.
+// roles: the roles a user must have one of.
+export async function loadOfficers(roles = ['case_officer']) {
+  if (!hasRole('chief')) return [];
+  try {
+    const unit = session.user && session.user.unit && session.user.unit.code;
+    const answer = await api.get('/users', { query: { unit, per_page: 200 }, quiet: true });
+    return (answer.items || []).filter((u) => !u.disabled && (u.roles || []).some((r) => roles.includes(r)));
+  } catch {
+    return [];
+  }
+}
+
+// GET /api/v1/kpi/cases over the last 365 days (the caller's unit); null on failure.
+export async function loadYearKpi() {
+  const to = new Date();
+  const from = new Date(to.getTime() - 365 * 86400000);
+  try {
+    return await api.get('/kpi/cases', { query: { from: from.toISOString(), to: to.toISOString() }, quiet: true });
+  } catch {
+    return null;
+  }
 }
