@@ -3,7 +3,7 @@
 // server's refusal of a phone shown on the party's row), records a loss and a
 // recovery on the case page and transfers the case to the criminal
 // investigation brigade; the chief, in a second browser context, finds the
-// transfer waiting, records the receiving unit's acknowledgement and its
+// transfer waiting, passes on a clue, records the receiving unit's acknowledgement and its
 // feedback; the case officer then sees the transfer done and closes the case.
 // The states are checked on the pages and through the API. Then the register's
 // filters, search, sorting and paging against the API's own answers, and the
@@ -135,7 +135,22 @@ test('a case transferred and acknowledged', TEST_OPTIONS, h.guarded(async (t) =>
   assert.ok(Number(await chief.page.locator('[data-test=count-pending-ack]').innerText()) >= 1);
   const clues = Number(await chief.page.locator('[data-test=count-clues]').innerText());
   assert.ok(clues >= 20, `clues transferred ${clues}`);
-  await first.click();
+  // A clue passed on from the same page: counted, and first in the list.
+  await chief.page.locator('[data-test=clue-create]').click();
+  await chief.page.locator('[data-test=clue-save]').click();
+  await chief.page.locator('[data-test=clue-dialog] .el-form-item__error', { hasText: '请填写线索内容' }).waitFor();
+  await field(chief.page, 'clue-text').fill('群众反映梅园新村附近有人收购来路不明的金饰');
+  await field(chief.page, 'clue-source').fill('走访发现');
+  await pick(chief.page, 'clue-receiver-kind', '刑侦大队');
+  await field(chief.page, 'clue-receiver-name').fill('枫溪县公安局刑侦大队');
+  await field(chief.page, 'clue-items').fill('走访记录一份');
+  await chief.page.locator('[data-test=clue-save]').click();
+  await chief.page.locator('[data-test=count-clues]', { hasText: String(clues + 1) }).waitFor();
+  await rows(chief.page, 'transfer-table').first().locator('[data-test=transfer-number]', { hasText: /^XS-/ }).waitFor();
+  const clue = (await officerApi.get('/api/v1/transfers?kind=clue&per_page=1')).json.items[0];
+  assert.equal(clue.clue_text, '群众反映梅园新村附近有人收购来路不明的金饰');
+  assert.equal(clue.status, 'pending_ack');
+  await rows(chief.page, 'transfer-table').filter({ has: chief.page.locator(`[data-test=transfer-number][title="${transfer.number}"]`) }).click();
   await chief.page.waitForURL((url) => url.pathname === `/cases/transfers/${transfer.id}`);
   await chief.page.locator('[data-test=transfer-status]', { hasText: '待签收' }).waitFor();
   assert.match(await chief.page.locator('[data-test=transfer-items]').innerText(), /现场勘验照片12张/);
