@@ -220,7 +220,9 @@ int fq_case_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_M
 
 /*
  * The case as JSON at now_ms. detail=1 adds parties, lost and recovered
- * items, evidence, the timeline, transfers and series. mask=1 masks
+ * items, evidence, the timeline, transfers, series and reception_visit (the
+ * reception hall's visit the case was made from: id, number, need,
+ * need_label, started_at; null for the others). mask=1 masks
  * parties' phones and ID numbers (fq_phone_mask, fq_idnum_mask).
  */
 int fq_case_json(struct fq_dbc *c, const char *id, int detail, int mask, int64_t now_ms,
@@ -235,6 +237,9 @@ struct fq_case_query {
 	int overdue;		/* -1 either, 0 none overdue, 1 a step overdue */
 	int64_t from_ms, to_ms; /* accepted_at in [from, to); 0: open-ended */
 	const char *sort;	/* -accepted (default), accepted, -lost, -occurred, occurred */
+	/* Text search (NULL: none): part of the number, title or address, or a party's full name.
+	 */
+	const char *q;
 	int64_t now_ms;
 	int64_t page, per_page;
 };

@@ -141,6 +141,9 @@ static int list_cases(struct fq_req *r)
 	q.officer_id = nonempty(fq_req_query(r, "officer_id"));
 	q.incident_id = nonempty(fq_req_query(r, "incident_id"));
 	q.sort = nonempty(fq_req_query(r, "sort"));
+	q.q = nonempty(fq_req_query(r, "q"));
+	if (q.q && strlen(q.q) > FQ_CASE_TITLE_MAX * 4)
+		return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", "q", "搜索内容过长");
 	if (nonempty(fq_req_query(r, "mine")))
 		q.officer_id = r->user->user_id;
 	q.now_ms = fq_now_ms();

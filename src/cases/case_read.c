@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cases/case_util.h"
+#include "cases/reception.h"
 #include "cases/transfer.h"
 #include "core/alloc.h"
 #include "core/idnum.h"
@@ -149,6 +150,38 @@ static json_t *series_row(struct fq_stmt *st, int mask)
 			 fq_case_text_json(st, 1), "name", fq_case_text_json(st, 2));
 }
 
+/*
+ * The reception hall's visit that was turned into this case (docs/reception.md:
+ * the link is the visit's converted_id), or JSON null. No visitor details:
+ * the case page links to the visit, which the reception log shows to its readers.
+ */
+static int reception_json(struct fq_dbc *c, const char *id, json_t **out, struct fq_err *err)
+{
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st,
+			      "SELECT id, number, need, started_at FROM reception_visit"
+			      " WHERE converted_id = ? AND converted_to = 'case' LIMIT 1",
+			      "t", id);
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = fq_stmt_step(st, err);
+	if (rc == FQ_DB_ROW) {
+		const char *label = fq_reception_need_label(
+		    (enum fq_reception_need)fq_reception_need_from(fq_stmt_text(st, 2)));
+		*out =
+		    json_pack("{s:o, s:o, s:o, s:s?, s:o}", "id", fq_case_text_json(st, 0),
+			      "number", fq_case_text_json(st, 1), "need", fq_case_text_json(st, 2),
+			      "need_label", label, "started_at", fq_case_time_json(st, 3));
+	}
+	fq_stmt_done(st);
+	if (rc < 0)
+		return rc;
+	if (!*out)
+		*out = json_null();
+	return 0;
+}
+
 /* Steps need now: built here rather than through rows_json. */
 static int steps_json(struct fq_dbc *c, const char *id, int64_t now, json_t **out,
 		      struct fq_err *err)
@@ -252,6 +285,10 @@ int fq_case_json(struct fq_dbc *c, const char *id, int detail, int mask, int64_t
 			rc = fq_transfer_list_for_case(c, id, &part, err);
 		if (!rc)
 			json_object_set_new(j, "transfers", part);
+		if (!rc)
+			rc = reception_json(c, id, &part, err);
+		if (!rc)
+			json_object_set_new(j, "reception_visit", part);
 	}
 	if (rc) {
 		json_decref(j);
@@ -270,15 +307,24 @@ int fq_case_json(struct fq_dbc *c, const char *id, int detail, int mask, int64_t
 	" AND (? IS NULL OR f.type = ?) AND (? IS NULL OR f.officer_id = ?)"                       \
 	" AND (? IS NULL OR f.incident_id = ?) AND (? = 0 OR f.accepted_at >= ?)"                  \
 	" AND (? = 0 OR f.accepted_at < ?)"                                                        \
-	" AND (? < 0 OR COALESCE(f.next_due_at < ?, 0) = ?)"
+	" AND (? < 0 OR COALESCE(f.next_due_at < ?, 0) = ?)" LIST_SEARCH
+/*
+ * The text search names only f.id, so that without q the list still reads the
+ * covering index alone; the matching ids are computed once, when q is given.
+ */
+#define LIST_SEARCH                                                                                \
+	" AND (? IS NULL OR f.id IN (SELECT id FROM case_file WHERE instr(number, ?) > 0"          \
+	"  OR instr(title, ?) > 0 OR instr(COALESCE(address, ''), ?) > 0"                          \
+	"  UNION SELECT case_id FROM case_party WHERE name = ?))"
 #define LIST_TYPES                                                                                 \
 	"ttttitttttt"                                                                              \
-	"iiiiiii"
+	"iiiiiii"                                                                                  \
+	"ttttt"
 #define LIST_ARGS(q, state, open_only, now)                                                        \
 	(q)->scope_path, (q)->scope_path, state, state, (int64_t)(open_only), (q)->type,           \
 	    (q)->type, (q)->officer_id, (q)->officer_id, (q)->incident_id, (q)->incident_id,       \
 	    (q)->from_ms, (q)->from_ms, (q)->to_ms, (q)->to_ms, (int64_t)(q)->overdue, now,        \
-	    (int64_t)(q)->overdue
+	    (int64_t)(q)->overdue, (q)->q, (q)->q, (q)->q, (q)->q, (q)->q
 
 static const struct {
 	const char *name;

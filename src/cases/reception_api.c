@@ -535,6 +535,14 @@ static int convert_to_case(struct fq_req *r, struct fq_dbc *c, const struct fq_r
 					  create_detail(r, k, keys));
 		if (!rc)
 			rc = mark_done(r, c, v, FQ_CONVERT_CASE, id, version);
+		if (!rc) {
+			/* Read again: the case now links back to the visit (reception_visit). */
+			json_decref(k);
+			k = NULL;
+			rc = fq_case_json(c, id, 1,
+					  !fq_roles_can(r->user->roles, FQ_ACT_CASE_MANAGE),
+					  b->in.now_ms, &k, &r->err);
+		}
 		rc = finish(r, c, rc);
 	}
 	json_decref(body);

@@ -513,3 +513,43 @@ test('overdue steps with the server clock shifted 4 days: listed, escalated once
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.case.overdue, false);
 });
+
+test('search (q) by number, title, address and party name; a case made from a reception visit links back to it', async () => {
+  // A visit to the reception hall turned into a case (docs/reception.md).
+  let r = await as.caseofficer.post('/api/v1/reception-visits', { visitor_name: '周晓梅', phone: '13812345699', need: 'report', what_done: '报称晾晒的被褥被人剪坏' });
+  assert.equal(r.status, 201, r.text);
+  const visit = r.json.visit;
+  r = await as.caseofficer.post(`/api/v1/reception-visits/${visit.id}/convert`, {
+    to: 'case',
+    case: { type: 'property_damage', title: '樱桃巷晾晒被褥被剪坏', address: '枫溪镇樱桃巷17号' },
+  });
+  assert.equal(r.status, 201, r.text);
+  const kase = r.json.case;
+  assert.deepEqual(kase.reception_visit, { id: visit.id, number: visit.number, need: 'report', need_label: '报案报警', started_at: visit.started_at });
+  r = await as.community.get(`/api/v1/cases/${kase.id}`);
+  assert.equal(r.json.case.reception_visit.number, visit.number, 'readers see the link too');
+  assert.equal(r.json.case.reception_visit.visitor_name, undefined, 'the link names nobody');
+  r = await as.chief.get(`/api/v1/cases/${walkIn.id}`);
+  assert.equal(r.json.case.reception_visit, null);
+
+  // Search: part of the title, the address, the number; a party's full name (not part of it).
+  const ids = async (q, c = as.chief) => {
+    const a = await c.get(`/api/v1/cases?q=${encodeURIComponent(q)}&per_page=200`);
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.json.total, a.json.items.length);
+    return a.json.items.map((x) => x.id);
+  };
+  assert.deepEqual(await ids('被褥被剪坏'), [kase.id]);
+  assert.deepEqual(await ids('樱桃巷17号'), [kase.id]);
+  assert.deepEqual(await ids(kase.number.slice(-13)), [kase.id]);
+  assert.deepEqual(await ids('周晓梅'), [kase.id]);
+  assert.deepEqual(await ids('周晓'), []);
+  assert.ok((await ids('李秀英')).includes(walkIn.id));
+  // With the other filters, and within the caller's scope only.
+  r = await as.chief.get(`/api/v1/cases?q=${encodeURIComponent('周晓梅')}&state=solved`);
+  assert.equal(r.json.total, 0);
+  r = await as.chief.get(`/api/v1/cases?q=${encodeURIComponent('周晓梅')}&type=property_damage&state=open`);
+  assert.deepEqual(r.json.items.map((x) => x.id), [kase.id]);
+  assert.deepEqual(await ids('周晓梅', as.chief2), []);
+  assertError(await as.chief.get(`/api/v1/cases?q=${'长'.repeat(500)}`), 400, 'invalid_query', 'q');
+});

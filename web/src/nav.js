@@ -30,6 +30,9 @@ export const GRID_READ = ['chief', 'admin', 'operator', 'community_officer', 'ca
 
 export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'volunteer', 'analyst'];
 
+// Livelihood cases and transfers (the server's case.read right; docs/cases.md).
+export const CASE_READ = ['chief', 'case_officer', 'community_officer', 'analyst'];
+
 export const NAV_SECTIONS = [
   {
     key: 'command',
@@ -82,7 +85,20 @@ export const NAV_SECTIONS = [
     title: '案件与纠纷',
     icon: IconCases,
     items: [
-      { key: 'cases', title: '民生小案' },
+      {
+        key: 'cases',
+        title: '民生小案',
+        roles: CASE_READ,
+        component: () => import('./views/cases/CasesView.vue'),
+        subroutes: [{ path: ':id', name: 'case', title: '案件详情', component: () => import('./views/cases/CaseView.vue') }],
+      },
+      {
+        key: 'transfers',
+        title: '案件移交',
+        roles: CASE_READ,
+        component: () => import('./views/cases/TransfersView.vue'),
+        subroutes: [{ path: ':id', name: 'transfer', title: '移交详情', component: () => import('./views/cases/TransferView.vue') }],
+      },
       {
         key: 'disputes',
         title: '矛盾纠纷',
