@@ -122,6 +122,7 @@ static int list_warnings(struct fq_req *r)
 	q.grid = nonempty(fq_req_query(r, "grid"));
 	q.assigned_to = mine ? r->user->user_id : NULL;
 	q.sort = nonempty(fq_req_query(r, "sort"));
+	q.q = nonempty(fq_req_query(r, "q"));
 	q.mask_phone = masks_phone(r);
 	q.mask_id = masks_id(r);
 	q.now_ms = fq_now_ms();

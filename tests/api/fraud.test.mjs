@@ -262,6 +262,23 @@ test('the page of a descending sort holds the earlier deadlines', async () => {
   assert.deepEqual(new Set(r.json.items.map((x) => x.id)), new Set([w1.id, wEsc.id]));
 });
 
+test('search (q): number, name and address; phone digits only for roles that see phones', async () => {
+  const ids = async (c, q) => {
+    const r = await c.get(`/api/v1/fraud-warnings?q=${encodeURIComponent(q)}&${SINCE}`);
+    assert.equal(r.status, 200, r.text);
+    return r.json.items.map((x) => x.id).sort();
+  };
+  assert.deepEqual(await ids(as.chief, '孙八'), [wL3.id]);
+  assert.deepEqual(await ids(as.chief, wL2.number), [wL2.id]);
+  assert.deepEqual(await ids(as.chief, 'FZ-2026-0001'), [w1.id]);
+  assert.deepEqual(await ids(as.chief, '00003333'), [wEsc.id]);
+  assert.deepEqual(await ids(as.chief, '没有这个人'), []);
+  // Analysts see phones masked: a phone search finds nothing for them.
+  assert.deepEqual(await ids(as.analyst, '00003333'), []);
+  assert.deepEqual(await ids(as.analyst, '孙八'), [wL3.id]);
+  assertError(await as.chief.get(`/api/v1/fraud-warnings?q=${'x'.repeat(65)}`), 400, 'too_long', 'q');
+});
+
 test('outreach events are recorded and listed', async () => {
   let r = await as.community.post('/api/v1/fraud-outreach', {
     held_at: iso(t0 - 2 * MIN), place: '枫溪中学礼堂', kind: 'school', audience: 'students', attendance: 60, note: '反诈宣讲进校园',
