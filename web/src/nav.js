@@ -21,6 +21,11 @@ export const VISIT_LOG = ['chief', 'community_officer', 'auxiliary', 'grid_worke
 // Disputes and mediation (the server's dispute.read right; docs/disputes.md).
 export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'grid_worker', 'volunteer', 'analyst'];
 
+// Anti-fraud warnings and the reception hall (the server's fraud.read and
+// reception.read rights; docs/fraud.md, docs/reception.md).
+export const FRAUD_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
+export const RECEPTION_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
+
 export const NAV_SECTIONS = [
   {
     key: 'command',
@@ -72,8 +77,14 @@ export const NAV_SECTIONS = [
         component: () => import('./views/cases/DisputesView.vue'),
         subroutes: [{ path: ':id', name: 'dispute', title: '纠纷详情', component: () => import('./views/cases/DisputeView.vue') }],
       },
-      { key: 'fraud', title: '预警劝阻' },
-      { key: 'reception', title: '暖心警务会客厅' },
+      {
+        key: 'fraud',
+        title: '预警劝阻',
+        roles: FRAUD_READ,
+        component: () => import('./views/cases/FraudView.vue'),
+        subroutes: [{ path: ':id', name: 'warning', title: '预警详情', component: () => import('./views/cases/FraudWarningView.vue') }],
+      },
+      { key: 'reception', title: '暖心警务会客厅', roles: RECEPTION_READ, component: () => import('./views/cases/ReceptionView.vue') },
     ],
   },
   {
