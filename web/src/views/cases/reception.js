@@ -28,7 +28,7 @@ export const SERVICE_KINDS = [
 ];
 
 // What a need usually turns into: the conversion the dialog proposes first.
-export const NEED_TARGET = { mediation: 'dispute', report: 'alert', help: 'service_request', certificate: 'service_request', lost_found: 'alert', consultation: 'dispute' };
+export const NEED_TARGET = { mediation: 'dispute', report: 'alert', help: 'service_request', certificate: 'service_request', lost_found: 'alert' };
 
 // The server's reception.log right.
 export const canLog = () => hasAnyRole(['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary']);
