@@ -6,6 +6,8 @@
 // dissuaded in time with the money protected, closes it, and finds the KPIs
 // of the list page one warning and one dissuasion higher. An analyst sees the
 // phone masked and no way to act. Outreach events are recorded in their tab.
+// A GB18030 file from the centre with bad rows is shown line by line and
+// cannot be imported; the fixed file is checked and imported.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, field, TEST_OPTIONS } from './helpers.mjs';
@@ -168,6 +170,44 @@ test('outreach events are recorded with their attendance', TEST_OPTIONS, h.guard
   await row.waitFor();
   assert.equal((await row.locator('[data-test=outreach-attendance]').innerText()).trim(), '86');
   assert.match(await row.innerText(), /进村[\s\S]*老年人/);
+  assert.deepEqual(problems, []);
+  await context.close();
+}));
+
+test('CSV import from the centre: bad rows shown by line, then the fixed file imported', TEST_OPTIONS, h.guarded(async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const gb18030 = (text) => execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030'], { input: text });
+  const rows = (phone2, level3) => [
+    '预警时间,预警类型,预警级别,手机号,姓名,预警编号,预警内容',
+    '2026-11-22 09:00,刷单返利,1,13600000201,导入甲,UI-1,',
+    `2026-11-22 09:05,冒充电商物流客服,2,${phone2},导入乙,UI-2,"两行的`,
+    '说明"',
+    `2026-11-22 09:10,虚假贷款,${level3},13600000203,导入丙,UI-3,`,
+  ].join('\r\n') + '\r\n';
+  const { context, page, problems } = await h.openPage();
+  await h.signIn(page, 'operator', '/cases/fraud');
+  await page.locator('[data-test=fraud-kpi]').waitFor();
+
+  // A GB18030 file with two bad rows: each shown with its line; nothing can be imported.
+  await page.locator('[data-test=fraud-import-file]').setInputFiles({ name: '预警.csv', mimeType: 'text/csv', buffer: gb18030(rows('1360000020x', '9')) });
+  const dialog = page.locator('[data-test=import-dialog]');
+  await dialog.locator('[data-test=import-bad]', { hasText: '共 3 行数据，其中 2 行有错误' }).waitFor();
+  const lines = await dialog.locator('[data-test=import-lines] .el-table__body .el-table__row').allInnerTexts();
+  assert.deepEqual(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), ['3 手机号（phone）', '5 预警级别（level）']);
+  assert.ok(await dialog.locator('[data-test=import-run]').isDisabled());
+  await h.shot(t, page, 'fraud-3-import-bad.png');
+  await dialog.locator('.el-dialog__footer .el-button', { hasText: '取消' }).click();
+  assert.equal((await (await h.api('operator')).get('/api/v1/fraud-warnings?q=UI-')).json.total, 0);
+
+  // The fixed file: checked, then imported; the warnings are in the list.
+  await page.locator('[data-test=fraud-import-file]').setInputFiles({ name: '预警.csv', mimeType: 'text/csv', buffer: gb18030(rows('13600000202', '3')) });
+  await dialog.locator('[data-test=import-ok]', { hasText: '共 3 行数据（GB18030），检查通过' }).waitFor();
+  await dialog.locator('[data-test=import-run]').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await field(page, 'fraud-search').fill('导入');
+  await page.locator('[data-test=fraud-search-button]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=fraud-table] .el-table__row').length === 3);
+  assert.match(await page.locator('[data-test=fraud-table]').innerText(), /导入甲[\s\S]*导入乙|导入乙[\s\S]*导入甲/);
   assert.deepEqual(problems, []);
   await context.close();
 }));

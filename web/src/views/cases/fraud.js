@@ -104,3 +104,25 @@ export function yuan(v) {
 export function percent(rate) {
   return rate == null ? '—' : `${(rate * 100).toFixed(1)}%`;
 }
+
+// The CSV columns of the import (docs/fraud.md) by the field names of its errors.
+const IMPORT_COLUMNS = {
+  warned_at: '预警时间',
+  warning_type: '预警类型',
+  level: '预警级别',
+  phone: '手机号',
+  person_name: '姓名',
+  id_number: '身份证号',
+  address: '地址',
+  lat: '纬度',
+  lon: '经度',
+  location: '经纬度',
+  external_ref: '预警编号',
+  description: '预警内容',
+  unit: '接收单位',
+};
+
+// "手机号（phone）"; other fields as given.
+export function importFieldLabel(field) {
+  return IMPORT_COLUMNS[field] ? `${IMPORT_COLUMNS[field]}（${field}）` : field || '—';
+}
