@@ -778,7 +778,8 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 	int64_t now = now_or_clock(q->now_ms);
 	int64_t from = q->from_ms ? q->from_ms : INT64_MIN, to = q->to_ms ? q->to_ms : INT64_MAX;
 	const char *order = sorts[0].sql;
-	char where[1024];
+	const char *text = NULL, *digits = NULL;
+	char where[1536];
 	struct fq_stmt *st;
 	json_t *items;
 	int64_t total = 0;
@@ -805,6 +806,19 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 	if (q->level && (q->level < 1 || q->level > FQ_FRAUD_LEVELS))
 		return fq_err_set(err, FQ_EINVAL, "invalid_query", "level", "level 应为 1 到 %d",
 				  FQ_FRAUD_LEVELS);
+	if (q->q) {
+		size_t n = strlen(q->q), nd = 0;
+		if (n > FQ_FRAUD_SEARCH_MAX)
+			return fq_err_set(err, FQ_EINVAL, "too_long", "q",
+					  "搜索内容不能超过 %d 个字符", FQ_FRAUD_SEARCH_MAX);
+		if (n) {
+			text = q->q;
+			for (size_t i = 0; i < n; i++)
+				nd += q->q[i] >= '0' && q->q[i] <= '9';
+			if (!q->mask_phone && nd == n && n >= 4)
+				digits = q->q;
+		}
+	}
 	/*
 	 * Every filter is bound; an absent one binds NULL (or an open bound)
 	 * and matches everything. Station and receipt time come first, for
@@ -819,17 +833,22 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		 " AND (?6 = 0 OR w.level = ?6)"
 		 " AND (?7 < 0 OR ?7 = (w.first_reached_at IS NULL AND w.state <> 'closed'"
 		 " AND w.deadline_at < ?8))"
-		 " AND (?9 < 0 OR ?9 = (w.escalated_at IS NOT NULL))");
+		 " AND (?9 < 0 OR ?9 = (w.escalated_at IS NOT NULL))"
+		 " AND (?12 IS NULL OR instr(w.number, ?12) > 0"
+		 " OR instr(COALESCE(w.external_ref, ''), ?12) > 0"
+		 " OR instr(COALESCE(w.person_name, ''), ?12) > 0"
+		 " OR instr(COALESCE(w.address, ''), ?12) > 0"
+		 " OR (?13 IS NOT NULL AND instr(w.phone_norm, ?13) > 0))");
 	{
-		char sql[2048];
+		char sql[4096];
 		const char *wt =
 		    q->warning_type ? fq_fraud_code(FQ_FRAUD_TYPE,
 						    fq_fraud_lookup(FQ_FRAUD_TYPE, q->warning_type))
 				    : NULL;
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*)" WARNING_FROM "%s", where);
-		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiii", q->scope_path, q->state, wt,
+		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiitt", q->scope_path, q->state, wt,
 				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
-				  (int64_t)q->escalated, from, to);
+				  (int64_t)q->escalated, from, to, text, digits);
 		if (rc)
 			return rc;
 		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
@@ -839,11 +858,11 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 			return rc;
 		snprintf(sql, sizeof(sql),
 			 "SELECT " WARNING_COLUMNS WARNING_FROM
-			 "%s ORDER BY %s LIMIT ?12 OFFSET ?13",
+			 "%s ORDER BY %s LIMIT ?14 OFFSET ?15",
 			 where, order);
-		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiiii", q->scope_path, q->state, wt,
+		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiittii", q->scope_path, q->state, wt,
 				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
-				  (int64_t)q->escalated, from, to, q->per_page,
+				  (int64_t)q->escalated, from, to, text, digits, q->per_page,
 				  (q->page - 1) * q->per_page);
 		if (rc)
 			return rc;

@@ -42,6 +42,7 @@
 #define FQ_FRAUD_LEVELS		  4
 #define FQ_FRAUD_TEXT_MAX	  2000 /* characters of descriptions and notes */
 #define FQ_FRAUD_NAME_MAX	  32
+#define FQ_FRAUD_SEARCH_MAX	  64 /* bytes of a list search (q) */
 #define FQ_FRAUD_ADDRESS_MAX	  200
 #define FQ_FRAUD_REF_MAX	  64
 #define FQ_FRAUD_ESCALATE_BATCH	  500
@@ -190,6 +191,12 @@ struct fq_fraud_query {
 	int escalated;		/* -1 either, 0, 1 */
 	int64_t from_ms, to_ms; /* received_at in [from, to); 0: open */
 	const char *sort;	/* deadline (default), -deadline, received, -received, level */
+	/*
+	 * Search text or NULL: a warning matches when its number, the centre's
+	 * reference, the person's name or the address contains it, or (when
+	 * phones are not masked and the text is 4 or more digits) its phone.
+	 */
+	const char *q;
 	int mask_phone, mask_id;
 	int64_t now_ms;
 	int64_t page, per_page;

@@ -18,10 +18,12 @@
 #include <string.h>
 
 #include "cases/fraud.h"
+#include "cases/fraud_import.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/audit.h"
 #include "http/events.h"
+#include "http/server.h"
 #include "core/banned.h"
 
 static int masks_phone(struct fq_req *r)
@@ -122,6 +124,7 @@ static int list_warnings(struct fq_req *r)
 	q.grid = nonempty(fq_req_query(r, "grid"));
 	q.assigned_to = mine ? r->user->user_id : NULL;
 	q.sort = nonempty(fq_req_query(r, "sort"));
+	q.q = nonempty(fq_req_query(r, "q"));
 	q.mask_phone = masks_phone(r);
 	q.mask_id = masks_id(r);
 	q.now_ms = fq_now_ms();
@@ -410,6 +413,98 @@ static int post_link(struct fq_req *r)
 	return rc;
 }
 
+/* ---- CSV import (the same as `fengqiao import fraud-warnings`) ---- */
+
+/* Bad rows listed in an answer at most; the count says how many there were. */
+#define IMPORT_ERRORS_SHOWN 200
+
+struct import_ctx {
+	struct fq_req *r;
+	json_t *errors;
+};
+
+static void import_bad_row(void *arg, unsigned long line, const char *field, const char *message)
+{
+	struct import_ctx *x = arg;
+	if (json_array_size(x->errors) < IMPORT_ERRORS_SHOWN)
+		json_array_append_new(x->errors,
+				      json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
+						"field", field, "message", message));
+}
+
+static int import_audit(void *arg, struct fq_dbc *c, const char *name, size_t count,
+			const char *first, const char *last, struct fq_err *err)
+{
+	struct import_ctx *x = arg;
+	int rc = fq_req_audit(x->r, c, FQ_ACT_FRAUD_HANDLE, "fraud_warning.import", "fraud_warning",
+			      first, NULL,
+			      json_pack("{s:I, s:s, s:s, s:s}", "count", (json_int_t)count, "file",
+					name, "first", first, "last", last));
+	if (rc && err != &x->r->err)
+		*err = x->r->err;
+	return rc;
+}
+
+static const char *const import_keys[] = {"csv", "name", "unit", "dry_run", NULL};
+
+static int post_import(struct fq_req *r)
+{
+	const char *csv = NULL, *name = NULL, *unit = NULL;
+	struct fq_fraud_import_summary sum;
+	struct import_ctx x = {r, NULL};
+	int dry_run = 0, rc;
+
+	if ((rc = fq_req_require(r, FQ_ACT_FRAUD_HANDLE)) ||
+	    (rc = fq_json_only_keys(r->body, import_keys, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "csv", FQ_JSON_REQUIRED, FQ_HTTP_BODY_MAX, &csv,
+				  &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "name", FQ_JSON_OPTIONAL, 200, &name, &r->err)) ||
+	    (rc = fq_json_get_str(r->body, "unit", FQ_JSON_OPTIONAL, FQ_UNIT_CODE_MAX - 1, &unit,
+				  &r->err)) ||
+	    (rc = fq_json_get_bool(r->body, "dry_run", FQ_JSON_OPTIONAL, &dry_run, NULL, &r->err)))
+		return rc;
+	x.errors = json_array();
+	{
+		struct fq_fraud_import_options opt = {
+		    .unit = unit && *unit ? unit : r->user->unit_code,
+		    .dry_run = dry_run,
+		    .scope_path = r->user->unit_path,
+		    .actor_id = r->user->user_id,
+		    .bad_row = import_bad_row,
+		    .audit = import_audit,
+		    .arg = &x,
+		};
+		rc = fq_fraud_import_buffer(r->db, csv, strlen(csv),
+					    name && *name ? name : "upload.csv", &opt, &sum,
+					    &r->err);
+		if (!rc && !dry_run) {
+			/* One event for the file: pages refetch their lists. */
+			json_t *ev = json_pack("{s:s}", "kind", "import");
+			fq_req_publish(r, "fraud_warning.created", FQ_ACT_FRAUD_READ, ev, opt.unit);
+			json_decref(ev);
+		}
+	}
+	/* The file's own faults (encoding, header, size) name the member holding it. */
+	if (rc && (strcmp(r->err.field, "file") == 0 || strcmp(r->err.field, "header") == 0 ||
+		   strcmp(r->err.field, "row") == 0))
+		snprintf(r->err.field, sizeof(r->err.field), "csv");
+	/* A check (dry run) reports the bad rows; an import with any is refused whole. */
+	if (rc == FQ_EINVAL && dry_run && sum.bad_rows)
+		rc = 0;
+	if (rc) {
+		json_decref(x.errors);
+		return rc;
+	}
+	return fq_req_reply(
+	    r, dry_run ? 200 : 201,
+	    json_pack("{s:b, s:I, s:I, s:I, s:o, s:s, s:{s:I, s:I, s:I}}", "dry_run", dry_run,
+		      "rows", (json_int_t)sum.rows, "bad_rows", (json_int_t)sum.bad_rows,
+		      "imported", (json_int_t)(dry_run ? 0 : sum.imported), "lines", x.errors,
+		      "encoding", sum.encoding ? sum.encoding : "", "by_route", "location",
+		      (json_int_t)sum.by_route[0], "phone_history", (json_int_t)sum.by_route[1],
+		      "station", (json_int_t)sum.by_route[2]));
+}
+
 /* ---- outreach ---- */
 
 static const char *const outreach_keys[] = {"unit",	"held_at",    "place", "kind",
@@ -641,5 +736,6 @@ const struct fq_route fq_fraud_routes[] = {
     {"POST", "/api/v1/fraud-outreach", post_outreach, 0},
     {"GET", "/api/v1/fraud-codes", get_codes, 0},
     {"GET", "/api/v1/kpi/fraud", get_kpi, 0},
+    {"POST", "/api/v1/fraud-warnings/import", post_import, 0},
     {NULL, NULL, NULL, 0},
 };

@@ -15,6 +15,7 @@
 #include "core/timeutil.h"
 #include "http/audit.h"
 #include "io/csv_in.h"
+#include "org/rights.h"
 #include "core/banned.h"
 
 enum column {
@@ -196,8 +197,10 @@ int fq_fraud_import_buffer(struct fq_db *db, const char *data, size_t len, const
 	if (rc)
 		goto out;
 	rc = fq_unit_path(c, top, scope, err);
-	if (rc == FQ_ENOTFOUND)
-		rc = fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit", "单位 %s 不存在", top);
+	if (rc == FQ_ENOTFOUND ||
+	    (!rc && opt->scope_path && !fq_scope_covers(opt->scope_path, scope)))
+		rc = fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
+				"单位 %s 不存在或不在您的辖区", top);
 	if (rc)
 		goto out;
 	if ((rc = fq_csv_read_header(&r, columns, ARRAY_LEN(columns), &h, err)))
@@ -217,7 +220,8 @@ int fq_fraud_import_buffer(struct fq_db *db, const char *data, size_t len, const
 		memset(&in, 0, sizeof(in));
 		in.source = "import";
 		in.actor_unit = top;
-		in.scope_path = scope;
+		in.scope_path = opt->scope_path ? opt->scope_path : scope;
+		in.actor_id = opt->actor_id;
 		in.now_ms = now;
 		if (load_row(&h, &r.rec, &pool, &in, &row_err) ||
 		    fq_fraud_create(c, &in, id, number, &row_err)) {
@@ -227,8 +231,13 @@ int fq_fraud_import_buffer(struct fq_db *db, const char *data, size_t len, const
 				rc = row_err.code;
 				break;
 			}
-			fprintf(errors, "line %lu: %s: %s\n", r.rec.line,
-				row_err.field[0] ? row_err.field : "row", row_err.message);
+			if (opt->bad_row)
+				opt->bad_row(opt->arg, r.rec.line,
+					     row_err.field[0] ? row_err.field : "row",
+					     row_err.message);
+			else
+				fprintf(errors, "line %lu: %s: %s\n", r.rec.line,
+					row_err.field[0] ? row_err.field : "row", row_err.message);
 			sum->bad_rows++;
 		} else {
 			const char *route = "";
@@ -257,7 +266,8 @@ int fq_fraud_import_buffer(struct fq_db *db, const char *data, size_t len, const
 	else if (rc == 0 && !sum->imported)
 		rc = fq_err_set(err, FQ_EINVAL, "no_rows", "file", "文件中没有数据行");
 	if (rc == 0)
-		rc = audit_import(c, opt, name, sum->imported, first, last, err);
+		rc = opt->audit ? opt->audit(opt->arg, c, name, sum->imported, first, last, err)
+				: audit_import(c, opt, name, sum->imported, first, last, err);
 	if (rc == 0 && !opt->dry_run)
 		rc = fq_dbc_commit(c, err);
 	if (rc || opt->dry_run)

@@ -40,12 +40,38 @@
 #define FQ_FRAUD_IMPORT_FILE_MAX (256u * 1024u * 1024u)
 #define FQ_FRAUD_IMPORT_ROWS_MAX 1000000u
 
+struct fq_dbc;
+
+/* A bad row: its physical line, the field ("row" when none) and the reason. */
+typedef void (*fq_fraud_import_bad_row_fn)(void *arg, unsigned long line, const char *field,
+					   const char *message);
+/*
+ * The import's audit entry, written in its transaction before the commit
+ * (first and last: the numbers given); nonzero (err filled) rolls back.
+ */
+typedef int (*fq_fraud_import_audit_fn)(void *arg, struct fq_dbc *c, const char *name, size_t count,
+					const char *first, const char *last, struct fq_err *err);
+
 struct fq_fraud_import_options {
 	/* The receiving unit for rows without one; NULL: the top unit of the store. */
 	const char *unit;
 	int dry_run;
 	const char *actor; /* the audit log's username, e.g. "cli:alice" */
 	FILE *errors;	   /* bad rows; NULL: stderr */
+	/*
+	 * For an import by a signed-in user (POST /api/v1/fraud-warnings/import);
+	 * all NULL for the command line. scope_path: the user's scope, which
+	 * must cover the receiving unit (else "unknown_unit", field unit) and
+	 * every row's routing, as for the API; actor_id: the user taking the
+	 * warnings; bad_row: called for each bad row instead of printing it;
+	 * audit: writes the audit entry instead of one by actor (client "cli");
+	 * arg: for both callbacks.
+	 */
+	const char *scope_path;
+	const char *actor_id;
+	fq_fraud_import_bad_row_fn bad_row;
+	fq_fraud_import_audit_fn audit;
+	void *arg;
 };
 
 struct fq_fraud_import_summary {

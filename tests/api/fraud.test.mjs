@@ -262,6 +262,23 @@ test('the page of a descending sort holds the earlier deadlines', async () => {
   assert.deepEqual(new Set(r.json.items.map((x) => x.id)), new Set([w1.id, wEsc.id]));
 });
 
+test('search (q): number, name and address; phone digits only for roles that see phones', async () => {
+  const ids = async (c, q) => {
+    const r = await c.get(`/api/v1/fraud-warnings?q=${encodeURIComponent(q)}&${SINCE}`);
+    assert.equal(r.status, 200, r.text);
+    return r.json.items.map((x) => x.id).sort();
+  };
+  assert.deepEqual(await ids(as.chief, '孙八'), [wL3.id]);
+  assert.deepEqual(await ids(as.chief, wL2.number), [wL2.id]);
+  assert.deepEqual(await ids(as.chief, 'FZ-2026-0001'), [w1.id]);
+  assert.deepEqual(await ids(as.chief, '00003333'), [wEsc.id]);
+  assert.deepEqual(await ids(as.chief, '没有这个人'), []);
+  // Analysts see phones masked: a phone search finds nothing for them.
+  assert.deepEqual(await ids(as.analyst, '00003333'), []);
+  assert.deepEqual(await ids(as.analyst, '孙八'), [wL3.id]);
+  assertError(await as.chief.get(`/api/v1/fraud-warnings?q=${'x'.repeat(65)}`), 400, 'too_long', 'q');
+});
+
 test('outreach events are recorded and listed', async () => {
   let r = await as.community.post('/api/v1/fraud-outreach', {
     held_at: iso(t0 - 2 * MIN), place: '枫溪中学礼堂', kind: 'school', audience: 'students', attendance: 60, note: '反诈宣讲进校园',
@@ -396,4 +413,50 @@ test('import: Chinese headers in GB18030, all or nothing, every bad row with its
   assert.ok(err);
   assert.match(err.stderr, /line 2: external_ref: /);
   assert.equal((await as.chief2.get('/api/v1/fraud-warnings')).json.total, 3);
+});
+
+test('import through the API: bad rows listed by line, dry run, all or nothing, scope, audit', async () => {
+  const bad = [
+    '预警时间,预警类型,预警级别,手机号,姓名,预警编号',
+    '2026-11-21 09:00,刷单返利,1,13600000101,甲,API-1',
+    '2026-11-21 09:05,冒充电商物流客服,2,1360000010x,乙,API-2', // line 3: phone
+    '2026-11-21 09:10,虚假贷款,9,13600000103,丙,API-3', // line 4: level
+  ].join('\r\n') + '\r\n';
+  // The check (dry run) lists the bad rows by line; the import refuses the file whole.
+  let r = await as.community.post('/api/v1/fraud-warnings/import', { csv: bad, dry_run: true });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.rows, r.json.bad_rows, r.json.imported], [3, 2, 0]);
+  assert.deepEqual(r.json.lines.map((l) => `${l.line}:${l.field}`), ['3:phone', '4:level']);
+  assert.ok(r.json.lines.every((l) => l.message.length > 0));
+  r = await as.community.post('/api/v1/fraud-warnings/import', { csv: bad, name: '反诈中心预警.csv' });
+  assertError(r, 400, 'bad_rows', 'csv');
+  assert.match(r.json.error.message, /2 行数据有错误（共 3 行）/);
+  assert.equal((await as.chief.get('/api/v1/fraud-warnings?q=API-1')).json.total, 0, 'nothing written');
+
+  const good = bad.replace('1360000010x', '13600000102').replace(',9,', ',3,');
+  r = await as.community.post('/api/v1/fraud-warnings/import', { csv: good, dry_run: true });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.dry_run, r.json.rows, r.json.bad_rows, r.json.imported, r.json.by_route.station], [true, 3, 0, 0, 3]);
+  assert.equal((await as.chief.get('/api/v1/fraud-warnings?q=API-')).json.total, 0, 'a dry run writes nothing');
+  r = await as.community.post('/api/v1/fraud-warnings/import', { csv: good, name: '反诈中心预警.csv' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.imported, 3);
+  const l = await as.chief.get('/api/v1/fraud-warnings?q=API-&sort=received');
+  assert.equal(l.json.total, 3);
+  assert.ok(l.json.items.every((x) => x.source === 'import' && x.unit === STATION && x.route === 'station'));
+  const auditor = await loginAs(srv, who(srv, 'auditor'));
+  const a = await auditor.get('/api/v1/audit?action=fraud_warning.import&user=community');
+  assert.equal(a.status, 200, a.text);
+  assert.equal(a.json.total, 1);
+  assert.match(JSON.stringify(a.json.items[0]), /反诈中心预警\.csv/);
+  // The same references again: refused as a whole, the line named.
+  assertError(await as.community.post('/api/v1/fraud-warnings/import', { csv: good }), 400, 'bad_rows', 'csv');
+  r = await as.community.post('/api/v1/fraud-warnings/import', { csv: good, dry_run: true });
+  assert.deepEqual(r.json.lines.map((l) => `${l.line}:${l.field}`), ['2:external_ref', '3:external_ref', '4:external_ref']);
+  assert.equal((await as.chief.get('/api/v1/fraud-warnings?q=API-')).json.total, 3);
+  // Another station is out of scope; readers without fraud.handle cannot import.
+  assertError(await as.community.post('/api/v1/fraud-warnings/import', { csv: good.replace(/API-/g, 'APX-'), unit: STATION2 }), 400, 'unknown_unit', 'unit');
+  assertError(await as.analyst.post('/api/v1/fraud-warnings/import', { csv: good }), 403, 'forbidden');
+  assertError(await as.community.post('/api/v1/fraud-warnings/import', {}), 400, 'missing_field', 'csv');
+  assertError(await as.community.post('/api/v1/fraud-warnings/import', { csv: 'warned_at,level\n' }), 400, 'missing_column', 'csv');
 });

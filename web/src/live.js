@@ -33,6 +33,11 @@ export const LIVE_EVENTS = [
   'unit.position',
   'directive.created',
   'directive.updated',
+  'fraud_warning.created',
+  'fraud_warning.updated',
+  'fraud_outreach.created',
+  'reception_visit.created',
+  'reception_visit.updated',
 ];
 
 const URL = '/api/v1/events';

@@ -32,6 +32,10 @@ export const DISPUTE_READ = ['chief', 'operator', 'community_officer', 'case_off
 
 // Livelihood cases and transfers (the server's case.read right; docs/cases.md).
 export const CASE_READ = ['chief', 'case_officer', 'community_officer', 'analyst'];
+// Anti-fraud warnings and the reception hall (the server's fraud.read and
+// reception.read rights; docs/fraud.md, docs/reception.md).
+export const FRAUD_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
+export const RECEPTION_READ = ['chief', 'operator', 'community_officer', 'case_officer', 'auxiliary', 'analyst'];
 
 export const NAV_SECTIONS = [
   {
@@ -106,8 +110,14 @@ export const NAV_SECTIONS = [
         component: () => import('./views/cases/DisputesView.vue'),
         subroutes: [{ path: ':id', name: 'dispute', title: '纠纷详情', component: () => import('./views/cases/DisputeView.vue') }],
       },
-      { key: 'fraud', title: '预警劝阻' },
-      { key: 'reception', title: '暖心警务会客厅' },
+      {
+        key: 'fraud',
+        title: '预警劝阻',
+        roles: FRAUD_READ,
+        component: () => import('./views/cases/FraudView.vue'),
+        subroutes: [{ path: ':id', name: 'warning', title: '预警详情', component: () => import('./views/cases/FraudWarningView.vue') }],
+      },
+      { key: 'reception', title: '暖心警务会客厅', roles: RECEPTION_READ, component: () => import('./views/cases/ReceptionView.vue') },
     ],
   },
   {
