@@ -409,10 +409,11 @@ int fq_post_set(struct fq_dbc *c, const char *code, json_t *body, const char *ac
 		json_decref(users);
 		goto out;
 	}
+	/* grids is borrowed from body (fq_json_get_str_array): the summary takes its own reference.
+	 */
 	*summary = json_pack("{s:O, s:I, s:o}", "grids", grids, "staff",
 			     (json_int_t)json_array_size(staff), "user_ids", users);
 out:
-	json_decref(grids);
 	return rc;
 }
 

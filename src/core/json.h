@@ -40,7 +40,7 @@ int fq_json_get_bool(json_t *obj, const char *key, enum fq_json_need need, int *
 		     struct fq_err *err) FQ_WUR;
 int fq_json_get_real(json_t *obj, const char *key, enum fq_json_need need, double min, double max,
 		     double *out, int *present, struct fq_err *err) FQ_WUR;
-/* An array (possibly empty) of at most max_items strings. */
+/* An array (possibly empty) of at most max_items strings; *out is borrowed from obj. */
 int fq_json_get_str_array(json_t *obj, const char *key, enum fq_json_need need, size_t max_items,
 			  json_t **out, struct fq_err *err) FQ_WUR;
 /* Refuse members not named in allowed (NULL-terminated). */

@@ -125,14 +125,14 @@ export function fieldOf(error) {
 }
 
 // The station's users who handle cases, for the officer filter and the
-// assignment: only chiefs may read users (user.read); [] for the others.
+// assignment; [] when the directory cannot be read.
 // roles: the roles a user must have one of.
 export async function loadOfficers(roles = ['case_officer']) {
-  if (!hasRole('chief')) return [];
+  // The staff directory (GET /api/v1/staff) is open to every role, inside its scope.
   try {
     const unit = session.user && session.user.unit && session.user.unit.code;
-    const answer = await api.get('/users', { query: { unit, per_page: 200 }, quiet: true });
-    return (answer.items || []).filter((u) => !u.disabled && (u.roles || []).some((r) => roles.includes(r)));
+    const answer = await api.get('/staff', { query: { unit, can: 'case.manage', per_page: 200 }, quiet: true });
+    return (answer.items || []).filter((u) => (u.roles || []).some((r) => roles.includes(r)));
   } catch {
     return [];
   }

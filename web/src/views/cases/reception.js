@@ -51,6 +51,7 @@ export function allowedTargets() {
 export function objectRoute(to, id, extra = {}) {
   if (!id) return null;
   if (to === 'dispute') return { name: 'cases-disputes-dispute', params: { id } };
+  if (to === 'case') return { name: 'cases-cases-case', params: { id } };
   if (to === 'alert' && extra.incident_id) return { name: 'command-incidents-incident', params: { id: extra.incident_id } };
   if (to === 'service_request') return { name: 'community-services' };
   return null;
