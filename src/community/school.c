@@ -253,18 +253,38 @@ static json_t *school_row(struct fq_stmt *st)
 	return j;
 }
 
+#define SCHOOL_COLS                                                                                \
+	"SELECT s.id, s.name, s.organisation_id, s.unit_code, u.name, s.address, s.pupils,"        \
+	" (SELECT count(*) FROM school_post p WHERE p.school_id = s.id AND p.active = 1) FROM"     \
+	" school s JOIN unit u ON u.code = s.unit_code"
+
 int fq_school_list(struct fq_dbc *c, const char *scope_path, int64_t page, int64_t per_page,
 		   json_t **out, struct fq_err *err)
 {
 	return run_list(c,
 			"SELECT count(*) FROM school s WHERE substr(s.unit_path, 1, length(?1))"
 			" = ?1 AND ?2 IS NULL",
-			"SELECT s.id, s.name, s.organisation_id, s.unit_code, u.name, s.address,"
-			" s.pupils, (SELECT count(*) FROM school_post p WHERE p.school_id = s.id"
-			" AND p.active = 1) FROM school s JOIN unit u ON u.code = s.unit_code"
-			" WHERE substr(s.unit_path, 1, length(?1)) = ?1 AND ?2 IS NULL ORDER BY"
-			" s.unit_code, s.name LIMIT ?3 OFFSET ?4",
+			SCHOOL_COLS " WHERE substr(s.unit_path, 1, length(?1)) = ?1 AND ?2 IS NULL"
+				    " ORDER BY s.unit_code, s.name LIMIT ?3 OFFSET ?4",
 			scope_path, NULL, page, per_page, school_row, out, err);
+}
+
+int fq_school_json(struct fq_dbc *c, const char *id, json_t **out, struct fq_err *err)
+{
+	struct fq_stmt *st = NULL;
+	int rc = fq_dbc_query(c, err, &st, SCHOOL_COLS " WHERE s.id = ?", "t", id);
+
+	if (rc)
+		return rc;
+	rc = fq_stmt_step(st, err);
+	if (rc == FQ_DB_ROW) {
+		*out = school_row(st);
+		rc = 0;
+	} else if (rc == FQ_DB_DONE) {
+		rc = fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "学校不存在");
+	}
+	fq_stmt_done(st);
+	return rc;
 }
 
 /* ---- posts ---- */

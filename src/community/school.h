@@ -72,6 +72,8 @@ int fq_school_create(struct fq_dbc *c, const struct fq_school_new *in, const cha
 		     char id[37], struct fq_err *err) FQ_WUR;
 int fq_school_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_MAX],
 			struct fq_err *err) FQ_WUR;
+/* A school with its unit name and post count. */
+int fq_school_json(struct fq_dbc *c, const char *id, json_t **out, struct fq_err *err) FQ_WUR;
 /* Schools under scope_path with their unit name and post count. */
 int fq_school_list(struct fq_dbc *c, const char *scope_path, int64_t page, int64_t per_page,
 		   json_t **out, struct fq_err *err) FQ_WUR;

@@ -74,7 +74,7 @@ static const char *const school_keys[] = {"organisation_id", "name",   "unit",
 static int post_school(struct fq_req *r)
 {
 	struct fq_school_new in = {0};
-	char id[37], path[FQ_UNIT_PATH_MAX];
+	char id[37];
 	struct fq_dbc *c;
 	json_t *out = NULL;
 	int rc;
@@ -98,25 +98,8 @@ static int post_school(struct fq_req *r)
 		rc = finish(r, c, fq_school_create(c, &in, r->user->unit_path, id, &r->err),
 			    FQ_ACT_SCHOOL_MANAGE, "school.create", "school", id, NULL);
 	if (!rc)
-		rc = fq_school_unit_path(c, id, path, &r->err);
-	if (!rc) {
-		/* The school as the list shows it. */
-		json_t *list = NULL;
-		rc = fq_school_list(c, path, 1, 200, &list, &r->err);
-		if (!rc) {
-			size_t i;
-			json_t *s;
-			json_array_foreach(json_object_get(list, "items"), i, s)
-			{
-				if (strcmp(json_string_value(json_object_get(s, "id")), id) == 0)
-					out = json_incref(s);
-			}
-			json_decref(list);
-		}
-	}
+		rc = fq_school_json(c, id, &out, &r->err);
 	fq_db_release(r->db, c);
-	if (!rc && !out)
-		out = json_pack("{s:s}", "id", id);
 	return rc ? rc : fq_req_reply(r, 201, json_pack("{s:o}", "school", out));
 }
 

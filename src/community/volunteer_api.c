@@ -23,7 +23,7 @@ static const char *nonempty(const char *s)
 /* Phones of members are for those who keep the groups. */
 static int masks_phones(struct fq_req *r)
 {
-	return !fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_MANAGE);
+	return !fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_KEEP);
 }
 
 static int time_field(struct fq_req *r, const char *key, enum fq_json_need need, int64_t *out)
@@ -120,7 +120,7 @@ static int post_group(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE)) ||
+	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP)) ||
 	    (rc = fq_json_only_keys(r->body, group_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "name", FQ_JSON_REQUIRED, FQ_VOLUNTEER_NAME_MAX,
 				  &in.name, &r->err)) ||
@@ -138,7 +138,7 @@ static int post_group(struct fq_req *r)
 	rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
 		struct write_ctx w = {
-		    FQ_ACT_VOLUNTEER_MANAGE, "volunteer_group.create", "volunteer_group", id,
+		    FQ_ACT_VOLUNTEER_KEEP, "volunteer_group.create", "volunteer_group", id,
 		    json_pack("{s:s, s:s}", "name", in.name, "unit", in.unit_code)};
 		rc = audited(r, c, fq_vgroup_create(c, &in, r->user->unit_path, id, &r->err), &w);
 	}
@@ -173,7 +173,7 @@ static int patch_group(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE)) ||
+	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP)) ||
 	    (rc = fq_json_only_keys(r->body, group_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "name", FQ_JSON_OPTIONAL, FQ_VOLUNTEER_NAME_MAX, &name,
 				  &r->err)) ||
@@ -197,7 +197,7 @@ static int patch_group(struct fq_req *r)
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		struct write_ctx w = {FQ_ACT_VOLUNTEER_MANAGE, "volunteer_group.update",
+		struct write_ctx w = {FQ_ACT_VOLUNTEER_KEEP, "volunteer_group.update",
 				      "volunteer_group", r->params[0], NULL};
 		rc = audited(r, c,
 			     fq_vgroup_update(c, r->params[0], version, name, leader, notes, active,
@@ -256,7 +256,7 @@ static int post_member(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE)) ||
+	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP)) ||
 	    (rc = fq_json_only_keys(r->body, member_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "group_id", FQ_JSON_REQUIRED, 36, &in.group_id,
 				  &r->err)) ||
@@ -274,7 +274,7 @@ static int post_member(struct fq_req *r)
 	c = fq_db_acquire(r->db);
 	rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		struct write_ctx w = {FQ_ACT_VOLUNTEER_MANAGE, "volunteer_member.create",
+		struct write_ctx w = {FQ_ACT_VOLUNTEER_KEEP, "volunteer_member.create",
 				      "volunteer_member", id,
 				      json_pack("{s:s}", "group_id", in.group_id)};
 		rc = audited(r, c, fq_vmember_create(c, &in, r->user->unit_path, id, &r->err), &w);
@@ -312,7 +312,7 @@ static int patch_member(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE)) ||
+	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP)) ||
 	    (rc = fq_json_only_keys(r->body, member_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "name", FQ_JSON_OPTIONAL, FQ_VOLUNTEER_NAME_MAX, &name,
 				  &r->err)) ||
@@ -329,7 +329,7 @@ static int patch_member(struct fq_req *r)
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		struct write_ctx w = {FQ_ACT_VOLUNTEER_MANAGE, "volunteer_member.update",
+		struct write_ctx w = {FQ_ACT_VOLUNTEER_KEEP, "volunteer_member.update",
 				      "volunteer_member", r->params[0], NULL};
 		rc = audited(r, c,
 			     fq_vmember_update(c, r->params[0], version, name, phone, active,
@@ -386,7 +386,7 @@ static int post_task(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE)) ||
+	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP)) ||
 	    (rc = fq_json_only_keys(r->body, task_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "group_id", FQ_JSON_REQUIRED, 36, &in.group_id,
 				  &r->err)) ||
@@ -408,7 +408,7 @@ static int post_task(struct fq_req *r)
 	rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
 		struct write_ctx w = {
-		    FQ_ACT_VOLUNTEER_MANAGE, "volunteer_task.create", "volunteer_task", id,
+		    FQ_ACT_VOLUNTEER_KEEP, "volunteer_task.create", "volunteer_task", id,
 		    json_pack("{s:s, s:s}", "group_id", in.group_id, "kind", in.kind)};
 		rc = audited(r, c, fq_vtask_create(c, &in, r->user->unit_path, id, &r->err), &w);
 	}
@@ -422,7 +422,7 @@ static int post_task(struct fq_req *r)
 }
 
 /*
- * Who acts on a task: with volunteer.manage, the member named (member_id)
+ * Who acts on a task: with volunteer.keep, the member named (member_id)
  * or nobody; otherwise (volunteer.duty) the caller's own member on the task.
  * A task outside scope, or one the volunteer is not on, answers 404.
  */
@@ -432,7 +432,7 @@ static int task_actor(struct fq_req *r, struct fq_dbc *c, const char *member_id,
 	int rc;
 
 	member[0] = '\0';
-	if (fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_MANAGE)) {
+	if (fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_KEEP)) {
 		rc = fq_req_object_scope(r, c, fq_vtask_unit_path, r->params[0], "任务不存在");
 		if (rc)
 			return rc;
@@ -444,7 +444,7 @@ static int task_actor(struct fq_req *r, struct fq_dbc *c, const char *member_id,
 		return 0;
 	}
 	if (!fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_DUTY))
-		return fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE);
+		return fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP);
 	if (member_id)
 		return fq_err_set(&r->err, FQ_EFORBIDDEN, "forbidden", "member_id",
 				  "只能为自己签到签退");
@@ -483,7 +483,7 @@ static int post_cancel(struct fq_req *r)
 	json_t *out = NULL;
 	int rc;
 
-	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_MANAGE)) ||
+	if ((rc = fq_req_require(r, FQ_ACT_VOLUNTEER_KEEP)) ||
 	    (rc = fq_json_only_keys(r->body, cancel_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "reason", FQ_JSON_REQUIRED, FQ_VOLUNTEER_TEXT_MAX,
 				  &reason, &r->err)) ||
@@ -495,7 +495,7 @@ static int post_cancel(struct fq_req *r)
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		struct write_ctx w = {FQ_ACT_VOLUNTEER_MANAGE, "volunteer_task.cancel",
+		struct write_ctx w = {FQ_ACT_VOLUNTEER_KEEP, "volunteer_task.cancel",
 				      "volunteer_task", r->params[0], NULL};
 		rc = audited(r, c, fq_vtask_cancel(c, r->params[0], version, reason, &r->err), &w);
 	}
@@ -530,8 +530,8 @@ static int check_in_out(struct fq_req *r, int in)
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		struct write_ctx w = {fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_MANAGE)
-					  ? FQ_ACT_VOLUNTEER_MANAGE
+		struct write_ctx w = {fq_roles_can(r->user->roles, FQ_ACT_VOLUNTEER_KEEP)
+					  ? FQ_ACT_VOLUNTEER_KEEP
 					  : FQ_ACT_VOLUNTEER_DUTY,
 				      in ? "volunteer_task.check_in" : "volunteer_task.check_out",
 				      "volunteer_task", r->params[0], NULL};

@@ -55,7 +55,7 @@ static const char *const actions[FQ_ACT_COUNT] = {
     [FQ_ACT_ADDRESS_READ] = "address.read",
     [FQ_ACT_PERSON_CONCERN] = "person.concern",
     [FQ_ACT_VOLUNTEER_READ] = "volunteer.read",
-    [FQ_ACT_VOLUNTEER_MANAGE] = "volunteer.manage",
+    [FQ_ACT_VOLUNTEER_KEEP] = "volunteer.keep",
     [FQ_ACT_VOLUNTEER_DUTY] = "volunteer.duty",
     [FQ_ACT_SCHOOL_READ] = "school.read",
     [FQ_ACT_SCHOOL_MANAGE] = "school.manage",
@@ -170,7 +170,7 @@ static const uint64_t registry_grants[FQ_ROLE_COUNT] = {
  * the groups and the posts, auxiliaries too (they run the patrols and stand
  * at the gates); grid workers and analysts read; volunteers do their tasks.
  */
-#define VOLUNTEER_KEEP (A(VOLUNTEER_READ) | A(VOLUNTEER_MANAGE))
+#define VOLUNTEER_KEEP (A(VOLUNTEER_READ) | A(VOLUNTEER_KEEP))
 #define SCHOOL_ALL     (A(SCHOOL_READ) | A(SCHOOL_MANAGE) | A(SCHOOL_ATTEND))
 
 static const uint64_t volunteer_grants[FQ_ROLE_COUNT] = {

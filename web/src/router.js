@@ -3,7 +3,8 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { ElMessage } from 'element-plus';
 import { session, loadSession, hasAnyRole } from './session.js';
-import { NAV_SECTIONS, VISIT_LOG, VOLUNTEER_DUTY, itemPath } from './nav.js';
+import { NAV_SECTIONS, VISIT_LOG, itemPath } from './nav.js';
+import { VOLUNTEER_DUTY } from './nav.js';
 
 const PRODUCT = '枫桥';
 

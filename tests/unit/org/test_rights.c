@@ -178,14 +178,13 @@ static void test_grants_table(void **state)
 
 	/* Volunteers and school posts (docs/volunteers.md). */
 	{
-		const uint64_t vs = A(VOLUNTEER_READ) | A(VOLUNTEER_MANAGE) | A(VOLUNTEER_DUTY) |
+		const uint64_t vs = A(VOLUNTEER_READ) | A(VOLUNTEER_KEEP) | A(VOLUNTEER_DUTY) |
 				    A(SCHOOL_READ) | A(SCHOOL_MANAGE) | A(SCHOOL_ATTEND);
-		const uint64_t keep = A(VOLUNTEER_READ) | A(VOLUNTEER_MANAGE) | A(SCHOOL_READ) |
+		const uint64_t keep = A(VOLUNTEER_READ) | A(VOLUNTEER_KEEP) | A(SCHOOL_READ) |
 				      A(SCHOOL_MANAGE) | A(SCHOOL_ATTEND);
 		assert_int_equal(granted(R(CHIEF), vs), keep);
 		assert_int_equal(granted(R(COMMUNITY_OFFICER), vs), keep);
-		assert_int_equal(granted(R(AUXILIARY), vs), A(VOLUNTEER_READ) |
-								A(VOLUNTEER_MANAGE) |
+		assert_int_equal(granted(R(AUXILIARY), vs), A(VOLUNTEER_READ) | A(VOLUNTEER_KEEP) |
 								A(SCHOOL_READ) | A(SCHOOL_ATTEND));
 		assert_int_equal(granted(R(GRID_WORKER), vs), A(VOLUNTEER_READ) | A(SCHOOL_READ));
 		assert_int_equal(granted(R(ANALYST), vs), A(VOLUNTEER_READ) | A(SCHOOL_READ));
