@@ -252,30 +252,18 @@ static int list_incidents(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, out);
 }
 
-/* "警情_YYYYMMDD.ext" (China date of now) as an RFC 6266/5987 Content-Disposition. */
-static void export_disposition(struct fq_req *r, const char *ext)
+/* "警情_YYYYMMDD.ext" (China date of now) as the Content-Disposition. */
+static void export_disposition(struct fq_req *r, enum fq_export_format f)
 {
-	char day[FQ_RFC3339_MAX], value[160];
+	char value[200];
 
-	fq_time_format_cst(fq_now_ms(), day); /* 2026-11-24T08:00:00+08:00 */
-	snprintf(value, sizeof(value),
-		 "attachment; filename=\"incidents_%.4s%.2s%.2s.%s\";"
-		 " filename*=UTF-8''%%E8%%AD%%A6%%E6%%83%%85_%.4s%.2s%.2s.%s",
-		 day, day + 5, day + 8, ext, day, day + 5, day + 8, ext);
+	fq_export_disposition(value, sizeof(value), "incidents", "警情", fq_now_ms(), f);
 	fq_req_add_header(r, "Content-Disposition", value);
 }
 
-/*
- * The most rows of an export: FQ_EXPORT_MAX_ROWS, or a smaller positive
- * value of the environment variable FQ_EXPORT_MAX_ROWS (for tests and for
- * sites that want a lower cap).
- */
 static size_t export_cap(void)
 {
-	const char *s = getenv("FQ_EXPORT_MAX_ROWS");
-	char *end = NULL;
-	long long v = s ? strtoll(s, &end, 10) : 0;
-	return v > 0 && v < FQ_EXPORT_MAX_ROWS && end && !*end ? (size_t)v : FQ_EXPORT_MAX_ROWS;
+	return fq_export_row_cap(FQ_EXPORT_MAX_ROWS);
 }
 
 static int export_incidents(struct fq_req *r)
@@ -326,7 +314,7 @@ static int export_incidents(struct fq_req *r)
 		free(data);
 		return rc;
 	}
-	export_disposition(r, fq_export_extension((enum fq_export_format)f));
+	export_disposition(r, (enum fq_export_format)f);
 	return fq_req_reply_bytes(r, 200, fq_export_content_type((enum fq_export_format)f), data,
 				  len);
 }

@@ -286,6 +286,7 @@ struct fq_org_query {
 	const char *q;
 	const char *type;
 	int regulated; /* -1 any, 0 or 1 */
+	int small;     /* 1: only the nine kinds of small venues (九小场所, small_*) */
 	const char *unit;
 	const char *sort; /* name, -name, created_at, -created_at */
 	int64_t page, per_page;
