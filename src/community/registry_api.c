@@ -583,10 +583,7 @@ static int export_registry(struct fq_req *r, enum export_kind k)
 		house_query(r, &hq);
 	else if ((rc = org_query(r, &oq)))
 		return rc;
-	if (k == EXPORT_ORGS)
-		org_view(r, &v);
-	else
-		view_of(r, 0, &v);
+	view_of(r, 0, &v); /* as the lists show them */
 	c = fq_db_acquire(r->db);
 	rc = k == EXPORT_PEOPLE ? fq_person_export(c, &pq, &v, (enum fq_export_format)f, cap, &data,
 						   &len, &rows, &r->err)

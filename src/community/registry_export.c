@@ -182,7 +182,7 @@ static int export(enum kind k, struct fq_dbc *c, const void *q, const struct fq_
 	/* The first page checks the filters and tells how many rows match. */
 	for (int64_t page = 1;; page++) {
 		json_t *out = NULL, *items, *it;
-		size_t i;
+		size_t i, got;
 		if ((rc = list_page(k, c, q, page, v, &out, err)))
 			break;
 		if (total < 0) {
@@ -201,6 +201,7 @@ static int export(enum kind k, struct fq_dbc *c, const void *q, const struct fq_
 			fq_buf_init(&scratch, 4096);
 		}
 		items = json_object_get(out, "items");
+		got = json_array_size(items);
 		json_array_foreach(items, i, it)
 		{
 			if (rc || n >= max_rows)
@@ -210,8 +211,7 @@ static int export(enum kind k, struct fq_dbc *c, const void *q, const struct fq_
 				n++;
 		}
 		json_decref(out);
-		if (rc || json_array_size(items) < EXPORT_PAGE || (int64_t)n >= total ||
-		    n >= max_rows)
+		if (rc || got < EXPORT_PAGE || (int64_t)n >= total || n >= max_rows)
 			break;
 	}
 	if (total < 0)
