@@ -208,7 +208,11 @@ int fq_house_find_or_create(struct fq_dbc *c, const char *unit, const char *addr
 			    struct fq_err *err) FQ_WUR;
 int fq_house_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_MAX],
 		       struct fq_err *err) FQ_WUR;
-/* The house with its occupants and rentals. */
+/*
+ * The house with its occupants and rentals: occupants and tenants with
+ * their ID numbers and phones always masked (whatever the view), tenants
+ * with their registration's expiry and state.
+ */
 int fq_house_json(struct fq_dbc *c, const char *id, const struct fq_registry_view *v, json_t **out,
 		  struct fq_err *err) FQ_WUR;
 
@@ -217,6 +221,7 @@ struct fq_house_query {
 	const char *q;
 	const char *use;
 	const char *unit;
+	int expiring;	  /* 1: houses with a tenant's registration expired or expiring */
 	const char *sort; /* address, -address, created_at, -created_at */
 	int64_t page, per_page;
 };
@@ -225,9 +230,15 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 
 /*
  * A rental of house_id: {"start_date","end_date"?,"tenant_ids":[...],
- * "notes"?}. Tenants must be people in scope; they move into the house
- * (their residence) and the house's use becomes rented.
+ * "notes"?,"registration_expires"?}. Tenants must be people in scope; they
+ * move into the house (their residence) and the house's use becomes
+ * rented. registration_expires (YYYY-MM-DD, not before start_date) is when
+ * the tenants' residence registration (流动人口居住登记) runs out; the
+ * house's answer shows each tenant's registration_state: "expired",
+ * "expiring" (within FQ_REGISTRATION_REMIND_DAYS of today, China date),
+ * "valid", or null when not recorded.
  */
+#define FQ_REGISTRATION_REMIND_DAYS 30
 int fq_rental_create(struct fq_dbc *c, const char *house_id, json_t *body, const struct fq_actor *a,
 		     char id[37], struct fq_err *err) FQ_WUR;
 
@@ -342,6 +353,8 @@ int fq__location_arg(json_t *body, int *present, double *lat, double *lon,
 		     struct fq_err *err) FQ_WUR;
 /* An optional string member: NULL input -> null. */
 json_t *fq__json_str_or_null(const char *s);
+/* "YYYY-MM-DD": the China date of ms plus add_days. */
+void fq__cst_date(int64_t ms, int add_days, char out[11]);
 /* RFC 3339 string of ms in China Standard Time. */
 json_t *fq__json_time(int64_t ms);
 

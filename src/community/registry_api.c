@@ -234,14 +234,21 @@ static int post_reveal(struct fq_req *r)
 
 /* ---- houses ---- */
 
-/* The filters of the house list and its export. */
-static void house_query(struct fq_req *r, struct fq_house_query *q)
+/* The filters of the house list and its export (expiring: 0 or 1). */
+static int house_query(struct fq_req *r, struct fq_house_query *q)
 {
+	const char *expiring = nonempty(fq_req_query(r, "expiring"));
+
 	q->scope_path = r->user->unit_path;
 	q->q = nonempty(fq_req_query(r, "q"));
 	q->use = nonempty(fq_req_query(r, "use"));
 	q->unit = nonempty(fq_req_query(r, "unit"));
 	q->sort = nonempty(fq_req_query(r, "sort"));
+	if (expiring && strcmp(expiring, "0") != 0 && strcmp(expiring, "1") != 0)
+		return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", "expiring",
+				  "expiring 应为 0 或 1");
+	q->expiring = expiring && expiring[0] == '1';
+	return 0;
 }
 
 static int list_houses(struct fq_req *r)
@@ -255,8 +262,9 @@ static int list_houses(struct fq_req *r)
 	if ((rc = fq_req_require(r, FQ_ACT_REGISTRY_READ)) ||
 	    (rc = fq_req_page(r, &q.page, &q.per_page)))
 		return rc;
+	if ((rc = house_query(r, &q)))
+		return rc;
 	view_of(r, 0, &v);
-	house_query(r, &q);
 	c = fq_db_acquire(r->db);
 	rc = fq_house_list(c, &q, &v, &out, &r->err);
 	fq_db_release(r->db, c);
@@ -579,9 +587,9 @@ static int export_registry(struct fq_req *r, enum export_kind k)
 				  "导出格式 format 应为 csv 或 xlsx");
 	if (k == EXPORT_PEOPLE)
 		people_query(r, &pq);
-	else if (k == EXPORT_HOUSES)
-		house_query(r, &hq);
-	else if ((rc = org_query(r, &oq)))
+	else if (k == EXPORT_HOUSES && (rc = house_query(r, &hq)))
+		return rc;
+	else if (k == EXPORT_ORGS && (rc = org_query(r, &oq)))
 		return rc;
 	view_of(r, 0, &v); /* as the lists show them */
 	c = fq_db_acquire(r->db);
@@ -597,7 +605,7 @@ static int export_registry(struct fq_req *r, enum export_kind k)
 		json_t *filters = json_object(), *detail;
 		static const char *const keys[] = {"q",	   "category",	"house_id", "use",
 						   "type", "regulated", "group",    "unit",
-						   "sort", NULL};
+						   "sort", "expiring",	NULL};
 		for (int i = 0; keys[i]; i++)
 			if (nonempty(fq_req_query(r, keys[i])))
 				json_object_set_new(filters, keys[i],
