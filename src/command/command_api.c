@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
+#include "http/export_reply.h"
 #include "core/banned.h"
 
 #define IDEMPOTENCY_KEY_MAX 128
@@ -252,15 +253,6 @@ static int list_incidents(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, out);
 }
 
-/* "警情_YYYYMMDD.ext" (China date of now) as the Content-Disposition. */
-static void export_disposition(struct fq_req *r, enum fq_export_format f)
-{
-	char value[200];
-
-	fq_export_disposition(value, sizeof(value), "incidents", "警情", fq_now_ms(), f);
-	fq_req_add_header(r, "Content-Disposition", value);
-}
-
 static size_t export_cap(void)
 {
 	return fq_export_row_cap(FQ_EXPORT_MAX_ROWS);
@@ -294,29 +286,22 @@ static int export_incidents(struct fq_req *r)
 			   fq_req_query(r, "from") ? fq_req_query(r, "from") : "不限",
 			   fq_req_query(r, "to") ? fq_req_query(r, "to") : "不限",
 			   (int)export_cap());
-	if (!rc)
-		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		rc = fq_req_audit(r, c, FQ_ACT_INCIDENT_READ, "incident.export", "incident", NULL,
-				  NULL,
-				  json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:I, s:b}", "format",
-					    fq_export_extension((enum fq_export_format)f), "state",
-					    q.state, "from", fq_req_query(r, "from"), "to",
-					    fq_req_query(r, "to"), "scope", q.scope_path, "rows",
-					    (json_int_t)rows, "phones_masked", masks_phones(r)));
-		if (!rc)
-			rc = fq_dbc_commit(c, &r->err);
-		else
-			fq_dbc_rollback(c);
+		struct fq_export_file file = {(enum fq_export_format)f, "incidents", "警情", data,
+					      len};
+		data = NULL;
+		rc = fq_req_export_reply(
+		    r, c, FQ_ACT_INCIDENT_READ, "incident.export", "incident",
+		    json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:I, s:b}", "format",
+			      fq_export_extension((enum fq_export_format)f), "state", q.state,
+			      "from", fq_req_query(r, "from"), "to", fq_req_query(r, "to"), "scope",
+			      q.scope_path, "rows", (json_int_t)rows, "phones_masked",
+			      masks_phones(r)),
+		    &file);
 	}
 	fq_db_release(r->db, c);
-	if (rc) {
-		free(data);
-		return rc;
-	}
-	export_disposition(r, (enum fq_export_format)f);
-	return fq_req_reply_bytes(r, 200, fq_export_content_type((enum fq_export_format)f), data,
-				  len);
+	free(data);
+	return rc;
 }
 
 /* The incident in detail, with its dispatches and response times (command/dispatch.h). */

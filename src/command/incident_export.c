@@ -158,11 +158,7 @@ int fq_incident_export(struct fq_dbc *c, const struct fq_incident_query *q, enum
 	fq_stmt_done(st);
 	if (rc > 0) /* FQ_DB_DONE */
 		rc = 0;
-	if (!rc)
-		rc = fq_table_finish(&w, data, len, err);
-	else
-		fq_table_abort(&w);
-	if (!rc)
+	if (!(rc = fq_table_close(&w, rc, data, len, err)))
 		*rows = n;
 	return rc;
 }

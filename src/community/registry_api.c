@@ -21,6 +21,7 @@
 #include "community/registry_export.h"
 #include "core/json.h"
 #include "core/timeutil.h"
+#include "http/export_reply.h"
 #include "core/banned.h"
 
 /* Shortest reason accepted for a reveal, in characters. */
@@ -575,7 +576,7 @@ static int export_registry(struct fq_req *r, enum export_kind k)
 	struct fq_org_query oq = {0};
 	struct fq_registry_view v;
 	size_t cap = fq_export_row_cap(FQ_REGISTRY_EXPORT_MAX_ROWS), len = 0, rows = 0;
-	char *data = NULL, disposition[300];
+	char *data = NULL;
 	struct fq_dbc *c;
 	int f, rc;
 
@@ -599,42 +600,32 @@ static int export_registry(struct fq_req *r, enum export_kind k)
 						    &data, &len, &rows, &r->err)
 				  : fq_org_export(c, &oq, &v, (enum fq_export_format)f, cap, &data,
 						  &len, &rows, &r->err);
-	if (!rc)
-		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		json_t *filters = json_object(), *detail;
+		struct fq_export_file file = {(enum fq_export_format)f, ascii[k], zh[k], data, len};
 		static const char *const keys[] = {"q",	   "category",	"house_id", "use",
 						   "type", "regulated", "group",    "unit",
 						   "sort", "expiring",	NULL};
+		json_t *filters = json_object();
 		for (int i = 0; keys[i]; i++)
 			if (nonempty(fq_req_query(r, keys[i])))
 				json_object_set_new(filters, keys[i],
 						    json_string(fq_req_query(r, keys[i])));
-		detail = json_pack("{s:s, s:o, s:s, s:I, s:b}", "format",
-				   fq_export_extension((enum fq_export_format)f), "filters",
-				   filters, "scope", r->user->unit_path, "rows", (json_int_t)rows,
-				   "masked", !v.reveal);
-		rc = fq_req_audit(r, c,
-				  k == EXPORT_PEOPLE ? FQ_ACT_PERSON_READ : FQ_ACT_REGISTRY_READ,
-				  k == EXPORT_PEOPLE   ? "person.export"
-				  : k == EXPORT_HOUSES ? "house.export"
-						       : "organisation.export",
-				  objects[k], NULL, NULL, detail);
-		if (!rc)
-			rc = fq_dbc_commit(c, &r->err);
-		else
-			fq_dbc_rollback(c);
+		data = NULL;
+		rc = fq_req_export_reply(
+		    r, c, k == EXPORT_PEOPLE ? FQ_ACT_PERSON_READ : FQ_ACT_REGISTRY_READ,
+		    k == EXPORT_PEOPLE	 ? "person.export"
+		    : k == EXPORT_HOUSES ? "house.export"
+					 : "organisation.export",
+		    objects[k],
+		    json_pack("{s:s, s:o, s:s, s:I, s:b}", "format",
+			      fq_export_extension((enum fq_export_format)f), "filters", filters,
+			      "scope", r->user->unit_path, "rows", (json_int_t)rows, "masked",
+			      !v.reveal),
+		    &file);
 	}
 	fq_db_release(r->db, c);
-	if (rc) {
-		free(data);
-		return rc;
-	}
-	fq_export_disposition(disposition, sizeof(disposition), ascii[k], zh[k], fq_now_ms(),
-			      (enum fq_export_format)f);
-	fq_req_add_header(r, "Content-Disposition", disposition);
-	return fq_req_reply_bytes(r, 200, fq_export_content_type((enum fq_export_format)f), data,
-				  len);
+	free(data);
+	return rc;
 }
 
 static int export_people(struct fq_req *r)

@@ -217,11 +217,7 @@ static int export(enum kind k, struct fq_dbc *c, const void *q, const struct fq_
 	if (total < 0)
 		return rc;
 	fq_buf_release(&scratch);
-	if (!rc)
-		rc = fq_table_finish(&w, data, len, err);
-	else
-		fq_table_abort(&w);
-	if (!rc)
+	if (!(rc = fq_table_close(&w, rc, data, len, err)))
 		*rows = n;
 	return rc;
 }

@@ -311,3 +311,12 @@ void fq_table_abort(struct fq_table_writer *w)
 	}
 	fq_buf_release(&w->csv);
 }
+
+int fq_table_close(struct fq_table_writer *w, int rc, char **data, size_t *len, struct fq_err *err)
+{
+	if (rc) {
+		fq_table_abort(w);
+		return rc;
+	}
+	return fq_table_finish(w, data, len, err);
+}

@@ -100,5 +100,11 @@ int fq_table_row(struct fq_table_writer *w, const struct fq_table_cell *cells,
 int fq_table_finish(struct fq_table_writer *w, char **data, size_t *len, struct fq_err *err) FQ_WUR;
 /* Drop an unfinished table (after an error). */
 void fq_table_abort(struct fq_table_writer *w);
+/*
+ * The end of an export loop: fq_table_finish when rc is 0, else
+ * fq_table_abort; returns the outcome (rc, or the finish's error).
+ */
+int fq_table_close(struct fq_table_writer *w, int rc, char **data, size_t *len,
+		   struct fq_err *err) FQ_WUR;
 
 #endif
