@@ -187,7 +187,7 @@ static int read_header(struct import *imp, struct fq_csv_reader *r, struct fq_er
 	if (r->rec.fields > FQ_CSV_COLUMNS_MAX || r->rec.malformed || r->rec.long_field >= 0 ||
 	    r->rec.nul_field >= 0)
 		return fq_err_set(err, FQ_EINVAL, "bad_header", "header",
-				  "第 %lu 行：表头的格式不对", r->rec.line);
+				  "第 %lu 行：表头的格式不对", src_line(imp, r->rec.line));
 	fq_buf_init(&t, FQ_CSV_FIELD_MAX + 1);
 	h->count = r->rec.fields;
 	for (size_t i = 0; i < h->count && !rc; i++) {
@@ -204,7 +204,8 @@ static int read_header(struct import *imp, struct fq_csv_reader *r, struct fq_er
 				continue;
 			if (h->index[columns[k].col] >= 0)
 				rc = fq_err_set(err, FQ_EINVAL, "duplicate_column", "header",
-						"第 %lu 行：列“%s”重复", r->rec.line, name);
+						"第 %lu 行：列“%s”重复", src_line(imp, r->rec.line),
+						name);
 			h->col[i] = columns[k].col;
 			h->index[columns[k].col] = (int)i;
 			h->name[columns[k].col] = fq_xstrdup(name);
@@ -213,9 +214,10 @@ static int read_header(struct import *imp, struct fq_csv_reader *r, struct fq_er
 	fq_buf_release(&t);
 	for (size_t k = 0; k < NCOLUMNS && !rc; k++)
 		if ((columns[k].required & imp->kind) && h->index[columns[k].col] < 0)
-			rc = fq_err_set(err, FQ_EINVAL, "missing_column", "header",
-					"第 %lu 行：表头缺少列 %s（%s）", r->rec.line,
-					columns[k].key, columns[k].zh[0]);
+			rc =
+			    fq_err_set(err, FQ_EINVAL, "missing_column", "header",
+				       "第 %lu 行：表头缺少列 %s（%s）", src_line(imp, r->rec.line),
+				       columns[k].key, columns[k].zh[0]);
 	return rc;
 }
 

@@ -125,8 +125,10 @@ test('导出 downloads the rows of the current filters as CSV and Excel', TEST_O
   const { page, problems } = await h.openPage();
   await h.signIn(page, 'community', '/community/organisations');
   await page.locator('[data-test=orgs-table] .el-table__body tr').first().waitFor();
-  await page.locator('[data-test=orgs-group-regulated]').click();
-  await page.waitForResponse((r) => r.url().includes('/api/v1/organisations?') && r.url().includes('group=regulated'));
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/organisations?') && r.url().includes('group=regulated')),
+    page.locator('[data-test=orgs-group-regulated]').click(),
+  ]);
   const download = async (menu, item, path) => {
     await page.locator(`[data-test=${menu}] button`).click();
     const [file, request] = await Promise.all([
@@ -148,8 +150,10 @@ test('导出 downloads the rows of the current filters as CSV and Excel', TEST_O
 
   await page.goto(`${h.srv.url}/community/houses`);
   await page.locator('[data-test=houses-table] .el-table__body tr').first().waitFor();
-  await page.locator('[data-test=houses-expiring]').click();
-  await page.waitForResponse((r) => r.url().includes('/api/v1/houses?') && r.url().includes('expiring=1'));
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/houses?') && r.url().includes('expiring=1')),
+    page.locator('[data-test=houses-expiring]').click(),
+  ]);
   const xlsx = await download('houses-export', 'houses-export-xlsx', '/api/v1/houses/export');
   assert.equal(xlsx.url.searchParams.get('expiring'), '1');
   assert.equal(xlsx.file.suggestedFilename(), `房屋信息_${today}.xlsx`);
