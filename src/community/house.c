@@ -620,7 +620,8 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 		goto out;
 	items = json_array();
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		json_array_append_new(items, house_row(st, v));
+		if ((rc = fq__list_emit(q->sink, items, house_row(st, v))))
+			break;
 	fq_stmt_done(st);
 	if (rc < 0) {
 		json_decref(items);

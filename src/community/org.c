@@ -486,7 +486,8 @@ int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_
 		goto out;
 	items = json_array();
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		json_array_append_new(items, org_row(st, v));
+		if ((rc = fq__list_emit(q->sink, items, org_row(st, v))))
+			break;
 	fq_stmt_done(st);
 	if (rc < 0) {
 		json_decref(items);

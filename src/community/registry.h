@@ -70,6 +70,18 @@ struct fq_registry_view {
 	int see_concern;  /* FQ_CAT_CONCERN shown */
 };
 
+/*
+ * Where a list's items go instead of its "items" array (exports): each item
+ * is handed to each(item, arg) (borrowed; a non-zero answer stops the list
+ * with that error) and the answer's "items" stays empty. Lists served from
+ * the search index alone (a search of one-character terms only, without
+ * sort or filter) ignore the sink and fill "items" as usual.
+ */
+struct fq_list_sink {
+	int (*each)(json_t *item, void *arg);
+	void *arg;
+};
+
 /* ---- people ---- */
 
 enum {
@@ -145,6 +157,7 @@ struct fq_person_query {
 	const char *unit; /* records of this unit and below (in scope), or NULL */
 	const char *sort; /* name, -name, created_at, -created_at, updated_at, -updated_at */
 	int64_t page, per_page;
+	const struct fq_list_sink *sink; /* NULL: items in the answer */
 };
 
 /*
@@ -224,6 +237,7 @@ struct fq_house_query {
 	int expiring;	  /* 1: houses with a tenant's registration expired or expiring */
 	const char *sort; /* address, -address, created_at, -created_at */
 	int64_t page, per_page;
+	const struct fq_list_sink *sink;
 };
 int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 		  const struct fq_registry_view *v, json_t **out, struct fq_err *err) FQ_WUR;
@@ -301,6 +315,7 @@ struct fq_org_query {
 	const char *unit;
 	const char *sort; /* name, -name, created_at, -created_at */
 	int64_t page, per_page;
+	const struct fq_list_sink *sink;
 };
 int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_registry_view *v,
 		json_t **out, struct fq_err *err) FQ_WUR;
@@ -333,6 +348,8 @@ int fq__registry_norm(const char *text, const char *field, char **out, struct fq
  */
 int fq__registry_address_key(const char *text, const char *field, char **out,
 			     struct fq_err *err) FQ_WUR;
+/* An item of a list: to the sink when there is one (item released), else appended to items. */
+int fq__list_emit(const struct fq_list_sink *sink, json_t *items, json_t *item) FQ_WUR;
 /* Scope SQL and sort helpers. */
 int fq__registry_sort(const char *sort, const char *const *allowed, const char *const *columns,
 		      const char *dflt, const char **order_by, struct fq_err *err) FQ_WUR;

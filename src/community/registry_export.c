@@ -7,8 +7,12 @@
 #include "core/buf.h"
 #include "core/banned.h"
 
-/* The lists are read a page at a time (the index-only search pages hold 200). */
-#define EXPORT_PAGE 200
+/*
+ * The rows come from the list in one query, streamed through a sink (no
+ * page of JSON is kept); a search answered from the index alone comes in
+ * pages of 200 (its page size), read one after the other.
+ */
+#define EXPORT_INDEX_PAGE 200
 
 const struct fq_table_column fq_person_export_columns[] = {
     {"姓名", FQ_CELL_TEXT, 12},	    {"身份证号", FQ_CELL_TEXT, 20}, {"性别", FQ_CELL_TEXT, 6},
@@ -135,30 +139,60 @@ static void cells_of(enum kind k, json_t *it, struct fq_buf *scratch, struct fq_
 	}
 }
 
-/* One page of the list of kind k (the query copied with its page set). */
-static int list_page(enum kind k, struct fq_dbc *c, const void *q, int64_t page,
-		     const struct fq_registry_view *v, json_t **out, struct fq_err *err)
+/* One page of the list of kind k (the query copied with its page and sink set). */
+static int list_page(enum kind k, struct fq_dbc *c, const void *q, int64_t page, int64_t per_page,
+		     const struct fq_list_sink *sink, const struct fq_registry_view *v,
+		     json_t **out, struct fq_err *err)
 {
 	switch (k) {
 	case PEOPLE: {
 		struct fq_person_query p = *(const struct fq_person_query *)q;
 		p.page = page;
-		p.per_page = EXPORT_PAGE;
+		p.per_page = per_page;
+		p.sink = sink;
 		return fq_person_list(c, &p, v, out, err);
 	}
 	case HOUSES: {
 		struct fq_house_query h = *(const struct fq_house_query *)q;
 		h.page = page;
-		h.per_page = EXPORT_PAGE;
+		h.per_page = per_page;
+		h.sink = sink;
 		return fq_house_list(c, &h, v, out, err);
 	}
 	default: {
 		struct fq_org_query o = *(const struct fq_org_query *)q;
 		o.page = page;
-		o.per_page = EXPORT_PAGE;
+		o.per_page = per_page;
+		o.sink = sink;
 		return fq_org_list(c, &o, v, out, err);
 	}
 	}
+}
+
+struct export
+{
+	enum kind k;
+	struct fq_table_writer w;
+	struct fq_buf scratch;
+	size_t n, max_rows;
+	struct fq_err *err;
+};
+
+/* One list item into the table; FQ_EUNPROC past max_rows. */
+static int export_row(json_t *item, void *arg)
+{
+	struct export *x = arg;
+	struct fq_table_cell cells[MAXCOLS];
+	int rc;
+
+	if (x->n >= x->max_rows)
+		return fq_err_set(x->err, FQ_EUNPROC, "too_many_rows", "q",
+				  "符合条件的记录超过一次导出的上限 %zu 条；请用查询条件缩小范围",
+				  x->max_rows);
+	cells_of(x->k, item, &x->scratch, cells);
+	if (!(rc = fq_table_row(&x->w, cells, x->err)))
+		x->n++;
+	return rc;
 }
 
 static int export(enum kind k, struct fq_dbc *c, const void *q, const struct fq_registry_view *v,
@@ -169,59 +203,40 @@ static int export(enum kind k, struct fq_dbc *c, const void *q, const struct fq_
 	const struct fq_table_column *cols = k == PEOPLE   ? fq_person_export_columns
 					     : k == HOUSES ? fq_house_export_columns
 							   : fq_org_export_columns;
-	struct fq_table_cell cells[MAXCOLS];
-	struct fq_table_writer w;
-	struct fq_buf scratch;
-	int64_t total = -1;
-	size_t n = 0;
+	struct export x = {.k = k, .max_rows = max_rows, .err = err};
+	struct fq_list_sink sink = {export_row, &x};
+	int64_t per_page = (int64_t)max_rows + 1, page = 1;
 	int rc;
 
 	*data = NULL;
 	*len = 0;
 	*rows = 0;
-	/* The first page checks the filters and tells how many rows match. */
-	for (int64_t page = 1;; page++) {
+	if ((rc = fq_table_open(&x.w, f, sheets[k], cols, ncols_of(cols), err)))
+		return rc;
+	fq_buf_init(&x.scratch, 4096);
+	for (;;) {
 		json_t *out = NULL, *items, *it;
+		int64_t total;
 		size_t i, got;
-		if ((rc = list_page(k, c, q, page, v, &out, err)))
+		if ((rc = list_page(k, c, q, page, per_page, &sink, v, &out, err)))
 			break;
-		if (total < 0) {
-			total = json_integer_value(json_object_get(out, "total"));
-			if ((size_t)total > max_rows) {
-				json_decref(out);
-				return fq_err_set(err, FQ_EUNPROC, "too_many_rows", "q",
-						  "符合条件的记录有 %lld 条，超过一次导出的上限 "
-						  "%zu 条；请用查询条件缩小范围",
-						  (long long)total, max_rows);
-			}
-			if ((rc = fq_table_open(&w, f, sheets[k], cols, ncols_of(cols), err))) {
-				json_decref(out);
-				return rc;
-			}
-			fq_buf_init(&scratch, 4096);
-		}
+		/* Items left in the answer come from the index alone, a page at a time. */
 		items = json_object_get(out, "items");
 		got = json_array_size(items);
-		json_array_foreach(items, i, it)
-		{
-			if (rc || n >= max_rows)
-				break;
-			cells_of(k, it, &scratch, cells);
-			if (!(rc = fq_table_row(&w, cells, err)))
-				n++;
-		}
+		total = json_integer_value(json_object_get(out, "total"));
+		json_array_foreach(items, i, it) if (!rc) rc = export_row(it, &x);
 		json_decref(out);
-		if (rc || got < EXPORT_PAGE || (int64_t)n >= total || n >= max_rows)
+		if (rc || got == 0 || (int64_t)x.n >= total)
 			break;
+		if (page == 1 && (int64_t)got <= EXPORT_INDEX_PAGE)
+			per_page = EXPORT_INDEX_PAGE; /* page 2 starts after the first 200 */
+		page++;
 	}
-	if (total < 0)
-		return rc;
-	fq_buf_release(&scratch);
-	if (!(rc = fq_table_close(&w, rc, data, len, err)))
-		*rows = n;
+	fq_buf_release(&x.scratch);
+	if (!(rc = fq_table_close(&x.w, rc, data, len, err)))
+		*rows = x.n;
 	return rc;
 }
-
 int fq_person_export(struct fq_dbc *c, const struct fq_person_query *q,
 		     const struct fq_registry_view *v, enum fq_export_format f, size_t max_rows,
 		     char **data, size_t *len, size_t *rows, struct fq_err *err)

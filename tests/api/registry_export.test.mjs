@@ -89,6 +89,14 @@ test('houses: every page of the list, addresses masked for the operator', async 
     assert.equal(row[1], USE[list[k].use]);
     assert.equal(row[3], String(list[k].occupant_count));
   });
+  // Searches: a two-character term (streamed from one query), and a one-character term
+  // (answered from the index alone, 200 at a time: every page is read).
+  for (const term of ['枫溪', '枫']) {
+    const found = await listAll(as.chief, 'houses', `q=${encodeURIComponent(term)}`);
+    assert.ok(found.length > 400, `houses matching ${term}: ${found.length}`);
+    const frows = await csvOf(as.chief, 'houses', `q=${encodeURIComponent(term)}`, HOUSES);
+    assert.deepEqual(frows.map((r) => r[0]), found.map((h) => h.address), term);
+  }
   const opList = await listAll(as.operator, 'houses', 'use=rented');
   const opRows = await csvOf(as.operator, 'houses', 'use=rented', HOUSES);
   assert.deepEqual(opRows.map((r) => r[0]), opList.map((h) => h.address));
