@@ -19,6 +19,11 @@ SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,u
 LIBS := $(PKG_LIBS) -lcsv -pthread -lm
 # libxlsxwriter (incident export to xlsx): Debian 12 ships its .pc file.
 LIBS += $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
+# xlsx input (io/xlsx_in.c: registry imports): the zip with libzip, its XML with libxml2.
+XLSX_IN_CFLAGS := $(shell pkg-config --cflags libzip libxml-2.0 2>/dev/null)
+REL_CFLAGS += $(XLSX_IN_CFLAGS)
+SAN_CFLAGS += $(XLSX_IN_CFLAGS)
+LIBS += $(shell pkg-config --libs libzip libxml-2.0 2>/dev/null || echo -lzip -lxml2)
 # The release server allocates with jemalloc (libjemalloc-dev): glibc's malloc cost a quarter of
 # the intake benchmark's CPU (docs/internals.md, "Memory allocator"). Not in the sanitizer build,
 # whose AddressSanitizer brings its own allocator.

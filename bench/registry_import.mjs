@@ -1,9 +1,12 @@
 // Writes a CSV of N people living at N/2 addresses, as a station would
 // export them (Chinese header, GB 11643 ID numbers with valid check
 // characters, some full-width digits, some blank phones), to the file named
-// by the first argument. N from the second argument (default 100000).
+// by the first argument. N from the second argument (default 100000). A
+// file name ending in .xlsx gets the same rows as an Excel workbook (shared
+// strings, as office suites write them).
 import { writeFileSync } from 'node:fs';
 import { idNumber } from '../tests/lib/idgen.mjs';
+import { writeXlsx } from '../tests/lib/sheets.mjs';
 
 const [file, nArg] = process.argv.slice(2);
 const N = Number(nArg || 100000);
@@ -30,4 +33,5 @@ for (let i = 0; i < N; i++) {
   const phone = rnd(10) ? `13${rnd(10)}${String(rnd(100000000)).padStart(8, '0')}` : '';
   lines.push([name, i % 10 === 0 ? fw(id) : id, i % 7 === 0 ? fw(phone) : phone, i % 5 === 0 ? fw(addr) : addr, male ? '男' : '女', '浙江省枫溪县', i % 50 === 0 ? '独居老人' : '常住人口'].join(','));
 }
-writeFileSync(file, lines.join('\n') + '\n');
+if (file.endsWith('.xlsx')) writeFileSync(file, writeXlsx(lines.map((l) => l.split(',')), { name: '人口' }));
+else writeFileSync(file, lines.join('\n') + '\n');

@@ -1,6 +1,7 @@
 #!/bin/sh
 # fengqiao import people: 100,000 people at 50,000 addresses into the demo
-# store (registries left empty); prints wall time and peak RSS. See
+# store (registries left empty), from CSV and then from the same rows as an
+# xlsx workbook into a fresh store; prints wall time and peak RSS. See
 # bench/README.md. Usage: bench/registry_import.sh [N]
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,3 +17,8 @@ node bench/registry_import.mjs "$tmp/people.csv" "$N"
 echo "== import people: $N rows, $((N / 2)) addresses ($(du -h "$tmp/people.csv" | cut -f1) CSV)"
 /usr/bin/time -f 'wall %e s, user %U s, sys %S s, peak RSS %M KiB' \
 	"$FQ_BIN" import people --db "$tmp/bench.db" "$tmp/people.csv" 2>&1 | grep -v '^note:'
+node bench/registry_import.mjs "$tmp/people.xlsx" "$N"
+"$FQ_BIN" demo --db "$tmp/bench-xlsx.db" --registry none >/dev/null 2>&1
+echo "== import people from xlsx: $N rows ($(du -h "$tmp/people.xlsx" | cut -f1) workbook)"
+/usr/bin/time -f 'wall %e s, user %U s, sys %S s, peak RSS %M KiB' \
+	"$FQ_BIN" import people --db "$tmp/bench-xlsx.db" "$tmp/people.xlsx" 2>&1 | grep -v '^note:'

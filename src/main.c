@@ -63,6 +63,8 @@ static void usage(FILE *f)
 	    "  import  fraud-warnings --db FILE FILE.csv [--unit CODE] [--dry-run]  anti-fraud "
 	    "warnings\n"
 	    "  import  people|houses --db FILE [--dry-run] [--unit CODE] FILE.csv  registries\n"
+	    "  import  organisations --db FILE [--dry-run] [--unit CODE] FILE.csv|FILE.xlsx\n"
+	    "          (the registry imports also read the first sheet of an xlsx workbook)\n"
 	    "  version\n");
 }
 
@@ -779,6 +781,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "import") == 0 && argc > 2 &&
 	    (strcmp(argv[2], "people") == 0 || strcmp(argv[2], "houses") == 0))
+		return fq_cmd_import_people(argc - 1, argv + 1);
+	if (strcmp(cmd, "import") == 0 && argc > 2 && strcmp(argv[2], "organisations") == 0)
 		return fq_cmd_import_people(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		for (int i = 2; i < argc; i++)

@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
+#include "http/export_reply.h"
 #include "core/banned.h"
 
 #define IDEMPOTENCY_KEY_MAX 128
@@ -252,30 +253,9 @@ static int list_incidents(struct fq_req *r)
 	return rc ? rc : fq_req_reply(r, 200, out);
 }
 
-/* "警情_YYYYMMDD.ext" (China date of now) as an RFC 6266/5987 Content-Disposition. */
-static void export_disposition(struct fq_req *r, const char *ext)
-{
-	char day[FQ_RFC3339_MAX], value[160];
-
-	fq_time_format_cst(fq_now_ms(), day); /* 2026-11-24T08:00:00+08:00 */
-	snprintf(value, sizeof(value),
-		 "attachment; filename=\"incidents_%.4s%.2s%.2s.%s\";"
-		 " filename*=UTF-8''%%E8%%AD%%A6%%E6%%83%%85_%.4s%.2s%.2s.%s",
-		 day, day + 5, day + 8, ext, day, day + 5, day + 8, ext);
-	fq_req_add_header(r, "Content-Disposition", value);
-}
-
-/*
- * The most rows of an export: FQ_EXPORT_MAX_ROWS, or a smaller positive
- * value of the environment variable FQ_EXPORT_MAX_ROWS (for tests and for
- * sites that want a lower cap).
- */
 static size_t export_cap(void)
 {
-	const char *s = getenv("FQ_EXPORT_MAX_ROWS");
-	char *end = NULL;
-	long long v = s ? strtoll(s, &end, 10) : 0;
-	return v > 0 && v < FQ_EXPORT_MAX_ROWS && end && !*end ? (size_t)v : FQ_EXPORT_MAX_ROWS;
+	return fq_export_row_cap(FQ_EXPORT_MAX_ROWS);
 }
 
 static int export_incidents(struct fq_req *r)
@@ -306,29 +286,22 @@ static int export_incidents(struct fq_req *r)
 			   fq_req_query(r, "from") ? fq_req_query(r, "from") : "不限",
 			   fq_req_query(r, "to") ? fq_req_query(r, "to") : "不限",
 			   (int)export_cap());
-	if (!rc)
-		rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc) {
-		rc = fq_req_audit(r, c, FQ_ACT_INCIDENT_READ, "incident.export", "incident", NULL,
-				  NULL,
-				  json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:I, s:b}", "format",
-					    fq_export_extension((enum fq_export_format)f), "state",
-					    q.state, "from", fq_req_query(r, "from"), "to",
-					    fq_req_query(r, "to"), "scope", q.scope_path, "rows",
-					    (json_int_t)rows, "phones_masked", masks_phones(r)));
-		if (!rc)
-			rc = fq_dbc_commit(c, &r->err);
-		else
-			fq_dbc_rollback(c);
+		struct fq_export_file file = {(enum fq_export_format)f, "incidents", "警情", data,
+					      len};
+		data = NULL;
+		rc = fq_req_export_reply(
+		    r, c, FQ_ACT_INCIDENT_READ, "incident.export", "incident",
+		    json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:I, s:b}", "format",
+			      fq_export_extension((enum fq_export_format)f), "state", q.state,
+			      "from", fq_req_query(r, "from"), "to", fq_req_query(r, "to"), "scope",
+			      q.scope_path, "rows", (json_int_t)rows, "phones_masked",
+			      masks_phones(r)),
+		    &file);
 	}
 	fq_db_release(r->db, c);
-	if (rc) {
-		free(data);
-		return rc;
-	}
-	export_disposition(r, fq_export_extension((enum fq_export_format)f));
-	return fq_req_reply_bytes(r, 200, fq_export_content_type((enum fq_export_format)f), data,
-				  len);
+	free(data);
+	return rc;
 }
 
 /* The incident in detail, with its dispatches and response times (command/dispatch.h). */

@@ -9,16 +9,9 @@
  * and phone, the number of alerts, the first dispatch and arrival, the
  * disposal and the close (fq_incident_export_headers lists them).
  *
- * CSV: UTF-8 with a byte order mark (so Excel on a Chinese Windows reads it
- * as UTF-8), CRLF line ends, RFC 4180 quoting (a field is quoted when it
- * holds a comma, a quote, CR or LF; quotes doubled), and a guard against
- * formula injection: a text cell that starts with = + - @ (or a tab or CR)
- * gets a leading apostrophe. Times are China time, "YYYY-MM-DD HH:MM:SS".
- *
- * xlsx (libxlsxwriter): one sheet "警情", a bold frozen header row, column
- * widths, and times as real Excel date-times in China time (format
- * yyyy-mm-dd hh:mm:ss). Text cells are written as strings, so nothing in
- * them is ever taken for a formula.
+ * The files are written by io/table_out.h (CSV with a byte order mark,
+ * CRLF, RFC 4180 quoting and a formula-injection guard; xlsx with a bold
+ * frozen header and real date-times), one sheet "警情".
  */
 #ifndef FQ_COMMAND_INCIDENT_EXPORT_H
 #define FQ_COMMAND_INCIDENT_EXPORT_H
@@ -28,20 +21,10 @@
 #include "command/incident.h"
 #include "core/err.h"
 #include "db/db.h"
-
-enum fq_export_format {
-	FQ_EXPORT_CSV,
-	FQ_EXPORT_XLSX,
-};
+#include "io/table_out.h"
 
 /* Rows an export may hold; beyond, FQ_EUNPROC. */
 #define FQ_EXPORT_MAX_ROWS 100000
-
-/* "csv" or "xlsx" → the format; -1 when unknown. */
-int fq_export_format_from_code(const char *code);
-/* The MIME type and the file name extension ("csv", "xlsx") of a format. */
-const char *fq_export_content_type(enum fq_export_format f);
-const char *fq_export_extension(enum fq_export_format f);
 
 /* The zh-CN column headers, NULL-terminated, in column order. */
 extern const char *const fq_incident_export_headers[];

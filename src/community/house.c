@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "community/mask.h"
 #include "community/search.h"
 #include "core/alloc.h"
 #include "core/geo.h"
@@ -354,22 +355,61 @@ out:
 	return rc;
 }
 
-static json_t *people_of(struct fq_dbc *c, const char *sql, const char *key)
+void fq__cst_date(int64_t ms, int add_days, char out[11])
 {
+	int64_t s = (ms >= 0 ? ms / 1000 : (ms - 999) / 1000) + FQ_CST_OFFSET_S;
+	int64_t days = (s >= 0 ? s / 86400 : (s - 86399) / 86400) + add_days, y;
+	unsigned m, d;
+
+	fq_civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", (int)y, m, d);
+}
+
+/*
+ * People of a house or rental: id, name, sex, birth year, and ID number and
+ * phone masked (a house's page lists them for every role that reads houses;
+ * the full record is the person's own page, audited). Rental tenants also
+ * get their registration's expiry and its state at today's China date.
+ */
+static json_t *people_of(struct fq_dbc *c, const char *sql, const char *key, int tenants)
+{
+	char today[11], soon[11];
 	struct fq_stmt *st;
 	json_t *a = json_array();
 
+	fq__cst_date(fq_now_ms(), 0, today);
+	fq__cst_date(fq_now_ms(), FQ_REGISTRATION_REMIND_DAYS, soon);
 	if (fq_dbc_query(c, NULL, &st, sql, "t", key) != 0)
 		return a;
-	while (fq_stmt_step(st, NULL) == FQ_DB_ROW)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "id", fq_stmt_text(st, 0), "name",
-						   fq_stmt_text(st, 1)));
+	while (fq_stmt_step(st, NULL) == FQ_DB_ROW) {
+		char idm[FQ_IDNUM_LEN + 1], phone[FQ_PHONE_MAX + 1];
+		const char *birth = fq_stmt_text(st, 3),
+			   *exp = tenants ? fq_stmt_text(st, 6) : NULL;
+		json_t *o;
+		fq_mask_id_number(fq_stmt_text(st, 2), idm);
+		fq_mask_phone(fq_stmt_text(st, 4), phone);
+		o = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "id", fq_stmt_text(st, 0), "name",
+			      fq_stmt_text(st, 1), "id_number", idm, "birth_year",
+			      (json_int_t)(birth ? strtol(birth, NULL, 10) : 0), "phone",
+			      fq_stmt_is_null(st, 4) ? json_null() : json_string(phone), "sex",
+			      fq__json_str_or_null(fq_stmt_text(st, 5)));
+		if (tenants) {
+			json_object_set_new(o, "registration_expires", fq__json_str_or_null(exp));
+			json_object_set_new(o, "registration_state",
+					    !exp		     ? json_null()
+					    : strcmp(exp, today) < 0 ? json_string("expired")
+					    : strcmp(exp, soon) <= 0 ? json_string("expiring")
+								     : json_string("valid"));
+		}
+		json_array_append_new(a, o);
+	}
 	fq_stmt_done(st);
 	return a;
 }
 
 static json_t *rentals_of(struct fq_dbc *c, const char *house)
 {
+	char today[11];
 	struct fq_stmt *st;
 	json_t *a = json_array();
 
@@ -378,21 +418,24 @@ static json_t *rentals_of(struct fq_dbc *c, const char *house)
 			 " ORDER BY start_date DESC, id",
 			 "t", house) != 0)
 		return a;
+	fq__cst_date(fq_now_ms(), 0, today);
 	while (fq_stmt_step(st, NULL) == FQ_DB_ROW)
-		json_array_append_new(a,
-				      json_pack("{s:s, s:s, s:o, s:o}", "id", fq_stmt_text(st, 0),
-						"start_date", fq_stmt_text(st, 1), "end_date",
-						fq__json_str_or_null(fq_stmt_text(st, 2)), "notes",
-						fq__json_str_or_null(fq_stmt_text(st, 3))));
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s, s:o, s:o, s:b}", "id", fq_stmt_text(st, 0),
+				 "start_date", fq_stmt_text(st, 1), "end_date",
+				 fq__json_str_or_null(fq_stmt_text(st, 2)), "notes",
+				 fq__json_str_or_null(fq_stmt_text(st, 3)), "active",
+				 !fq_stmt_text(st, 2) || strcmp(fq_stmt_text(st, 2), today) >= 0));
 	fq_stmt_done(st);
 	for (size_t i = 0; i < json_array_size(a); i++) {
 		json_t *r = json_array_get(a, i);
 		json_object_set_new(
 		    r, "tenants",
 		    people_of(c,
-			      "SELECT p.id, p.name FROM rental_tenant t JOIN person p ON"
+			      "SELECT p.id, p.name, p.id_number, p.birth_date, p.phone, p.sex,"
+			      " t.registration_expires FROM rental_tenant t JOIN person p ON"
 			      " p.id = t.person_id WHERE t.rental_id = ? ORDER BY p.name_norm",
-			      json_string_value(json_object_get(r, "id"))));
+			      json_string_value(json_object_get(r, "id")), 1));
 	}
 	return a;
 }
@@ -442,11 +485,12 @@ int fq_house_json(struct fq_dbc *c, const char *id, const struct fq_registry_vie
 	fq_stmt_done(st);
 	if (rc)
 		return rc;
-	json_object_set_new(*out, "occupants",
-			    people_of(c,
-				      "SELECT id, name FROM person WHERE house_id = ?"
-				      " ORDER BY name_norm, id",
-				      id));
+	json_object_set_new(
+	    *out, "occupants",
+	    people_of(c,
+		      "SELECT id, name, id_number, birth_date, phone, sex FROM person"
+		      " WHERE house_id = ? ORDER BY name_norm, id",
+		      id, 0));
 	json_object_set_new(*out, "rentals", rentals_of(c, id));
 	return 0;
 }
@@ -488,6 +532,16 @@ static int page_from_index(struct fq_dbc *c, const char *expr, const struct fq_h
 	return 0;
 }
 
+/*
+ * Houses with a current rental (no end, or ending today or later) whose
+ * tenant's registration has expired or expires within the reminder window:
+ * binds the flag, today and today + FQ_REGISTRATION_REMIND_DAYS.
+ */
+#define EXPIRING_SQL                                                                               \
+	"(? = 0 OR EXISTS (SELECT 1 FROM rental r JOIN rental_tenant t ON t.rental_id = r.id"      \
+	"  WHERE r.house_id = h.id AND (r.end_date IS NULL OR r.end_date >= ?)"                    \
+	" AND t.registration_expires <= ?))"
+
 static const char *const house_sorts[] = {"address", "-address", "created_at", "-created_at", NULL};
 static const char *const house_orders[] = {"h.address_norm, h.id", "h.address_norm DESC, h.id DESC",
 					   "h.created_at, h.id", "h.created_at DESC, h.id DESC"};
@@ -495,7 +549,7 @@ static const char *const house_orders[] = {"h.address_norm, h.id", "h.address_no
 int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 		  const struct fq_registry_view *v, json_t **out, struct fq_err *err)
 {
-	char lo[FQ_UNIT_PATH_MAX], hi[FQ_UNIT_PATH_MAX];
+	char lo[FQ_UNIT_PATH_MAX], hi[FQ_UNIT_PATH_MAX], today[11], soon[11];
 	struct fq_buf match, sql, count_sql;
 	const char *order, *from, *cond, *m;
 	struct fq_stmt *st = NULL;
@@ -517,7 +571,7 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 	fq_buf_init(&count_sql, 4096);
 	if (q->q && (rc = fq_search_match_expr(q->q, &match, err)))
 		goto out;
-	if (q->q && !q->sort && !q->use && fq_search_expr_single_units(match.buf)) {
+	if (q->q && !q->sort && !q->use && !q->expiring && fq_search_expr_single_units(match.buf)) {
 		/*
 		 * One-unit terms match thousands: scope joins the match and the page
 		 * comes from the index alone. Longer terms match few records, which the
@@ -531,21 +585,25 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 	from = q->q ? "house_fts f JOIN house h ON h.rowid = f.rowid" : "house h";
 	/* Fixed SQL text; the MATCH term only where the FTS table is joined. */
 	cond = q->q ? "house_fts MATCH ? AND ? IS NOT NULL" : "(? IS NULL OR ? IS NULL)";
+	fq__cst_date(fq_now_ms(), 0, today);
+	fq__cst_date(fq_now_ms(), FQ_REGISTRATION_REMIND_DAYS, soon);
 	rc = fq_buf_addf(&count_sql,
 			 "SELECT COUNT(*) FROM %s WHERE %s AND h.unit_path >= ? AND h.unit_path < ?"
-			 " AND (? IS NULL OR h.use = ?)",
+			 " AND (? IS NULL OR h.use = ?) AND " EXPIRING_SQL,
 			 from, cond);
 	if (!rc)
 		rc = fq_buf_addf(&sql,
 				 "SELECT " HOUSE_COLS
 				 " FROM %s LEFT JOIN person o ON o.id = h.owner_id"
 				 " WHERE %s AND h.unit_path >= ? AND h.unit_path < ?"
-				 " AND (? IS NULL OR h.use = ?) ORDER BY %s LIMIT ? OFFSET ?",
+				 " AND (? IS NULL OR h.use = ?) AND " EXPIRING_SQL
+				 " ORDER BY %s LIMIT ? OFFSET ?",
 				 from, cond, order);
 	if (rc)
 		goto out;
 	m = q->q ? match.buf : NULL;
-	rc = fq_dbc_query(c, err, &st, count_sql.buf, "tttttt", m, m, lo, hi, q->use, q->use);
+	rc = fq_dbc_query(c, err, &st, count_sql.buf, "ttttttitt", m, m, lo, hi, q->use, q->use,
+			  (int64_t)q->expiring, today, soon);
 	if (rc)
 		goto out;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
@@ -555,13 +613,15 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 	fq_stmt_done(st);
 	if (rc)
 		goto out;
-	rc = fq_dbc_query(c, err, &st, sql.buf, "ttttttii", m, m, lo, hi, q->use, q->use,
-			  q->per_page, (q->page - 1) * q->per_page);
+	rc = fq_dbc_query(c, err, &st, sql.buf, "ttttttittii", m, m, lo, hi, q->use, q->use,
+			  (int64_t)q->expiring, today, soon, q->per_page,
+			  (q->page - 1) * q->per_page);
 	if (rc)
 		goto out;
 	items = json_array();
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		json_array_append_new(items, house_row(st, v));
+		if ((rc = fq__list_emit(q->sink, items, house_row(st, v))))
+			break;
 	fq_stmt_done(st);
 	if (rc < 0) {
 		json_decref(items);
@@ -597,9 +657,10 @@ static int date_arg(json_t *body, const char *key, enum fq_json_need need, const
 int fq_rental_create(struct fq_dbc *c, const char *house_id, json_t *body, const struct fq_actor *a,
 		     char id[37], struct fq_err *err)
 {
-	static const char *const keys[] = {"start_date", "end_date", "tenant_ids", "notes", NULL};
+	static const char *const keys[] = {
+	    "start_date", "end_date", "tenant_ids", "notes", "registration_expires", NULL};
 	char hpath[FQ_UNIT_PATH_MAX], hunit[FQ_UNIT_CODE_MAX];
-	const char *start = NULL, *end = NULL, *notes = NULL;
+	const char *start = NULL, *end = NULL, *notes = NULL, *expires = NULL;
 	json_t *tenants = NULL, *t;
 	size_t i;
 	int rc;
@@ -607,6 +668,7 @@ int fq_rental_create(struct fq_dbc *c, const char *house_id, json_t *body, const
 	if ((rc = fq_json_only_keys(body, keys, err)) ||
 	    (rc = date_arg(body, "start_date", FQ_JSON_REQUIRED, &start, err)) ||
 	    (rc = date_arg(body, "end_date", FQ_JSON_OPTIONAL, &end, err)) ||
+	    (rc = date_arg(body, "registration_expires", FQ_JSON_OPTIONAL, &expires, err)) ||
 	    (rc = fq_json_get_str(body, "notes", FQ_JSON_OPTIONAL, FQ_REGISTRY_NOTES_MAX, &notes,
 				  err)) ||
 	    (rc = fq_json_get_str_array(body, "tenant_ids", FQ_JSON_REQUIRED, 50, &tenants, err)))
@@ -617,6 +679,9 @@ int fq_rental_create(struct fq_dbc *c, const char *house_id, json_t *body, const
 	if (end && strcmp(end, start) < 0)
 		return fq_err_set(err, FQ_EINVAL, "invalid_value", "end_date",
 				  "结束日期早于开始日期");
+	if (expires && strcmp(expires, start) < 0)
+		return fq_err_set(err, FQ_EINVAL, "invalid_value", "registration_expires",
+				  "居住登记有效期早于租住开始日期");
 	if ((rc = fq_house_unit_path(c, house_id, hpath, err)))
 		return rc;
 	if (!fq_scope_covers(a->scope_path, hpath))
@@ -645,10 +710,11 @@ int fq_rental_create(struct fq_dbc *c, const char *house_id, json_t *body, const
 	{
 		if (rc)
 			break;
-		rc = fq_dbc_run(c, err, NULL,
-				"INSERT INTO rental_tenant (rental_id, person_id) VALUES (?, ?)"
-				" ON CONFLICT DO NOTHING",
-				"tt", id, json_string_value(t));
+		rc = fq_dbc_run(
+		    c, err, NULL,
+		    "INSERT INTO rental_tenant (rental_id, person_id, registration_expires)"
+		    " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		    "ttt", id, json_string_value(t), expires);
 		if (!rc)
 			rc = fq_dbc_run(c, err, NULL,
 					"UPDATE person SET house_id = ?, unit = ?, unit_path = ?,"

@@ -2,7 +2,7 @@
  * Bulk import of people from CSV as stations export them (issue 5, "Data
  * in and out"; the command line is `fengqiao import people`).
  *
- * The file is UTF-8 or GB18030 (core/csvin.h). The first record is the
+ * The file is CSV in UTF-8 or GB18030 (io/csv_in.h), or an xlsx workbook. The first record is the
  * header; columns by Chinese or English name (English without regard to
  * case; several Chinese spellings accepted):
  *
@@ -40,6 +40,20 @@
  * in the file is a bad row; an address already registered in the station
  * stops the import at its row (reported as "line N: ..."), nothing written.
  *
+ * Organisations (`fengqiao import organisations`, options.organisations):
+ * columns name (单位名称, 名称, 场所名称; required), type (单位类型, 类型,
+ * 场所类型, 行业类别: code or zh-CN label; required), address (地址;
+ * required), uscc (统一社会信用代码; optional, validated with its check
+ * character, full-width folded), lat/lon (both or neither: placed in its
+ * grid), responsible_name (负责人, 法定代表人), responsible_phone
+ * (负责人电话, 联系电话), employees (从业人员数: a non-negative integer),
+ * notes, unit. Rows are validated as POST /api/v1/organisations validates
+ * them; a code twice in the file or already registered is a bad row.
+ *
+ * xlsx: a file that starts as a zip archive is read as an xlsx workbook
+ * (io/xlsx_in.h: the first sheet, its first non-empty row the header) and
+ * goes through the same steps; "line N" then names the sheet's row N.
+ *
  * Not thread-safe: one import at a time per process.
  */
 #ifndef FQ_COMMUNITY_IMPORT_PEOPLE_H
@@ -61,11 +75,12 @@ struct fq_people_import_options {
 	const char *actor; /* audit actor ("cli:<user>") */
 	FILE *errors;	   /* bad rows and warnings; NULL: stderr */
 	int houses;	   /* the file holds houses (import houses), see below */
+	int organisations; /* the file holds organisations (import organisations) */
 };
 
 struct fq_people_import_summary {
 	const char *encoding;
-	size_t rows, bad_rows, people, houses_created, houses_matched, warnings;
+	size_t rows, bad_rows, people, houses_created, houses_matched, warnings, organisations;
 	double seconds;
 };
 

@@ -454,19 +454,22 @@ int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_
 	cond = q->q ? "organisation_fts MATCH ? AND ? IS NOT NULL" : "(? IS NULL OR ? IS NULL)";
 	rc = fq_buf_addf(&count_sql,
 			 "SELECT COUNT(*) FROM %s WHERE %s AND o.unit_path >= ? AND o.unit_path < ?"
-			 " AND (? IS NULL OR o.type = ?) AND (? < 0 OR o.regulated = ?)",
+			 " AND (? IS NULL OR o.type = ?) AND (? < 0 OR o.regulated = ?)"
+			 " AND (? = 0 OR o.type LIKE 'small!_%%' ESCAPE '!')",
 			 from, cond);
 	if (!rc)
 		rc = fq_buf_addf(&sql,
 				 "SELECT " ORG_COLS " FROM %s WHERE %s AND o.unit_path >= ?"
 				 " AND o.unit_path < ? AND (? IS NULL OR o.type = ?)"
-				 " AND (? < 0 OR o.regulated = ?) ORDER BY %s LIMIT ? OFFSET ?",
+				 " AND (? < 0 OR o.regulated = ?)"
+				 " AND (? = 0 OR o.type LIKE 'small!_%%' ESCAPE '!')"
+				 " ORDER BY %s LIMIT ? OFFSET ?",
 				 from, cond, order);
 	if (rc)
 		goto out;
 	m = q->q ? match.buf : NULL;
-	rc = fq_dbc_query(c, err, &st, count_sql.buf, "ttttttii", m, m, lo, hi, q->type, q->type,
-			  regulated, regulated);
+	rc = fq_dbc_query(c, err, &st, count_sql.buf, "ttttttiii", m, m, lo, hi, q->type, q->type,
+			  regulated, regulated, (int64_t)q->small);
 	if (rc)
 		goto out;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
@@ -476,13 +479,15 @@ int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_
 	fq_stmt_done(st);
 	if (rc)
 		goto out;
-	rc = fq_dbc_query(c, err, &st, sql.buf, "ttttttiiii", m, m, lo, hi, q->type, q->type,
-			  regulated, regulated, q->per_page, (q->page - 1) * q->per_page);
+	rc = fq_dbc_query(c, err, &st, sql.buf, "ttttttiiiii", m, m, lo, hi, q->type, q->type,
+			  regulated, regulated, (int64_t)q->small, q->per_page,
+			  (q->page - 1) * q->per_page);
 	if (rc)
 		goto out;
 	items = json_array();
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		json_array_append_new(items, org_row(st, v));
+		if ((rc = fq__list_emit(q->sink, items, org_row(st, v))))
+			break;
 	fq_stmt_done(st);
 	if (rc < 0) {
 		json_decref(items);

@@ -745,7 +745,8 @@ int fq_person_list(struct fq_dbc *c, const struct fq_person_query *q,
 		goto out;
 	items = json_array();
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		json_array_append_new(items, person_row(st, v, 0));
+		if ((rc = fq__list_emit(q->sink, items, person_row(st, v, 0))))
+			break;
 	fq_stmt_done(st);
 	if (rc < 0) {
 		json_decref(items);

@@ -164,3 +164,14 @@ json_t *fq__json_time(int64_t ms)
 	fq_time_format_cst(ms, t);
 	return json_string(t);
 }
+
+int fq__list_emit(const struct fq_list_sink *sink, json_t *items, json_t *item)
+{
+	int rc;
+
+	if (!sink)
+		return json_array_append_new(items, item) == 0 ? 0 : FQ_EINTERNAL;
+	rc = sink->each(item, sink->arg);
+	json_decref(item);
+	return rc;
+}

@@ -70,6 +70,18 @@ struct fq_registry_view {
 	int see_concern;  /* FQ_CAT_CONCERN shown */
 };
 
+/*
+ * Where a list's items go instead of its "items" array (exports): each item
+ * is handed to each(item, arg) (borrowed; a non-zero answer stops the list
+ * with that error) and the answer's "items" stays empty. Lists served from
+ * the search index alone (a search of one-character terms only, without
+ * sort or filter) ignore the sink and fill "items" as usual.
+ */
+struct fq_list_sink {
+	int (*each)(json_t *item, void *arg);
+	void *arg;
+};
+
 /* ---- people ---- */
 
 enum {
@@ -145,6 +157,7 @@ struct fq_person_query {
 	const char *unit; /* records of this unit and below (in scope), or NULL */
 	const char *sort; /* name, -name, created_at, -created_at, updated_at, -updated_at */
 	int64_t page, per_page;
+	const struct fq_list_sink *sink; /* NULL: items in the answer */
 };
 
 /*
@@ -208,7 +221,11 @@ int fq_house_find_or_create(struct fq_dbc *c, const char *unit, const char *addr
 			    struct fq_err *err) FQ_WUR;
 int fq_house_unit_path(struct fq_dbc *c, const char *id, char path[FQ_UNIT_PATH_MAX],
 		       struct fq_err *err) FQ_WUR;
-/* The house with its occupants and rentals. */
+/*
+ * The house with its occupants and rentals: occupants and tenants with
+ * their ID numbers and phones always masked (whatever the view), tenants
+ * with their registration's expiry and state.
+ */
 int fq_house_json(struct fq_dbc *c, const char *id, const struct fq_registry_view *v, json_t **out,
 		  struct fq_err *err) FQ_WUR;
 
@@ -217,17 +234,25 @@ struct fq_house_query {
 	const char *q;
 	const char *use;
 	const char *unit;
+	int expiring;	  /* 1: houses with a tenant's registration expired or expiring */
 	const char *sort; /* address, -address, created_at, -created_at */
 	int64_t page, per_page;
+	const struct fq_list_sink *sink;
 };
 int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 		  const struct fq_registry_view *v, json_t **out, struct fq_err *err) FQ_WUR;
 
 /*
  * A rental of house_id: {"start_date","end_date"?,"tenant_ids":[...],
- * "notes"?}. Tenants must be people in scope; they move into the house
- * (their residence) and the house's use becomes rented.
+ * "notes"?,"registration_expires"?}. Tenants must be people in scope; they
+ * move into the house (their residence) and the house's use becomes
+ * rented. registration_expires (YYYY-MM-DD, not before start_date) is when
+ * the tenants' residence registration (流动人口居住登记) runs out; the
+ * house's answer shows each tenant's registration_state: "expired",
+ * "expiring" (within FQ_REGISTRATION_REMIND_DAYS of today, China date),
+ * "valid", or null when not recorded.
  */
+#define FQ_REGISTRATION_REMIND_DAYS 30
 int fq_rental_create(struct fq_dbc *c, const char *house_id, json_t *body, const struct fq_actor *a,
 		     char id[37], struct fq_err *err) FQ_WUR;
 
@@ -286,9 +311,11 @@ struct fq_org_query {
 	const char *q;
 	const char *type;
 	int regulated; /* -1 any, 0 or 1 */
+	int small;     /* 1: only the nine kinds of small venues (九小场所, small_*) */
 	const char *unit;
 	const char *sort; /* name, -name, created_at, -created_at */
 	int64_t page, per_page;
+	const struct fq_list_sink *sink;
 };
 int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_registry_view *v,
 		json_t **out, struct fq_err *err) FQ_WUR;
@@ -321,6 +348,8 @@ int fq__registry_norm(const char *text, const char *field, char **out, struct fq
  */
 int fq__registry_address_key(const char *text, const char *field, char **out,
 			     struct fq_err *err) FQ_WUR;
+/* An item of a list: to the sink when there is one (item released), else appended to items. */
+int fq__list_emit(const struct fq_list_sink *sink, json_t *items, json_t *item) FQ_WUR;
 /* Scope SQL and sort helpers. */
 int fq__registry_sort(const char *sort, const char *const *allowed, const char *const *columns,
 		      const char *dflt, const char **order_by, struct fq_err *err) FQ_WUR;
@@ -341,6 +370,8 @@ int fq__location_arg(json_t *body, int *present, double *lat, double *lon,
 		     struct fq_err *err) FQ_WUR;
 /* An optional string member: NULL input -> null. */
 json_t *fq__json_str_or_null(const char *s);
+/* "YYYY-MM-DD": the China date of ms plus add_days. */
+void fq__cst_date(int64_t ms, int add_days, char out[11]);
 /* RFC 3339 string of ms in China Standard Time. */
 json_t *fq__json_time(int64_t ms);
 

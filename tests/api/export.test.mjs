@@ -6,12 +6,12 @@
 // bad filters; the row cap; one audit entry per export.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, fq } from '../lib/server.mjs';
 import { loginAs } from '../lib/client.mjs';
 import { who, assertError, stopAndCheck } from './helpers.mjs';
+import { parseCsv, unzip, cells } from '../lib/sheets.mjs';
 
 const HEADERS = ['编号', '接警时间', '最后报警时间', '类别', '细类', '状态', '优先级', '所属单位', '网格', '地址',
   '纬度', '经度', '报警人', '报警电话', '报警次数', '重复报警', '重复地点', '派警时间', '到场时间', '处置结果',
@@ -61,28 +61,6 @@ before(async () => {
 after(async () => {
   await stopAndCheck(srv);
 });
-
-/** RFC 4180: fields separated by commas, records by CRLF, quoted fields with doubled quotes. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', i = 0, quoted = false;
-  while (i < text.length) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (ch === '"') { quoted = false; i++; continue; }
-      field += ch; i++; continue;
-    }
-    if (ch === '"' && field === '') { quoted = true; i++; continue; }
-    if (ch === ',') { row.push(field); field = ''; i++; continue; }
-    if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i += 2; continue; }
-    assert.notEqual(ch, '\n', 'a bare LF outside quotes');
-    field += ch; i++;
-  }
-  assert.equal(field, '', 'the last record ends with CRLF');
-  assert.equal(row.length, 0);
-  return rows;
-}
 
 async function fetchRaw(client, path) {
   const r = await fetch(client.base + path, { headers: { Cookie: client.cookie } });
@@ -171,46 +149,6 @@ test('state filter: the export follows it like the list', async () => {
   assert.deepEqual(rows.map((x) => x['编号']), list.json.items.map((x) => x.number));
   for (const row of rows) assert.equal(row['状态'], '已接警');
 });
-
-/** The entries of a zip file (stored or deflated), by name. */
-function unzip(buf) {
-  let eocd = buf.length - 22;
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  assert.ok(eocd >= 0, 'zip end of central directory');
-  const n = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const out = {};
-  for (let k = 0; k < n; k++) {
-    assert.equal(buf.readUInt32LE(p), 0x02014b50);
-    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
-    const nlen = buf.readUInt16LE(p + 28), xlen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + csize);
-    out[name] = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    p += 46 + nlen + xlen + clen;
-  }
-  return out;
-}
-
-const unxml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-/** Cells of a worksheet: { "A1": {t, v} }, inline or shared strings resolved. */
-function cells(files) {
-  const shared = [...(files['xl/sharedStrings.xml'] || '').matchAll(/<si>(.*?)<\/si>/gs)].map((m) => unxml([...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')));
-  const out = {};
-  for (const m of files['xl/worksheets/sheet1.xml'].matchAll(/<c r="([A-Z]+\d+)"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
-    const t = /t="(\w+)"/.exec(m[2])?.[1] || 'n';
-    const body = m[3] || '';
-    let v;
-    if (t === 's') v = shared[Number(/<v>(.*?)<\/v>/.exec(body)[1])];
-    else if (t === 'inlineStr') v = unxml([...body.matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((x) => x[1]).join(''));
-    else v = /<v>(.*?)<\/v>/.exec(body)?.[1];
-    out[m[1]] = { t, v, s: /s="(\d+)"/.exec(m[2])?.[1] };
-  }
-  return out;
-}
 
 const col = (k) => String.fromCharCode(65 + k);
 

@@ -64,8 +64,20 @@ export const NAV_SECTIONS = [
     icon: IconCommunity,
     items: [
       { key: 'people', title: '人口信息', roles: REGISTRY_READ, component: () => import('./views/community/PeopleView.vue') },
-      { key: 'houses', title: '房屋信息' },
-      { key: 'organisations', title: '单位场所' },
+      {
+        key: 'houses',
+        title: '房屋信息',
+        roles: REGISTRY_READ,
+        component: () => import('./views/community/HousesView.vue'),
+        subroutes: [{ path: ':id', name: 'house', title: '房屋详情', component: () => import('./views/community/HouseView.vue') }],
+      },
+      {
+        key: 'organisations',
+        title: '单位场所',
+        roles: REGISTRY_READ,
+        component: () => import('./views/community/OrganisationsView.vue'),
+        subroutes: [{ path: ':id', name: 'organisation', title: '单位详情', component: () => import('./views/community/OrganisationView.vue') }],
+      },
       { key: 'inspections', title: '安全检查', roles: REGISTRY_READ, component: () => import('./views/community/InspectionsView.vue') },
       { key: 'visits', title: '入户走访', roles: VISIT_LOG, component: () => import('./views/community/VisitLogView.vue') },
       {
