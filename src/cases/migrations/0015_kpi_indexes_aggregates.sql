@@ -26,6 +26,17 @@ CREATE INDEX dispute_created_cover ON dispute(created_at, id, unit_code, grid_co
 CREATE INDEX dispute_score_cover ON dispute(score, created_at, id, unit_code, grid_code, state,
 	grade, type, deadline_at);
 
+-- Cases: the register's sort orders with the list's filters, as for disputes
+-- (the list's first step and the KPIs read case_file_list, migration 0008).
+CREATE INDEX case_file_accepted_cover ON case_file(accepted_at, id, unit_code, state, type,
+	officer_id, incident_id, next_due_at);
+CREATE INDEX case_file_occurred_cover ON case_file(occurred_at, id, unit_code, accepted_at, state,
+	type, officer_id, incident_id, next_due_at);
+CREATE INDEX case_file_lost_cover ON case_file(lost_fen, id, unit_code, accepted_at, state, type,
+	officer_id, incident_id, next_due_at);
+CREATE INDEX case_file_due_cover ON case_file(next_due_at IS NULL, next_due_at, id, unit_code,
+	accepted_at, state, type, officer_id, incident_id);
+
 -- Fraud warnings: the KPI's columns (as before) and the list's filters.
 DROP INDEX fraud_warning_unit_received;
 CREATE INDEX fraud_warning_unit_cover ON fraud_warning(unit_code, received_at, deadline_at,
