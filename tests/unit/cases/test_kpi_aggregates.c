@@ -245,7 +245,7 @@ static int64_t count(struct fq_dbc *c, const char *sql)
 #define OPN "('graded', 'assigned', 'mediating', 'reopened')"
 #define BUCKET(x)                                                                                  \
 	"(CASE WHEN " x " >= 0 THEN " x " / 2592000000 ELSE (" x " - 2591999999) / 2592000000 "    \
-								 "END)"
+	"END)"
 #define DISPUTE_RECOMPUTE                                                                          \
 	"SELECT d.unit_code, COALESCE(d.grid_code, ''), " BUCKET(                                  \
 	    "d.created_at") ", COUNT(*),"                                                          \
