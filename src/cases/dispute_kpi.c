@@ -94,32 +94,32 @@ static void add_counts(struct fq_dispute_counts *t, const struct fq_dispute_coun
  * stations under it, or, for a grid, those of the grid; per grid. The
  * aggregate buckets ?6 to ?7 (migration 0015) cover [?4, ?5); the records
  * of [?2, ?4) and [?5, ?3) are read one by one, and the open ones of
- * [?4, ?5) for the overdue count (which depends on the time ?1).
- * S_SCOPE(t) is the scope test on table alias t; b the buckets, d disputes.
+ * [?4, ?5) for the overdue count (which depends on the time ?1). SB and SD
+ * are the scope test on the buckets (b) and on the disputes (d); OPEN the
+ * partial index of the open disputes that fits it.
  */
-#define S_STATIONS(t)                                                                              \
+#define STATIONS_OF(t)                                                                             \
 	" " t ".unit_code IN (SELECT s.code FROM unit s WHERE s.kind = 'station'"                  \
 	" AND substr(s.path, 1, length(?8)) = ?8)"
-#define S_GRID(t) " " t ".grid_code = (SELECT g.code FROM unit g WHERE g.path = ?8)"
-#define KPI_SQL(S, OPEN_INDEX)                                                                     \
+#define GRID_OF(t) " " t ".grid_code = (SELECT g.code FROM unit g WHERE g.path = ?8)"
+#define STATIONS_B STATIONS_OF("b")
+#define STATIONS_D STATIONS_OF("d")
+#define GRID_B	   GRID_OF("b")
+#define GRID_D	   GRID_OF("d")
+#define KPI_SQL(SB, SD, OPEN)                                                                      \
 	"SELECT NULLIF(k.g, ''), (SELECT gu.name FROM unit gu WHERE gu.code = k.g), SUM(k.n1),"    \
 	" SUM(k.n2), SUM(k.n3), SUM(k.n4), SUM(k.n5), SUM(k.n6), SUM(k.n7), SUM(k.n8), SUM(k.n9)," \
 	" SUM(k.n10), SUM(k.n11), SUM(k.n12), SUM(k.n13), SUM(k.n14), SUM(k.n15), SUM(k.n16)"      \
-	" FROM (SELECT b.grid_code AS g," BUCKET_FIGURES " FROM dispute_kpi_bucket b WHERE" S(     \
-	    "b") " AND b.bucket >= ?6 AND b.bucket <= ?7"                                          \
-		 " UNION ALL SELECT COALESCE(d.grid_code, '')," ROW_FIGURES                        \
-		 " FROM dispute d WHERE" S(                                                        \
-		     "d") " AND d.created_at >= ?2 AND d.created_at < ?4"                          \
-			  " UNION ALL SELECT COALESCE(d.grid_code, '')," ROW_FIGURES               \
-			  " FROM dispute d WHERE" S(                                               \
-			      "d") " AND d.created_at >= ?5 AND d.created_at < ?3"                 \
-				   " UNION ALL SELECT COALESCE(d.grid_code, '')," OVERDUE_FIGURES  \
-				   " FROM dispute d"                                               \
-				   " INDEXED BY " OPEN_INDEX " WHERE" S(                           \
-				       "d") " AND d.state IN " OPEN_STATES                         \
-					    " AND d.created_at >= ?4 AND d.created_at < ?5"        \
-					    " AND d.deadline_at < ?1) AS k"                        \
-					    " GROUP BY k.g HAVING SUM(k.n1) > 0 ORDER BY k.g"
+	" FROM (SELECT b.grid_code AS g," BUCKET_FIGURES " FROM dispute_kpi_bucket b WHERE" SB     \
+	" AND b.bucket >= ?6 AND b.bucket <= ?7"                                                   \
+	" UNION ALL SELECT COALESCE(d.grid_code, '')," ROW_FIGURES " FROM dispute d WHERE" SD      \
+	" AND d.created_at >= ?2 AND d.created_at < ?4"                                            \
+	" UNION ALL SELECT COALESCE(d.grid_code, '')," ROW_FIGURES " FROM dispute d WHERE" SD      \
+	" AND d.created_at >= ?5 AND d.created_at < ?3"                                            \
+	" UNION ALL SELECT COALESCE(d.grid_code, '')," OVERDUE_FIGURES                             \
+	" FROM dispute d INDEXED BY " OPEN " WHERE" SD " AND d.state IN " OPEN_STATES              \
+	" AND d.created_at >= ?4 AND d.created_at < ?5 AND d.deadline_at < ?1) AS k"               \
+	" GROUP BY k.g HAVING SUM(k.n1) > 0 ORDER BY k.g"
 
 /* 1 in *grid when the unit of path is a grid. */
 static int unit_is_grid(struct fq_dbc *c, const char *path, int *grid, struct fq_err *err)
@@ -150,8 +150,8 @@ static int count_by_grid(struct fq_dbc *c, const char *unit_path, int64_t from_m
 		return rc;
 	fq_kpi_buckets(from_ms, to_ms, &b1, &b2, &e1, &e2);
 	rc = fq_dbc_query(c, err, &st,
-			  grid ? KPI_SQL(S_GRID, "dispute_open_grid")
-			       : KPI_SQL(S_STATIONS, "dispute_open_unit"),
+			  grid ? KPI_SQL(GRID_B, GRID_D, "dispute_open_grid")
+			       : KPI_SQL(STATIONS_B, STATIONS_D, "dispute_open_unit"),
 			  "iiiiiiit", now, from_ms, to_ms, e1, e2, b1, b2, unit_path);
 	if (rc)
 		return rc;
