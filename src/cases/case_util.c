@@ -91,3 +91,25 @@ int fq_case_station_chief(struct fq_dbc *c, const char *station, char id[37], st
 	fq_stmt_done(st);
 	return rc < 0 ? rc : 0;
 }
+
+/* floor(ms / FQ_KPI_BUCKET_MS), also for times before 1970. */
+static int64_t bucket_floor(int64_t ms)
+{
+	return ms >= 0 ? ms / FQ_KPI_BUCKET_MS : -((-(ms + 1)) / FQ_KPI_BUCKET_MS) - 1;
+}
+
+void fq_kpi_buckets(int64_t from_ms, int64_t to_ms, int64_t *b1, int64_t *b2, int64_t *e1,
+		    int64_t *e2)
+{
+	/* The first bucket starting at or after from, and the last one ending at or before to. */
+	*b1 = bucket_floor(from_ms) + (bucket_floor(from_ms) * FQ_KPI_BUCKET_MS < from_ms);
+	*b2 = bucket_floor(to_ms) - 1;
+	if (*b1 > *b2 || from_ms >= to_ms) {
+		*b1 = 1;
+		*b2 = 0;
+		*e1 = *e2 = to_ms;
+		return;
+	}
+	*e1 = *b1 * FQ_KPI_BUCKET_MS;
+	*e2 = (*b2 + 1) * FQ_KPI_BUCKET_MS;
+}

@@ -28,6 +28,17 @@ json_t *fq_case_time_json(struct fq_stmt *st, int col);
 json_t *fq_case_text_json(struct fq_stmt *st, int col);
 /* Fen as a yuan number with two decimals. */
 json_t *fq_case_yuan_json(int64_t fen);
+/*
+ * KPI aggregate buckets (migration 0015, docs/kpi.md "How the figures are
+ * read"): bucket b holds the records dated in [b * FQ_KPI_BUCKET_MS,
+ * (b + 1) * FQ_KPI_BUCKET_MS). For a period [from, to): the buckets wholly
+ * inside it, *b1 to *b2 (none when *b1 > *b2), cover [*e1, *e2); the records
+ * of [from, *e1) and [*e2, to) are read one by one (*e1 = *e2 = to when no
+ * bucket fits).
+ */
+#define FQ_KPI_BUCKET_MS 2592000000LL /* 30 days */
+void fq_kpi_buckets(int64_t from_ms, int64_t to_ms, int64_t *b1, int64_t *b2, int64_t *e1,
+		    int64_t *e2);
 /* The first enabled chief of station: id ("" when none). */
 int fq_case_station_chief(struct fq_dbc *c, const char *station, char id[37],
 			  struct fq_err *err) FQ_WUR;

@@ -842,8 +842,23 @@ out_fail:
 }
 
 #define OPEN_STATES "('graded', 'assigned', 'mediating', 'reopened')"
-#define LIST_WHERE                                                                                 \
-	" WHERE substr(ou.path, 1, length(?)) = ? AND substr(ou.path, 1, length(?)) = ?"           \
+/*
+ * The units under both the caller's scope (?1, ?2) and the unit filter (?3,
+ * ?4). A dispute is under a unit when its owner (its grid, else its station)
+ * is; a grid lies under its station, so for a set rooted at a station or
+ * above that is its station being in the set, and for a set rooted below a
+ * station (a post, a grid) its grid being in it: either test reads one
+ * covering index (migration 0015) instead of the unit of every dispute.
+ */
+#define SCOPE_SET                                                                                  \
+	"(SELECT code FROM unit WHERE substr(path, 1, length(?1)) = ?2"                            \
+	" AND substr(path, 1, length(?3)) = ?4)"
+static const char *const scope_where[] = {
+    " WHERE d.unit_code IN " SCOPE_SET,
+    " WHERE d.grid_code IN " SCOPE_SET,
+    " WHERE (d.unit_code IN " SCOPE_SET " OR d.grid_code IN " SCOPE_SET ")",
+};
+#define LIST_FILTERS                                                                               \
 	" AND (? IS NULL OR d.state = ?) AND (? = 0 OR d.state IN " OPEN_STATES ")"                \
 	" AND (? IS NULL OR d.grade = ?) AND (? IS NULL OR d.type = ?)"                            \
 	" AND (? < 0 OR (? = 1 AND d.state IN " OPEN_STATES " AND d.deadline_at < ?)"              \
@@ -857,24 +872,50 @@ out_fail:
 	    (q)->reported_from, (q)->reported_to, (q)->reported_to
 
 /*
- * The page's ids are chosen on the dispute and its owning unit alone; the
- * columns (names, the party count) are read for those rows only.
+ * A page's ids are chosen on index columns alone (migration 0015), then the
+ * columns (names, the party count) are read for those rows only. Without a
+ * period filter, in a scope of stations, the page walks the sort order's
+ * covering index (index) in order and stops after its rows; otherwise the
+ * rows of the scope and period are taken from the owner's covering index and
+ * sorted (sorted: the unary + keeps the planner from walking a sort-order
+ * index). order is the same order without the +.
  */
-#define LIST_IDS_FROM " FROM dispute d JOIN unit ou ON ou.code = COALESCE(d.grid_code, d.unit_code)"
-#define LIST_PAGE(order)                                                                           \
-	"SELECT " DISPUTE_COLS DISPUTE_FROM " WHERE d.id IN (SELECT d.id" LIST_IDS_FROM LIST_WHERE \
-	" ORDER BY " order " LIMIT ? OFFSET ?) ORDER BY " order
-
 static const struct {
 	const char *name;
-	const char *sql;
+	const char *index, *sorted, *order;
 } list_orders[] = {
-    {"deadline", LIST_PAGE("d.deadline_at, d.id")},
-    {"-deadline", LIST_PAGE("d.deadline_at DESC, d.id DESC")},
-    {"reported", LIST_PAGE("d.created_at, d.id")},
-    {"-reported", LIST_PAGE("d.created_at DESC, d.id DESC")},
-    {"-score", LIST_PAGE("d.score DESC, d.created_at DESC, d.id DESC")},
+    {"deadline", "dispute_deadline_cover", "+d.deadline_at, +d.id", "d.deadline_at, d.id"},
+    {"-deadline", "dispute_deadline_cover", "+d.deadline_at DESC, +d.id DESC",
+     "d.deadline_at DESC, d.id DESC"},
+    {"reported", "dispute_created_cover", "+d.created_at, +d.id", "d.created_at, d.id"},
+    {"-reported", "dispute_created_cover", "+d.created_at DESC, +d.id DESC",
+     "d.created_at DESC, d.id DESC"},
+    {"-score", "dispute_score_cover", "+d.score DESC, +d.created_at DESC, +d.id DESC",
+     "d.score DESC, d.created_at DESC, d.id DESC"},
 };
+
+/*
+ * Which test of scope_where[] fits the units under both paths: the deeper
+ * path decides (when neither contains the other the set is empty and any
+ * test answers nothing); 2, both tests, when it is no unit's path.
+ */
+static int scope_test(struct fq_dbc *c, const char *scope_path, const char *upath,
+		      struct fq_err *err)
+{
+	const char *deep = strlen(upath) > strlen(scope_path) ? upath : scope_path;
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st, "SELECT kind FROM unit WHERE path = ?", "t", deep);
+	int which = 2;
+
+	if (rc)
+		return rc;
+	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
+		const char *kind = fq_stmt_text(st, 0);
+		which = strcmp(kind, "grid") == 0 || strcmp(kind, "post") == 0 ? 1 : 0;
+	}
+	fq_stmt_done(st);
+	return rc < 0 ? rc : which;
+}
 
 static int check_query(struct fq_dbc *c, const struct fq_dispute_query *q, int *order,
 		       char upath[FQ_UNIT_PATH_MAX], struct fq_err *err)
@@ -914,16 +955,19 @@ int fq_dispute_list(struct fq_dbc *c, const struct fq_dispute_query *q, json_t *
 	int open_only = q->state && strcmp(q->state, "open") == 0;
 	const char *state = open_only ? NULL : q->state;
 	int64_t now = fq__dispute_now(q->now_ms), total = 0;
-	char upath[FQ_UNIT_PATH_MAX];
+	char upath[FQ_UNIT_PATH_MAX], sql[4096];
 	struct fq_stmt *st;
 	json_t *items;
-	int order, rc;
+	int order, which, walk, rc;
 
 	*out = NULL;
 	if ((rc = check_query(c, q, &order, upath, err)))
 		return rc;
-	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" LIST_IDS_FROM LIST_WHERE, LIST_TYPES,
-			  LIST_ARGS(q, upath, state, open_only, now));
+	if ((which = scope_test(c, q->scope_path, upath, err)) < 0)
+		return which;
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM dispute d%s" LIST_FILTERS,
+		 scope_where[which]);
+	rc = fq_dbc_query(c, err, &st, sql, LIST_TYPES, LIST_ARGS(q, upath, state, open_only, now));
 	if (rc)
 		return rc;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
@@ -931,7 +975,15 @@ int fq_dispute_list(struct fq_dbc *c, const struct fq_dispute_query *q, json_t *
 	fq_stmt_done(st);
 	if (rc < 0)
 		return rc;
-	rc = fq_dbc_query(c, err, &st, list_orders[order].sql, LIST_TYPES "ii",
+	walk = which == 0 && !q->reported_from && !q->reported_to;
+	snprintf(sql, sizeof(sql),
+		 "SELECT " DISPUTE_COLS DISPUTE_FROM
+		 " WHERE d.id IN (SELECT d.id FROM dispute d%s%s%s" LIST_FILTERS
+		 " ORDER BY %s LIMIT ? OFFSET ?) ORDER BY %s",
+		 walk ? " INDEXED BY " : "", walk ? list_orders[order].index : "",
+		 scope_where[which], walk ? list_orders[order].order : list_orders[order].sorted,
+		 list_orders[order].order);
+	rc = fq_dbc_query(c, err, &st, sql, LIST_TYPES "ii",
 			  LIST_ARGS(q, upath, state, open_only, now), q->per_page,
 			  (q->page - 1) * q->per_page);
 	if (rc)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cases/case_util.h"
 #include "cases/dispute_internal.h"
 #include "core/timeutil.h"
 #include "core/banned.h"
@@ -61,38 +62,64 @@ static void add_counts(struct fq_dispute_counts *t, const struct fq_dispute_coun
 }
 
 /*
- * The disputes of a period owned under a unit, chosen through the
- * (unit_code, created_at) or (grid_code, created_at) index: those of the
- * stations under it, or, for a grid, those of the grid.
+ * The figures of each record, as the KPI counts them (d: a dispute; overdue
+ * as of ?1).
  */
-#define KPI_SELECT                                                                                 \
-	"SELECT d.grid_code, gu.name, COUNT(*),"                                                   \
-	" SUM(CASE WHEN d.state IN " RESOLVED_STATES " THEN 1 ELSE 0 END),"                        \
-	" SUM(CASE WHEN d.state IN " RESOLVED_STATES                                               \
-	" AND d.outcome = 'resolved_agreement' THEN 1 ELSE 0 END),"                                \
-	" SUM(CASE WHEN d.state = 'referred' THEN 1 ELSE 0 END),"                                  \
-	" SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END),"                                    \
-	" SUM(CASE WHEN d.state IN " OPEN_STATES " THEN 1 ELSE 0 END),"                            \
-	" SUM(CASE WHEN d.state IN " OPEN_STATES " AND d.deadline_at < ? THEN 1 ELSE 0 END),"      \
-	" SUM(CASE WHEN d.session_count > 0 THEN 1 ELSE 0 END),"                                   \
-	" SUM(CASE WHEN d.session_count > 0 AND d.state IN " RESOLVED_STATES                       \
-	" THEN 1 ELSE 0 END),"                                                                     \
-	" SUM(CASE WHEN d.session_count > 0 AND d.state IN " CONCLUDED_STATES                      \
-	" THEN 1 ELSE 0 END),"                                                                     \
-	" SUM(CASE WHEN d.reopened_count > 0 THEN 1 ELSE 0 END),"                                  \
-	" SUM(CASE WHEN d.escalated_at IS NOT NULL THEN 1 ELSE 0 END),"                            \
-	" SUM(CASE WHEN d.state IN " RESOLVED_STATES " THEN d.resolved_at - d.created_at"          \
-	" ELSE 0 END),"                                                                            \
-	" SUM(CASE WHEN d.grade = 'general' THEN 1 ELSE 0 END),"                                   \
-	" SUM(CASE WHEN d.grade = 'key' THEN 1 ELSE 0 END),"                                       \
-	" SUM(CASE WHEN d.grade = 'major' THEN 1 ELSE 0 END)"                                      \
-	" FROM dispute d LEFT JOIN unit gu ON gu.code = d.grid_code"                               \
-	" WHERE d.created_at >= ? AND d.created_at < ?"
-#define KPI_STATIONS                                                                               \
-	" AND d.unit_code IN (SELECT s.code FROM unit s WHERE s.kind = 'station'"                  \
-	" AND substr(s.path, 1, length(?)) = ?)"
-#define KPI_GRID  " AND d.grid_code = (SELECT g.code FROM unit g WHERE g.path = ?)"
-#define KPI_GROUP " GROUP BY d.grid_code, gu.name ORDER BY d.grid_code"
+#define ROW_FIGURES                                                                                \
+	" 1, CASE WHEN d.state IN " RESOLVED_STATES " THEN 1 ELSE 0 END,"                          \
+	" CASE WHEN d.state IN " RESOLVED_STATES                                                   \
+	" AND d.outcome = 'resolved_agreement' THEN 1 ELSE 0 END,"                                 \
+	" CASE WHEN d.state = 'referred' THEN 1 ELSE 0 END,"                                       \
+	" CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END,"                                         \
+	" CASE WHEN d.state IN " OPEN_STATES " THEN 1 ELSE 0 END,"                                 \
+	" CASE WHEN d.state IN " OPEN_STATES " AND d.deadline_at < ?1 THEN 1 ELSE 0 END,"          \
+	" CASE WHEN d.session_count > 0 THEN 1 ELSE 0 END,"                                        \
+	" CASE WHEN d.session_count > 0 AND d.state IN " RESOLVED_STATES " THEN 1 ELSE 0 END,"     \
+	" CASE WHEN d.session_count > 0 AND d.state IN " CONCLUDED_STATES " THEN 1 ELSE 0 END,"    \
+	" CASE WHEN d.reopened_count > 0 THEN 1 ELSE 0 END,"                                       \
+	" CASE WHEN d.escalated_at IS NOT NULL THEN 1 ELSE 0 END,"                                 \
+	" CASE WHEN d.state IN " RESOLVED_STATES " THEN d.resolved_at - d.created_at ELSE 0 END,"  \
+	" CASE WHEN d.grade = 'general' THEN 1 ELSE 0 END,"                                        \
+	" CASE WHEN d.grade = 'key' THEN 1 ELSE 0 END,"                                            \
+	" CASE WHEN d.grade = 'major' THEN 1 ELSE 0 END"
+#define BUCKET_FIGURES                                                                             \
+	" b.found AS n1, b.resolved AS n2, b.resolved_agreement AS n3, b.referred AS n4,"          \
+	" b.failed AS n5, b.open AS n6, 0 AS n7, b.mediated AS n8, b.mediated_resolved AS n9,"     \
+	" b.mediated_concluded AS n10, b.reopened AS n11, b.escalated AS n12,"                     \
+	" b.days_ms_sum AS n13, b.general AS n14, b.key AS n15, b.major AS n16"
+#define OVERDUE_FIGURES " 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0"
+
+/*
+ * The disputes of [?2, ?3) owned under the unit of path ?8: those of the
+ * stations under it, or, for a grid, those of the grid; per grid. The
+ * aggregate buckets ?6 to ?7 (migration 0015) cover [?4, ?5); the records
+ * of [?2, ?4) and [?5, ?3) are read one by one, and the open ones of
+ * [?4, ?5) for the overdue count (which depends on the time ?1). SB and SD
+ * are the scope test on the buckets (b) and on the disputes (d); OPEN the
+ * partial index of the open disputes that fits it.
+ */
+#define STATIONS_OF(t)                                                                             \
+	" " t ".unit_code IN (SELECT s.code FROM unit s WHERE s.kind = 'station'"                  \
+	" AND substr(s.path, 1, length(?8)) = ?8)"
+#define GRID_OF(t) " " t ".grid_code = (SELECT g.code FROM unit g WHERE g.path = ?8)"
+#define STATIONS_B STATIONS_OF("b")
+#define STATIONS_D STATIONS_OF("d")
+#define GRID_B	   GRID_OF("b")
+#define GRID_D	   GRID_OF("d")
+#define KPI_SQL(SB, SD, OPEN)                                                                      \
+	"SELECT NULLIF(k.g, ''), (SELECT gu.name FROM unit gu WHERE gu.code = k.g), SUM(k.n1),"    \
+	" SUM(k.n2), SUM(k.n3), SUM(k.n4), SUM(k.n5), SUM(k.n6), SUM(k.n7), SUM(k.n8), SUM(k.n9)," \
+	" SUM(k.n10), SUM(k.n11), SUM(k.n12), SUM(k.n13), SUM(k.n14), SUM(k.n15), SUM(k.n16)"      \
+	" FROM (SELECT b.grid_code AS g," BUCKET_FIGURES " FROM dispute_kpi_bucket b WHERE" SB     \
+	" AND b.bucket >= ?6 AND b.bucket <= ?7"                                                   \
+	" UNION ALL SELECT COALESCE(d.grid_code, '')," ROW_FIGURES " FROM dispute d WHERE" SD      \
+	" AND d.created_at >= ?2 AND d.created_at < ?4"                                            \
+	" UNION ALL SELECT COALESCE(d.grid_code, '')," ROW_FIGURES " FROM dispute d WHERE" SD      \
+	" AND d.created_at >= ?5 AND d.created_at < ?3"                                            \
+	" UNION ALL SELECT COALESCE(d.grid_code, '')," OVERDUE_FIGURES                             \
+	" FROM dispute d INDEXED BY " OPEN " WHERE" SD " AND d.state IN " OPEN_STATES              \
+	" AND d.created_at >= ?4 AND d.created_at < ?5 AND d.deadline_at < ?1) AS k"               \
+	" GROUP BY k.g HAVING SUM(k.n1) > 0 ORDER BY k.g"
 
 /* 1 in *grid when the unit of path is a grid. */
 static int unit_is_grid(struct fq_dbc *c, const char *path, int *grid, struct fq_err *err)
@@ -115,17 +142,17 @@ static int count_by_grid(struct fq_dbc *c, const char *unit_path, int64_t from_m
 			 struct fq_err *err)
 {
 	struct fq_stmt *st;
+	int64_t b1, b2, e1, e2;
 	int grid = 0, rc;
 
 	memset(total, 0, sizeof(*total));
 	if ((rc = unit_is_grid(c, unit_path, &grid, err)))
 		return rc;
-	if (grid)
-		rc = fq_dbc_query(c, err, &st, KPI_SELECT KPI_GRID KPI_GROUP, "iiit", now, from_ms,
-				  to_ms, unit_path);
-	else
-		rc = fq_dbc_query(c, err, &st, KPI_SELECT KPI_STATIONS KPI_GROUP, "iiitt", now,
-				  from_ms, to_ms, unit_path, unit_path);
+	fq_kpi_buckets(from_ms, to_ms, &b1, &b2, &e1, &e2);
+	rc = fq_dbc_query(c, err, &st,
+			  grid ? KPI_SQL(GRID_B, GRID_D, "dispute_open_grid")
+			       : KPI_SQL(STATIONS_B, STATIONS_D, "dispute_open_unit"),
+			  "iiiiiiit", now, from_ms, to_ms, e1, e2, b1, b2, unit_path);
 	if (rc)
 		return rc;
 	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/case_util.h"
 #include "command/alert.h"
 #include "core/alloc.h"
 #include "core/json.h"
@@ -775,20 +776,36 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 	    {"-received", "w.received_at DESC, w.id DESC"},
 	    {"level", "w.level, w.deadline_at, w.id"},
 	};
+	/*
+	 * For choosing a page's ids (below): the sort order's covering index, and
+	 * the same orders with a unary + (sorted rather than walked).
+	 */
+	static const char *const walk_index[] = {
+	    "fraud_warning_deadline_cover", "fraud_warning_deadline_cover",
+	    "fraud_warning_received_cover", "fraud_warning_received_cover",
+	    "fraud_warning_level_cover",
+	};
+	static const char *const inner_sorts[] = {
+	    "+w.deadline_at, +w.id",	       "+w.deadline_at DESC, +w.id DESC",
+	    "+w.received_at, +w.id",	       "+w.received_at DESC, +w.id DESC",
+	    "+w.level, +w.deadline_at, +w.id",
+	};
 	int64_t now = now_or_clock(q->now_ms);
 	int64_t from = q->from_ms ? q->from_ms : INT64_MIN, to = q->to_ms ? q->to_ms : INT64_MAX;
-	const char *order = sorts[0].sql;
+	const char *order = sorts[0].sql, *inner = inner_sorts[0], *index = walk_index[0];
 	const char *text = NULL, *digits = NULL;
 	char where[1536];
 	struct fq_stmt *st;
 	json_t *items;
 	int64_t total = 0;
-	int rc, found = 0;
+	int rc, found = 0, open_only;
 
 	if (q->sort) {
 		for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 			if (strcmp(sorts[i].name, q->sort) == 0) {
 				order = sorts[i].sql;
+				inner = inner_sorts[i];
+				index = walk_index[i];
 				found = 1;
 			}
 		if (!found)
@@ -820,6 +837,12 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		}
 	}
 	/*
+	 * A state other than closed, or overdue, implies not closed: said in so
+	 * many words, it lets the list read the partial index of the warnings
+	 * not closed (migration 0015), a few among years of closed ones.
+	 */
+	open_only = (q->state && strcmp(q->state, "closed") != 0) || q->overdue == 1;
+	/*
 	 * Every filter is bound; an absent one binds NULL (or an open bound)
 	 * and matches everything. Station and receipt time come first, for
 	 * the (unit_code, ...) indexes.
@@ -838,14 +861,16 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		 " OR instr(COALESCE(w.external_ref, ''), ?12) > 0"
 		 " OR instr(COALESCE(w.person_name, ''), ?12) > 0"
 		 " OR instr(COALESCE(w.address, ''), ?12) > 0"
-		 " OR (?13 IS NOT NULL AND instr(w.phone_norm, ?13) > 0))");
+		 " OR (?13 IS NOT NULL AND instr(w.phone_norm, ?13) > 0))%s",
+		 open_only ? " AND w.state <> 'closed'" : "");
 	{
 		char sql[4096];
 		const char *wt =
 		    q->warning_type ? fq_fraud_code(FQ_FRAUD_TYPE,
 						    fq_fraud_lookup(FQ_FRAUD_TYPE, q->warning_type))
 				    : NULL;
-		snprintf(sql, sizeof(sql), "SELECT COUNT(*)" WARNING_FROM "%s", where);
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM fraud_warning w%s%s",
+			 open_only ? " INDEXED BY fraud_warning_open" : "", where);
 		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiitt", q->scope_path, q->state, wt,
 				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
 				  (int64_t)q->escalated, from, to, text, digits);
@@ -856,10 +881,26 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		fq_stmt_done(st);
 		if (rc < 0)
 			return rc;
+		/*
+		 * The page's ids first, on index columns alone (migration 0015),
+		 * then the columns of those rows only. Without a period, the page
+		 * walks the sort order's covering index and stops after its rows;
+		 * with one, the period's rows come from the station's covering
+		 * index and are sorted (the unary + keeps the planner from
+		 * walking).
+		 */
+		int walk = !q->from_ms && !q->to_ms;
+		if (open_only) {
+			/* The few warnings not closed, in deadline order: walked or sorted. */
+			walk = strcmp(index, "fraud_warning_deadline_cover") == 0;
+			index = "fraud_warning_open";
+		}
 		snprintf(sql, sizeof(sql),
 			 "SELECT " WARNING_COLUMNS WARNING_FROM
-			 "%s ORDER BY %s LIMIT ?14 OFFSET ?15",
-			 where, order);
+			 " WHERE w.id IN (SELECT w.id FROM fraud_warning w%s%s%s ORDER BY %s"
+			 " LIMIT ?14 OFFSET ?15) ORDER BY %s",
+			 walk ? " INDEXED BY " : "", walk ? index : "", where, walk ? order : inner,
+			 order);
 		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiittii", q->scope_path, q->state, wt,
 				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
 				  (int64_t)q->escalated, from, to, text, digits, q->per_page,
@@ -1212,34 +1253,54 @@ int fq_fraud_outreach_list(struct fq_dbc *c, const char *scope_path, int64_t fro
 
 /* ---- KPIs ---- */
 
+/* The figures of one warning w as the KPI counts them, as of ?4. */
+#define ROW_FIGURES                                                                                \
+	" 1, w.first_reached_at IS NOT NULL,"                                                      \
+	" w.first_reached_at IS NOT NULL AND w.first_reached_at <= w.deadline_at,"                 \
+	" (w.first_reached_at IS NOT NULL AND w.first_reached_at > w.deadline_at)"                 \
+	" OR (w.first_reached_at IS NULL AND (w.deadline_at < ?4 OR w.state = 'closed')),"         \
+	" w.first_reached_at IS NULL AND w.deadline_at >= ?4 AND w.state <> 'closed',"             \
+	" w.dissuaded,"                                                                            \
+	" w.first_reached_at IS NOT NULL AND w.dissuaded = 0 AND w.person_state = 'not_involved'," \
+	" w.first_reached_at IS NOT NULL AND w.dissuaded = 0 AND w.person_state = 'already_paid'," \
+	" w.protected_fen, w.escalated_at IS NOT NULL"
+
 int fq_fraud_counts(struct fq_dbc *c, const char *unit_path, int64_t from_ms, int64_t to_ms,
 		    int64_t now_ms, struct fq_fraud_counts *out, struct fq_err *err)
 {
-	int64_t now = now_or_clock(now_ms);
+	int64_t now = now_or_clock(now_ms), b1, b2, e1, e2;
 	struct fq_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	fq_kpi_buckets(from_ms, to_ms, &b1, &b2, &e1, &e2);
+	/*
+	 * The aggregate buckets ?7 to ?8 (migration 0015) cover [?5, ?6) with
+	 * the figures that do not depend on the time ?4; the warnings of [?2,
+	 * ?5) and [?6, ?3) are read one by one, and those of [?5, ?6) neither
+	 * reached nor closed for missed and pending, which do.
+	 */
 	rc = fq_dbc_query(
 	    c, err, &st,
-	    "SELECT COUNT(*),"
-	    " COALESCE(SUM(w.first_reached_at IS NOT NULL), 0),"
-	    " COALESCE(SUM(w.first_reached_at IS NOT NULL AND w.first_reached_at <= "
-	    "w.deadline_at), 0),"
-	    " COALESCE(SUM((w.first_reached_at IS NOT NULL AND w.first_reached_at > w.deadline_at)"
-	    " OR (w.first_reached_at IS NULL AND (w.deadline_at < ?4 OR w.state = 'closed'))), 0),"
-	    " COALESCE(SUM(w.first_reached_at IS NULL AND w.deadline_at >= ?4"
-	    " AND w.state <> 'closed'), 0),"
-	    " COALESCE(SUM(w.dissuaded), 0),"
-	    " COALESCE(SUM(w.first_reached_at IS NOT NULL AND w.dissuaded = 0"
-	    " AND w.person_state = 'not_involved'), 0),"
-	    " COALESCE(SUM(w.first_reached_at IS NOT NULL AND w.dissuaded = 0"
-	    " AND w.person_state = 'already_paid'), 0),"
-	    " COALESCE(SUM(w.protected_fen), 0),"
-	    " COALESCE(SUM(w.escalated_at IS NOT NULL), 0)"
-	    " FROM fraud_warning w WHERE" STATIONS_UNDER_1 " AND w.received_at >= ?2"
-	    " AND w.received_at < ?3",
-	    "tiii", unit_path, from_ms, to_ms, now);
+	    "SELECT COALESCE(SUM(k.n1), 0), COALESCE(SUM(k.n2), 0), COALESCE(SUM(k.n3), 0),"
+	    " COALESCE(SUM(k.n4), 0), COALESCE(SUM(k.n5), 0), COALESCE(SUM(k.n6), 0),"
+	    " COALESCE(SUM(k.n7), 0), COALESCE(SUM(k.n8), 0), COALESCE(SUM(k.n9), 0),"
+	    " COALESCE(SUM(k.n10), 0) FROM ("
+	    "SELECT b.warnings AS n1, b.reached AS n2, b.reached_in_time AS n3, b.missed_closed AS "
+	    "n4,"
+	    " 0 AS n5, b.dissuaded AS n6, b.not_involved AS n7, b.already_paid AS n8,"
+	    " b.protected_fen AS n9, b.escalated AS n10 FROM fraud_kpi_bucket b"
+	    " WHERE b.unit_code IN (SELECT code FROM unit WHERE kind = 'station'"
+	    " AND substr(path, 1, length(?1)) = ?1) AND b.bucket >= ?7 AND b.bucket <= ?8"
+	    " UNION ALL SELECT" ROW_FIGURES " FROM fraud_warning w WHERE" STATIONS_UNDER_1
+	    " AND w.received_at >= ?2 AND w.received_at < ?5"
+	    " UNION ALL SELECT" ROW_FIGURES " FROM fraud_warning w WHERE" STATIONS_UNDER_1
+	    " AND w.received_at >= ?6 AND w.received_at < ?3"
+	    " UNION ALL SELECT 0, 0, 0, w.deadline_at < ?4, w.deadline_at >= ?4, 0, 0, 0, 0, 0"
+	    " FROM fraud_warning w INDEXED BY fraud_warning_unreached WHERE" STATIONS_UNDER_1
+	    " AND w.first_reached_at IS NULL AND w.state <> 'closed'"
+	    " AND w.received_at >= ?5 AND w.received_at < ?6) AS k",
+	    "tiiiiiii", unit_path, from_ms, to_ms, now, e1, e2, b1, b2);
 	if (rc)
 		return rc;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
@@ -1257,12 +1318,13 @@ int fq_fraud_counts(struct fq_dbc *c, const char *unit_path, int64_t from_ms, in
 	fq_stmt_done(st);
 	if (rc < 0)
 		return rc;
-	rc = fq_dbc_query(c, err, &st,
-			  "SELECT COUNT(DISTINCT l.warning_id) FROM fraud_link l"
-			  " JOIN fraud_warning w ON w.id = l.warning_id"
-			  " WHERE" STATIONS_UNDER_1
-			  " AND w.received_at >= ?2 AND w.received_at < ?3",
-			  "tii", unit_path, from_ms, to_ms);
+	rc = fq_dbc_query(
+	    c, err, &st,
+	    /* The links first (CROSS JOIN keeps that order): a few, against years of warnings. */
+	    "SELECT COUNT(DISTINCT l.warning_id) FROM fraud_link l"
+	    " CROSS JOIN fraud_warning w ON w.id = l.warning_id"
+	    " WHERE" STATIONS_UNDER_1 " AND w.received_at >= ?2 AND w.received_at < ?3",
+	    "tii", unit_path, from_ms, to_ms);
 	if (rc)
 		return rc;
 	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
