@@ -15,6 +15,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 struct code_label {
@@ -996,7 +997,6 @@ int fq_dispute_list(struct fq_dbc *c, const struct fq_dispute_query *q, json_t *
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }

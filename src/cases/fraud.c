@@ -13,6 +13,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 const int64_t fq_fraud_default_deadline_min[FQ_FRAUD_LEVELS] = {30, 120, 24 * 60, 72 * 60};
@@ -916,8 +917,7 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 
@@ -1246,8 +1246,7 @@ int fq_fraud_outreach_list(struct fq_dbc *c, const char *scope_path, int64_t fro
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 

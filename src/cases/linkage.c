@@ -14,6 +14,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -703,7 +704,6 @@ int fq_series_list(struct fq_dbc *c, const char *scope_path, int64_t page, int64
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 static const struct {
@@ -408,8 +409,7 @@ int fq_reception_list(struct fq_dbc *c, const struct fq_reception_query *q, json
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 

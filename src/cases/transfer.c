@@ -10,6 +10,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 const struct fq_transfer_kind fq_transfer_kinds[] = {
@@ -432,7 +433,6 @@ int fq_transfer_list(struct fq_dbc *c, const struct fq_transfer_query *q, json_t
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }

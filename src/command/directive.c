@@ -12,6 +12,7 @@
 #include "core/phone.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 static const struct {
@@ -829,8 +830,7 @@ int fq_directive_list(struct fq_dbc *c, const struct fq_directive_query *q, json
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 

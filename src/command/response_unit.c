@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 static int check_call_sign(const char *s, struct fq_err *err)
@@ -330,8 +331,7 @@ int fq_response_unit_list(struct fq_dbc *c, const struct fq_response_unit_query 
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 
@@ -487,7 +487,6 @@ int fq_unit_position_list(struct fq_dbc *c, const char *id, int64_t page, int64_
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }

@@ -147,8 +147,7 @@ static int unit_path_of(struct fq_dbc *c, const char *sql, const char *id,
 /* A page of a list: {"items":[...], "total":N, "page":P, "per_page":N}. */
 static json_t *page_json(json_t *items, int64_t total, int64_t page, int64_t per_page)
 {
-	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	return fq_page_json(items, total, page, per_page);
 }
 
 static int count_rows(struct fq_dbc *c, const char *sql, const char *types, const char *a,

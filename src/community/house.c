@@ -17,6 +17,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 static const struct {
@@ -527,8 +528,7 @@ static int page_from_index(struct fq_dbc *c, const char *expr, const struct fq_h
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 
@@ -628,8 +628,7 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 		goto out;
 	}
 	rc = 0;
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 out:
 	fq_buf_release(&match);
 	fq_buf_release(&sql);

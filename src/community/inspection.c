@@ -434,8 +434,7 @@ int fq_inspection_list(struct fq_dbc *c, const char *scope_path, const char *org
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 
@@ -480,8 +479,7 @@ int fq_hazard_list(struct fq_dbc *c, const char *scope_path, const char *state, 
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 static const struct {
@@ -494,8 +495,7 @@ int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_
 		goto out;
 	}
 	rc = 0;
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 out:
 	fq_buf_release(&match);
 	fq_buf_release(&sql);

@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/uuid.h"
 #include "org/rights.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 static const struct {
@@ -644,8 +645,7 @@ static int page_from_index(struct fq_dbc *c, const char *expr, const struct fq_p
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 
@@ -753,8 +753,7 @@ int fq_person_list(struct fq_dbc *c, const struct fq_person_query *q,
 		goto out;
 	}
 	rc = 0;
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 out:
 	fq_buf_release(&match);
 	fq_buf_release(&sql);

@@ -233,8 +233,7 @@ static int run_list(struct fq_dbc *c, const char *count_sql, const char *sql, co
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 

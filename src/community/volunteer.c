@@ -255,8 +255,7 @@ static int paged(struct fq_dbc *c, const char *cols, const char *from, const cha
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)page, "per_page", (json_int_t)per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 
@@ -514,8 +513,7 @@ int fq_vmember_list(struct fq_dbc *c, const struct fq_vmember_query *q, json_t *
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 
@@ -836,8 +834,7 @@ int fq_vtask_list(struct fq_dbc *c, const struct fq_vtask_query *q, json_t **out
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "db/row_json.h"
 #include "core/banned.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -298,7 +299,6 @@ int fq_audit_list(struct fq_dbc *c, const struct fq_audit_query *q, json_t **out
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-			 (json_int_t)q->page, "per_page", (json_int_t)q->per_page);
+	*out = fq_page_json(items, total, q->page, q->per_page);
 	return 0;
 }
