@@ -214,10 +214,13 @@ static int read_header(struct import *imp, struct fq_csv_reader *r, struct fq_er
 	fq_buf_release(&t);
 	for (size_t k = 0; k < NCOLUMNS && !rc; k++)
 		if ((columns[k].required & imp->kind) && h->index[columns[k].col] < 0)
-			rc =
-			    fq_err_set(err, FQ_EINVAL, "missing_column", "header",
-				       "第 %lu 行：表头缺少列 %s（%s）", src_line(imp, r->rec.line),
-				       columns[k].key, columns[k].zh[0]);
+			rc = fq_err_set(err, FQ_EINVAL, "missing_column", "header",
+					"第 %lu 行：表头缺少列 %s（%s）",
+					src_line(imp, r->rec.line), columns[k].key,
+					/* a house's or a venue's is its 地址, a person's 住址 */
+					columns[k].col == COL_ADDRESS && imp->kind != KIND_PEOPLE
+					    ? "地址"
+					    : columns[k].zh[0]);
 	return rc;
 }
 

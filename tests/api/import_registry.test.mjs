@@ -145,7 +145,7 @@ test('xlsx: organisations from a workbook, errors naming the sheet rows', async 
   // A header missing a required column is named by its sheet row.
   r = await run('organisations', ['--dry-run', file('nohead.xlsx', writeXlsx([['单位名称', '单位类型'], ['某店', '小商店']], { startRow: 4 }))]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /第 4 行：表头缺少列 address（住址）/);
+  assert.match(r.stderr, /第 4 行：表头缺少列 address（地址）/);
   const good = writeXlsx([
     head,
     ['星光网吧', CODE_C, '网吧', '枫溪镇桃园路7号', { inline: '郑国强' }, 6, '第一行\n第二行'],
