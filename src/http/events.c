@@ -189,10 +189,10 @@ int64_t fq_events_publish(const char *type, const char *unit_path, enum fq_actio
 static json_t *summary_of(const json_t *object)
 {
 	static const char *const keys[] = {
-	    "id",	   "number",	  "state",     "status",      "version",
-	    "incident_id", "alert_id",	  "category",  "priority",    "decision",
-	    "kind",	   "call_sign",	  "type",      "due_at",      "overdue",
-	    "step",	   "alert_count", "escalated", "merged_into", NULL,
+	    "id",	   "number",   "state",	   "status",   "version",     "incident_id",
+	    "alert_id",	   "category", "priority", "decision", "kind",	      "call_sign",
+	    "type",	   "due_at",   "overdue",  "step",     "alert_count", "escalated",
+	    "merged_into", "case_id",  NULL,
 	};
 	json_t *data = json_object();
 

@@ -38,6 +38,11 @@ export const LIVE_EVENTS = [
   'fraud_outreach.created',
   'reception_visit.created',
   'reception_visit.updated',
+  'case.created',
+  'case.updated',
+  'transfer.created',
+  'transfer.updated',
+  'series.created',
 ];
 
 const URL = '/api/v1/events';
