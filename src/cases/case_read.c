@@ -369,14 +369,8 @@ int fq_case_list(struct fq_dbc *c, const struct fq_case_query *q, json_t **out, 
 	if (q->overdue < -1 || q->overdue > 1)
 		return fq_err_set(err, FQ_EINVAL, "invalid_query", "overdue",
 				  "overdue 应为 0 或 1");
-	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*) FROM case_file f" LIST_WHERE, LIST_TYPES,
-			  LIST_ARGS(q, state, open_only, now));
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total, "SELECT COUNT(*) FROM case_file f" LIST_WHERE,
+			       LIST_TYPES, LIST_ARGS(q, state, open_only, now))))
 		return rc;
 	/*
 	 * The page's ids from an index first, then their rows: no wide rows to

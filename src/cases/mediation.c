@@ -491,7 +491,6 @@ int fq_dispute_record_follow_up(struct fq_dbc *c, const char *id,
 {
 	int64_t now = fq__dispute_now(in->now_ms), pending = 0, changed = 0;
 	char fid[37], text[FQ_DISPUTE_NOTE_MAX * 4 + 64];
-	struct fq_stmt *st;
 	struct current cur;
 	enum fq_dispute_grade to;
 	int rc;
@@ -530,16 +529,10 @@ int fq_dispute_record_follow_up(struct fq_dbc *c, const char *id,
 			*to_grade = to;
 		return 0;
 	}
-	rc = fq_dbc_query(c, err, &st,
-			  "SELECT COUNT(*) FROM dispute_follow_up WHERE dispute_id = ?"
-			  " AND state = 'pending'",
-			  "t", id);
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		pending = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &pending,
+			       "SELECT COUNT(*) FROM dispute_follow_up WHERE dispute_id = ?"
+			       " AND state = 'pending'",
+			       "t", id)))
 		return rc;
 	rc = fq_dbc_run(c, err, &changed,
 			"UPDATE dispute SET state = ?, updated_at = ?, updated_by = ?,"

@@ -410,14 +410,8 @@ int fq_transfer_list(struct fq_dbc *c, const struct fq_transfer_query *q, json_t
 	    strcmp(q->status, "pending_feedback") != 0 && strcmp(q->status, "done") != 0)
 		return fq_err_set(err, FQ_EINVAL, "invalid_query", "status",
 				  "status 应为 pending_ack、pending_feedback 或 done");
-	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" TRANSFER_FROM LIST_WHERE, "tttttttt",
-			  LIST_ARGS(q));
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total, "SELECT COUNT(*)" TRANSFER_FROM LIST_WHERE,
+			       "tttttttt", LIST_ARGS(q))))
 		return rc;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT " TRANSFER_COLS TRANSFER_FROM LIST_WHERE

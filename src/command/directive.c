@@ -808,14 +808,8 @@ int fq_directive_list(struct fq_dbc *c, const struct fq_directive_query *q, json
 	*out = NULL;
 	if ((rc = check_query(q, &order, err)))
 		return rc;
-	rc = fq_dbc_query(c, err, &st, "SELECT COUNT(*)" DIRECTIVE_FROM LIST_WHERE, LIST_TYPES,
-			  LIST_ARGS(q, state, open_only, now));
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total, "SELECT COUNT(*)" DIRECTIVE_FROM LIST_WHERE,
+			       LIST_TYPES, LIST_ARGS(q, state, open_only, now))))
 		return rc;
 	rc = fq_dbc_query(c, err, &st, list_orders[order].sql, LIST_TYPES "ii",
 			  LIST_ARGS(q, state, open_only, now), q->per_page,

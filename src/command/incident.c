@@ -431,16 +431,11 @@ int fq_incident_list(struct fq_dbc *c, const struct fq_incident_query *q, json_t
 		return rc;
 	if (open_only)
 		state = NULL;
-	rc = fq_dbc_query(c, err, &st,
-			  "SELECT COUNT(*) FROM incident i JOIN unit u ON u.code = i.unit_code"
-			  " WHERE " FQ_INCIDENT_FILTER_SQL,
-			  FQ_INCIDENT_FILTER_TYPES, FQ_INCIDENT_FILTER_ARGS(q, state, open_only));
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total,
+			       "SELECT COUNT(*) FROM incident i JOIN unit u ON u.code = i.unit_code"
+			       " WHERE " FQ_INCIDENT_FILTER_SQL,
+			       FQ_INCIDENT_FILTER_TYPES,
+			       FQ_INCIDENT_FILTER_ARGS(q, state, open_only))))
 		return rc;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT i.id, i.number, i.unit_code, i.grid_code, i.state, i.category,"

@@ -255,24 +255,19 @@ int fq_audit_list(struct fq_dbc *c, const struct fq_audit_query *q, json_t **out
 	int rc;
 
 	*out = NULL;
-	rc = fq_dbc_query(c, err, &st,
-			  "SELECT COUNT(*) FROM audit_entry"
-			  " WHERE (? IS NULL OR username = ?)"
-			  " AND (? IS NULL OR object_type = ?)"
-			  " AND (? IS NULL OR object_id = ?)"
-			  " AND (? IS NULL OR action = ?)"
-			  " AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?)"
-			  " AND (unit_code IS NULL OR unit_code IN (SELECT code FROM unit"
-			  " WHERE substr(path, 1, length(?)) = ?))",
-			  "ttttttttiiiitt", q->username, q->username, q->object_type,
-			  q->object_type, q->object_id, q->object_id, q->action, q->action,
-			  q->from_ms, q->from_ms, q->to_ms, q->to_ms, q->scope_path, q->scope_path);
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total,
+			       "SELECT COUNT(*) FROM audit_entry"
+			       " WHERE (? IS NULL OR username = ?)"
+			       " AND (? IS NULL OR object_type = ?)"
+			       " AND (? IS NULL OR object_id = ?)"
+			       " AND (? IS NULL OR action = ?)"
+			       " AND (? = 0 OR at >= ?) AND (? = 0 OR at < ?)"
+			       " AND (unit_code IS NULL OR unit_code IN (SELECT code FROM unit"
+			       " WHERE substr(path, 1, length(?)) = ?))",
+			       "ttttttttiiiitt", q->username, q->username, q->object_type,
+			       q->object_type, q->object_id, q->object_id, q->action, q->action,
+			       q->from_ms, q->from_ms, q->to_ms, q->to_ms, q->scope_path,
+			       q->scope_path)))
 		return rc;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT seq, at, user_id, username, role, unit_code, action, object_type,"

@@ -460,17 +460,11 @@ int fq_user_list(struct fq_dbc *c, const struct fq_user_query *q, json_t **out, 
 		    "排序字段应为 username、-username、created_at、-created_at 或 unit");
 	if ((rc = narrow_to_unit(c, q->scope_path, q->unit_code, path, &scope, err)))
 		return rc;
-	rc = fq_dbc_query(c, err, &st,
-			  "SELECT COUNT(*) FROM app_user u JOIN unit n ON n.code = u.unit_code"
-			  " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
-			  " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)",
-			  "ttttt", scope, scope, q->q, q->q, q->q);
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total,
+			       "SELECT COUNT(*) FROM app_user u JOIN unit n ON n.code = u.unit_code"
+			       " WHERE substr(n.path, 1, length(?)) = ? AND (? IS NULL OR"
+			       " instr(u.username, ?) > 0 OR instr(u.display_name, ?) > 0)",
+			       "ttttt", scope, scope, q->q, q->q, q->q)))
 		return rc;
 	rc = fq_dbc_query(c, err, &st, sql, "tttttii", scope, scope, q->q, q->q, q->q, q->per_page,
 			  (q->page - 1) * q->per_page);
