@@ -544,12 +544,13 @@ int fq_attendance_record(struct fq_dbc *c, const struct fq_attendance_new *in,
 	struct fq_stmt *st = NULL;
 	int64_t days, start_ms = 0;
 	int64_t since = 0;
-	int weekdays = 0, start_min = 0, rc;
+	int weekdays = 0, start_min = 0, end_min = 0, rc;
 
 	rc = in->session_id
 		 ? fq_dbc_query(c, err, &st,
 				"SELECT s.post_id, p.unit_path, s.weekdays, s.start_min,"
-				" s.created_at FROM school_session s JOIN school_post p ON p.id ="
+				" s.created_at, s.end_min FROM school_session s JOIN school_post p"
+				" ON p.id ="
 				" s.post_id WHERE s.id = ? AND s.active = 1 AND p.active"
 				" = 1",
 				"t", in->session_id)
@@ -562,6 +563,7 @@ int fq_attendance_record(struct fq_dbc *c, const struct fq_attendance_new *in,
 			weekdays = (int)fq_stmt_int(st, 2);
 			start_min = (int)fq_stmt_int(st, 3);
 			since = fq_school_local_day(fq_stmt_int(st, 4));
+			end_min = (int)fq_stmt_int(st, 5);
 			rc = fq_scope_covers(scope_path, path) ? 0 : FQ_ENOTFOUND;
 		} else if (rc == FQ_DB_DONE) {
 			rc = FQ_ENOTFOUND;
@@ -609,8 +611,9 @@ int fq_attendance_record(struct fq_dbc *c, const struct fq_attendance_new *in,
 		if (in->arrived_at > in->now_ms + 5 * 60 * 1000)
 			return fq_err_set(err, FQ_EINVAL, "in_future", "arrived_at",
 					  "到岗时间不能晚于现在");
+		/* From three hours before the session starts until it ends. */
 		if (in->arrived_at < start_ms - 3 * 3600 * 1000LL ||
-		    in->arrived_at > start_ms + 12 * 3600 * 1000LL)
+		    in->arrived_at > start_ms + (int64_t)(end_min - start_min) * 60 * 1000)
 			return fq_err_set(err, FQ_EINVAL, "out_of_range", "arrived_at",
 					  "到岗时间与时段不符");
 		if (status && strcmp(status, derived) != 0)
