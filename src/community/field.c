@@ -144,12 +144,6 @@ static int unit_path_of(struct fq_dbc *c, const char *sql, const char *id,
 	return fq_dbc_lookup_text(c, sql, id, path, FQ_UNIT_PATH_MAX, notfound, err);
 }
 
-/* A page of a list: {"items":[...], "total":N, "page":P, "per_page":N}. */
-static json_t *page_json(json_t *items, int64_t total, int64_t page, int64_t per_page)
-{
-	return fq_page_json(items, total, page, per_page);
-}
-
 static int count_rows(struct fq_dbc *c, const char *sql, const char *types, const char *a,
 		      const char *b, const char *d, int64_t *total, struct fq_err *err)
 {
@@ -355,7 +349,7 @@ int fq_card_list(struct fq_dbc *c, const char *scope_path, const char *unit, int
 		json_decref(items);
 		return rc;
 	}
-	*out = page_json(items, total, page, per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 
@@ -569,7 +563,7 @@ int fq_message_list(struct fq_dbc *c, const char *scope_path, const char *state,
 		json_decref(items);
 		return rc;
 	}
-	*out = page_json(items, total, page, per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 
@@ -814,7 +808,7 @@ int fq_service_list(struct fq_dbc *c, const char *scope_path, const char *state,
 		json_decref(items);
 		return rc;
 	}
-	*out = page_json(items, total, page, per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 
@@ -1083,7 +1077,7 @@ int fq_clue_list(struct fq_dbc *c, const char *scope_path, const char *state, co
 		json_decref(items);
 		return rc;
 	}
-	*out = page_json(items, total, page, per_page);
+	*out = fq_page_json(items, total, page, per_page);
 	return 0;
 }
 

@@ -177,8 +177,10 @@ static void *checkpointer_main(void *arg)
 static int checkpointer_start(struct fq_db *db, int busy_ms, struct fq_err *err)
 {
 	int rc = conn_setup(db, &db->ckpt_conn, busy_ms, err);
-	if (rc)
+	if (rc) {
+		conn_teardown(&db->ckpt_conn); /* a handle opened before a pragma failed */
 		return rc;
+	}
 	sqlite3_wal_hook(db->ckpt_conn.h, NULL, NULL);
 	if (pthread_create(&db->ckpt_thread, NULL, checkpointer_main, db) != 0)
 		fq_die("cannot start the checkpointer thread");

@@ -523,7 +523,7 @@ int fq_staff_list(struct fq_dbc *c, const struct fq_staff_query *q, json_t **out
 		return rc;
 	if (q->filtered) {
 		/* ",code,code," (just "," when no role qualifies: matches nobody) */
-		for (int r = 0; fq_role_code((enum fq_role)r); r++)
+		for (int r = 0; r < FQ_ROLE_COUNT; r++)
 			if (q->roles & FQ_ROLE_BIT(r)) {
 				size_t n = strlen(codes);
 				snprintf(codes + n, sizeof(codes) - n, "%s,",

@@ -90,7 +90,7 @@ static int list_staff(struct fq_req *r)
 		if (a == FQ_ACT_COUNT)
 			return fq_err_set(&r->err, FQ_EINVAL, "invalid_query", "can",
 					  "未知权限：%s", can);
-		for (int k = 0; fq_role_code((enum fq_role)k); k++)
+		for (int k = 0; k < FQ_ROLE_COUNT; k++)
 			if (fq_roles_can(FQ_ROLE_BIT(k), (enum fq_action)a))
 				granting |= FQ_ROLE_BIT(k);
 		q.filtered = 1;
