@@ -968,13 +968,8 @@ int fq_dispute_list(struct fq_dbc *c, const struct fq_dispute_query *q, json_t *
 		return which;
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM dispute d%s" LIST_FILTERS,
 		 scope_where[which]);
-	rc = fq_dbc_query(c, err, &st, sql, LIST_TYPES, LIST_ARGS(q, upath, state, open_only, now));
-	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
+	if ((rc = fq_dbc_count(c, err, &total, sql, LIST_TYPES,
+			       LIST_ARGS(q, upath, state, open_only, now))))
 		return rc;
 	walk = which == 0 && !q->reported_from && !q->reported_to;
 	snprintf(sql, sizeof(sql),

@@ -872,15 +872,10 @@ int fq_fraud_list(struct fq_dbc *c, const struct fq_fraud_query *q, json_t **out
 				    : NULL;
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM fraud_warning w%s%s",
 			 open_only ? " INDEXED BY fraud_warning_open" : "", where);
-		rc = fq_dbc_query(c, err, &st, sql, "tttttiiiiiitt", q->scope_path, q->state, wt,
-				  q->grid, q->assigned_to, q->level, (int64_t)q->overdue, now,
-				  (int64_t)q->escalated, from, to, text, digits);
-		if (rc)
-			return rc;
-		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-			total = fq_stmt_int(st, 0);
-		fq_stmt_done(st);
-		if (rc < 0)
+		if ((rc =
+			 fq_dbc_count(c, err, &total, sql, "tttttiiiiiitt", q->scope_path, q->state,
+				      wt, q->grid, q->assigned_to, q->level, (int64_t)q->overdue,
+				      now, (int64_t)q->escalated, from, to, text, digits)))
 			return rc;
 		/*
 		 * The page's ids first, on index columns alone (migration 0015),
@@ -1216,18 +1211,12 @@ int fq_fraud_outreach_list(struct fq_dbc *c, const char *scope_path, int64_t fro
 	json_t *items;
 	int64_t total = 0;
 	int rc =
-	    fq_dbc_query(c, err, &st,
+	    fq_dbc_count(c, err, &total,
 			 "SELECT COUNT(*) FROM fraud_outreach o JOIN unit u ON u.code = o.unit_code"
 			 " WHERE substr(u.path, 1, length(?1)) = ?1"
 			 " AND (?2 = 0 OR o.held_at >= ?2) AND (?3 = 0 OR o.held_at < ?3)",
 			 "tii", scope_path, from_ms, to_ms);
-
 	if (rc)
-		return rc;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-		total = fq_stmt_int(st, 0);
-	fq_stmt_done(st);
-	if (rc < 0)
 		return rc;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT " OUTREACH_COLUMNS

@@ -372,14 +372,8 @@ int fq_reception_list(struct fq_dbc *c, const struct fq_reception_query *q, json
 	{
 		char sql[2048];
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM reception_visit v%s", where);
-		rc = fq_dbc_query(c, err, &st, sql, "ttiii", q->scope_path, need,
-				  (int64_t)q->converted, q->from_ms, q->to_ms);
-		if (rc)
-			return rc;
-		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
-			total = fq_stmt_int(st, 0);
-		fq_stmt_done(st);
-		if (rc < 0)
+		if ((rc = fq_dbc_count(c, err, &total, sql, "ttiii", q->scope_path, need,
+				       (int64_t)q->converted, q->from_ms, q->to_ms)))
 			return rc;
 		/*
 		 * The page's ids on index columns (migration 0015), then their

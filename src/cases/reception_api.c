@@ -526,6 +526,9 @@ static int convert_to_case(struct fq_req *r, struct fq_dbc *c, const struct fq_r
 
 	if (!rc && !(rc = fq_dbc_begin(c, 1, &r->err))) {
 		rc = prefix_field(r, fq_case_create(c, &b->in, id, number, &r->err), "case");
+		/* The visit first: the case, read once, then links back to it (reception_visit). */
+		if (!rc)
+			rc = mark_done(r, c, v, FQ_CONVERT_CASE, id, version);
 		if (!rc)
 			rc = fq_case_json(c, id, 1,
 					  !fq_roles_can(r->user->roles, FQ_ACT_CASE_MANAGE),
@@ -533,16 +536,6 @@ static int convert_to_case(struct fq_req *r, struct fq_dbc *c, const struct fq_r
 		if (!rc)
 			rc = fq_req_audit(r, c, FQ_ACT_CASE_MANAGE, "case.create", "case", id, NULL,
 					  create_detail(r, k, keys));
-		if (!rc)
-			rc = mark_done(r, c, v, FQ_CONVERT_CASE, id, version);
-		if (!rc) {
-			/* Read again: the case now links back to the visit (reception_visit). */
-			json_decref(k);
-			k = NULL;
-			rc = fq_case_json(c, id, 1,
-					  !fq_roles_can(r->user->roles, FQ_ACT_CASE_MANAGE),
-					  b->in.now_ms, &k, &r->err);
-		}
 		rc = finish(r, c, rc);
 	}
 	json_decref(body);

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/phone.h"
 #include "db/row_json.h"
+#include "org/rights.h"
 #include "core/banned.h"
 
 #define DAY_MS 86400000LL
@@ -200,8 +201,7 @@ static int add_member(struct fq_dbc *c, const char *unit, const char *station_pa
 		rc = fq_stmt_step(st, err);
 		if (rc == FQ_DB_ROW) {
 			const char *p = fq_stmt_text(st, 3);
-			int ok = !fq_stmt_int(st, 2) &&
-				 strncmp(p, station_path, strlen(station_path)) == 0;
+			int ok = !fq_stmt_int(st, 2) && fq_scope_covers(station_path, p);
 			snprintf(uname, sizeof(uname), "%s", fq_stmt_text(st, 0));
 			snprintf(uphone, sizeof(uphone), "%s",
 				 fq_stmt_text(st, 1) ? fq_stmt_text(st, 1) : "");
@@ -392,10 +392,21 @@ int fq_post_set(struct fq_dbc *c, const char *code, json_t *body, const char *ac
 		const char *g = json_string_value(json_array_get(grids, i));
 		snprintf(f, sizeof(f), "grids[%zu]", i);
 		rc = fq_grid_unit_path(c, g, gpath, err);
-		if (!rc && strncmp(gpath, spath, strlen(spath)) != 0)
+		if (!rc && !fq_scope_covers(spath, gpath))
 			rc = FQ_ENOTFOUND;
 		if (rc == FQ_ENOTFOUND)
 			rc = fq_err_set(err, FQ_EINVAL, "invalid_grid", f, "%s 不是本所的网格", g);
+		/*
+		 * A grid taken from another post changes that post too: its version moves,
+		 * so an edit of it from a page read before fails instead of taking the grid back.
+		 */
+		if (!rc)
+			rc =
+			    fq_dbc_run(c, err, NULL,
+				       "UPDATE unit_duty SET version = version + 1, updated_at = ?,"
+				       " updated_by = ? WHERE unit_code = (SELECT post_code FROM"
+				       " post_grid WHERE grid_code = ? AND post_code <> ?)",
+				       "ittt", now_ms, actor_id, g, code);
 		if (!rc)
 			rc = fq_dbc_run(c, err, NULL,
 					"INSERT INTO post_grid (grid_code, post_code, assigned_at,"
@@ -409,10 +420,12 @@ int fq_post_set(struct fq_dbc *c, const char *code, json_t *body, const char *ac
 		json_decref(users);
 		goto out;
 	}
-	/* grids is borrowed from body (fq_json_get_str_array): the summary takes its own reference.
+	/*
+	 * grids is borrowed from body (fq_json_get_str_array) and NULL when the body
+	 * has none: the summary takes its own reference, or an empty list.
 	 */
-	*summary = json_pack("{s:O, s:I, s:o}", "grids", grids, "staff",
-			     (json_int_t)json_array_size(staff), "user_ids", users);
+	*summary = json_pack("{s:o, s:I, s:o}", "grids", grids ? json_incref(grids) : json_array(),
+			     "staff", (json_int_t)json_array_size(staff), "user_ids", users);
 out:
 	return rc;
 }

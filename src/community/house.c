@@ -389,9 +389,9 @@ static json_t *people_of(struct fq_dbc *c, const char *sql, const char *key, int
 		json_t *o;
 		fq_mask_id_number(fq_stmt_text(st, 2), idm);
 		fq_mask_phone(fq_stmt_text(st, 4), phone);
-		o = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "id", fq_stmt_text(st, 0), "name",
+		o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", fq_stmt_text(st, 0), "name",
 			      fq_stmt_text(st, 1), "id_number", idm, "birth_year",
-			      (json_int_t)(birth ? strtol(birth, NULL, 10) : 0), "phone",
+			      birth ? json_integer(strtol(birth, NULL, 10)) : json_null(), "phone",
 			      fq_stmt_is_null(st, 4) ? json_null() : json_string(phone), "sex",
 			      fq__json_str_or_null(fq_stmt_text(st, 5)));
 		if (tenants) {
@@ -602,15 +602,8 @@ int fq_house_list(struct fq_dbc *c, const struct fq_house_query *q,
 	if (rc)
 		goto out;
 	m = q->q ? match.buf : NULL;
-	rc = fq_dbc_query(c, err, &st, count_sql.buf, "ttttttitt", m, m, lo, hi, q->use, q->use,
+	rc = fq_dbc_count(c, err, &total, count_sql.buf, "ttttttitt", m, m, lo, hi, q->use, q->use,
 			  (int64_t)q->expiring, today, soon);
-	if (rc)
-		goto out;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-		total = fq_stmt_int(st, 0);
-		rc = 0;
-	}
-	fq_stmt_done(st);
 	if (rc)
 		goto out;
 	rc = fq_dbc_query(c, err, &st, sql.buf, "ttttttittii", m, m, lo, hi, q->use, q->use,

@@ -504,14 +504,7 @@ static int validate(struct import *imp, struct fq_err *err)
 				bad = 1;
 		}
 		if (!bad && imp->kind == KIND_ORGS && w.oin.uscc.code[0]) {
-			int k =
-			    fq_dbc_lookup_text(imp->c, "SELECT id FROM organisation WHERE uscc = ?",
-					       w.oin.uscc.code, other, sizeof(other), "", &e);
-			if (k == 0)
-				bad = fq_err_set(&e, FQ_ECONFLICT, "duplicate_uscc", "uscc",
-						 "该统一社会信用代码已登记：单位 %s", other) != 0;
-			else if (k != FQ_ENOTFOUND)
-				bad = 1;
+			bad = fq__org_uscc_taken(imp->c, w.oin.uscc.code, NULL, &e) != 0;
 		}
 		if (bad) {
 			imp->sum->bad_rows++;

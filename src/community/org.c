@@ -199,7 +199,7 @@ static int index_org(struct fq_dbc *c, const char *id, struct fq_err *err)
 	return rc;
 }
 
-static int uscc_taken(struct fq_dbc *c, const char *code, const char *self, struct fq_err *err)
+int fq__org_uscc_taken(struct fq_dbc *c, const char *code, const char *self, struct fq_err *err)
 {
 	char other[40];
 	int rc;
@@ -244,7 +244,7 @@ int fq_org_create(struct fq_dbc *c, const struct fq_org_in *in, const struct fq_
 	char *name_norm = NULL, *addr_norm = NULL;
 	int rc;
 
-	if ((rc = uscc_taken(c, in->uscc.code, NULL, err)) ||
+	if ((rc = fq__org_uscc_taken(c, in->uscc.code, NULL, err)) ||
 	    (rc = person_in_scope(c, in->responsible_person_id, a, err)) ||
 	    (rc = fq__registry_place(c, in->has_location, in->lat, in->lon, in->unit, a, unit, path,
 				     station, grid, err)) ||
@@ -266,7 +266,7 @@ int fq_org_create(struct fq_dbc *c, const struct fq_org_in *in, const struct fq_
 	    in->responsible_name, in->responsible_phone[0] ? in->responsible_phone : NULL,
 	    in->responsible_person_id, in->employees, in->notes, a->now_ms, a->user_id, a->now_ms,
 	    a->user_id);
-	if (rc == FQ_ECONFLICT && uscc_taken(c, in->uscc.code, NULL, err))
+	if (rc == FQ_ECONFLICT && fq__org_uscc_taken(c, in->uscc.code, NULL, err))
 		goto out;
 	if (!rc)
 		rc = index_org(c, id, err);
@@ -315,7 +315,7 @@ int fq_org_update(struct fq_dbc *c, const char *id, const struct fq_org_in *in,
 		lat = in->lat;
 		lon = in->lon;
 	}
-	if (((in->set & FQ_OF_USCC) && (rc = uscc_taken(c, in->uscc.code, id, err))) ||
+	if (((in->set & FQ_OF_USCC) && (rc = fq__org_uscc_taken(c, in->uscc.code, id, err))) ||
 	    ((in->set & FQ_OF_RESP_PERSON) &&
 	     (rc = person_in_scope(c, in->responsible_person_id, a, err))) ||
 	    (rc = fq__registry_place(c, has_loc, lat, lon,
@@ -469,15 +469,8 @@ int fq_org_list(struct fq_dbc *c, const struct fq_org_query *q, const struct fq_
 	if (rc)
 		goto out;
 	m = q->q ? match.buf : NULL;
-	rc = fq_dbc_query(c, err, &st, count_sql.buf, "ttttttiii", m, m, lo, hi, q->type, q->type,
-			  regulated, regulated, (int64_t)q->small);
-	if (rc)
-		goto out;
-	if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-		total = fq_stmt_int(st, 0);
-		rc = 0;
-	}
-	fq_stmt_done(st);
+	rc = fq_dbc_count(c, err, &total, count_sql.buf, "ttttttiii", m, m, lo, hi, q->type,
+			  q->type, regulated, regulated, (int64_t)q->small);
 	if (rc)
 		goto out;
 	rc = fq_dbc_query(c, err, &st, sql.buf, "ttttttiiiii", m, m, lo, hi, q->type, q->type,

@@ -348,6 +348,15 @@ int fq__registry_norm(const char *text, const char *field, char **out, struct fq
  */
 int fq__registry_address_key(const char *text, const char *field, char **out,
 			     struct fq_err *err) FQ_WUR;
+
+/*
+ * 0 when no organisation but self (NULL: none) holds the unified social
+ * credit code (or code is empty); FQ_ECONFLICT "duplicate_uscc" (field
+ * "uscc") naming the holder; or a store error. For creating, editing and
+ * importing organisations.
+ */
+int fq__org_uscc_taken(struct fq_dbc *c, const char *code, const char *self,
+		       struct fq_err *err) FQ_WUR;
 /* An item of a list: to the sink when there is one (item released), else appended to items. */
 int fq__list_emit(const struct fq_list_sink *sink, json_t *items, json_t *item) FQ_WUR;
 /* Scope SQL and sort helpers. */

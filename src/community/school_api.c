@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "http/events.h"
+#include "community/registry.h"
 #include "core/banned.h"
 
 static const char *nonempty(const char *s)
@@ -130,27 +131,20 @@ static int post_post(struct fq_req *r)
 {
 	const char *school = NULL, *name = NULL;
 	double lat = NAN, lon = NAN;
-	json_t *loc, *out = NULL;
+	json_t *out = NULL;
 	char id[37];
 	struct fq_dbc *c;
-	int rc;
+	int located, rc;
 
 	if ((rc = fq_req_require(r, FQ_ACT_SCHOOL_MANAGE)) ||
 	    (rc = fq_json_only_keys(r->body, post_keys, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "school_id", FQ_JSON_REQUIRED, 36, &school, &r->err)) ||
 	    (rc = fq_json_get_str(r->body, "name", FQ_JSON_REQUIRED, 32, &name, &r->err)))
 		return rc;
-	loc = json_object_get(r->body, "location");
-	if (loc && !json_is_null(loc)) {
-		if (!json_is_object(loc))
-			return fq_err_set(&r->err, FQ_EINVAL, "invalid_type", "location",
-					  "location 应为 {\"lat\",\"lon\"}");
-		if ((rc = fq_json_get_real(loc, "lat", FQ_JSON_REQUIRED, -90, 90, &lat, NULL,
-					   &r->err)) ||
-		    (rc = fq_json_get_real(loc, "lon", FQ_JSON_REQUIRED, -180, 180, &lon, NULL,
-					   &r->err)))
-			return rc;
-	}
+	if ((rc = fq__location_arg(r->body, &located, &lat, &lon, &r->err)))
+		return rc;
+	if (!located)
+		lat = lon = NAN;
 	c = fq_db_acquire(r->db);
 	rc = fq_dbc_begin(c, 1, &r->err);
 	if (!rc)

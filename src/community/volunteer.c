@@ -1141,7 +1141,6 @@ int fq_volunteer_kpi_json(struct fq_dbc *c, const char *scope_path, int64_t from
 			v[i] = fq_stmt_int(st, 4 + i);
 		t_groups++;
 		t_members += v[0];
-		t_active += v[1];
 		t_turns += v[2];
 		t_minutes += v[3];
 		t_tasks += v[4];
@@ -1162,21 +1161,14 @@ int fq_volunteer_kpi_json(struct fq_dbc *c, const char *scope_path, int64_t from
 	if (rc == FQ_DB_DONE) {
 		rc = months_json(c, scope_path, from_ms, to_ms, months, err);
 	}
-	if (rc == FQ_DB_DONE) {
-		/* A member of two groups counts once in the totals. */
-		t_active = 0;
-		rc =
-		    fq_dbc_query(c, err, &st,
-				 "SELECT count(DISTINCT k.member_id) FROM volunteer_checkin k WHERE"
-				 " substr(k.unit_path, 1, length(?1)) = ?1 AND k.in_at >= ?2 AND"
-				 " k.in_at < ?3 AND k.minutes IS NOT NULL",
-				 "tii", scope_path, from_ms, to_ms);
-		if (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-			t_active = fq_stmt_int(st, 0);
-			rc = FQ_DB_DONE;
-		}
-		fq_stmt_done(st);
-	}
+	/* A member of two groups counts once in the totals. */
+	if (rc == FQ_DB_DONE &&
+	    (rc = fq_dbc_count(c, err, &t_active,
+			       "SELECT count(DISTINCT k.member_id) FROM volunteer_checkin k WHERE"
+			       " substr(k.unit_path, 1, length(?1)) = ?1 AND k.in_at >= ?2 AND"
+			       " k.in_at < ?3 AND k.minutes IS NOT NULL",
+			       "tii", scope_path, from_ms, to_ms)) == 0)
+		rc = FQ_DB_DONE;
 	if (rc != FQ_DB_DONE) {
 		json_decref(groups);
 		json_decref(months);

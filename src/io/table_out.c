@@ -176,12 +176,14 @@ static int xlsx_open(struct fq_table_writer *w, const char *sheet, struct fq_err
 	return 0;
 }
 
-static void xlsx_row(struct fq_table_writer *w, const struct fq_table_cell *cells)
+/* One row of cells; the first libxlsxwriter error, or LXW_NO_ERROR. */
+static lxw_error xlsx_row(struct fq_table_writer *w, const struct fq_table_cell *cells)
 {
 	struct xlsx *x = w->xlsx;
 	lxw_row_t row = (lxw_row_t)w->rows + 1;
+	lxw_error e = LXW_NO_ERROR;
 
-	for (size_t i = 0; i < w->ncols; i++) {
+	for (size_t i = 0; i < w->ncols && e == LXW_NO_ERROR; i++) {
 		const struct fq_table_cell *c = &cells[i];
 		lxw_col_t col = (lxw_col_t)i;
 		if (c->null)
@@ -189,23 +191,24 @@ static void xlsx_row(struct fq_table_writer *w, const struct fq_table_cell *cell
 		switch (w->cols[i].kind) {
 		case FQ_CELL_TEXT:
 			if (c->text)
-				worksheet_write_string(x->ws, row, col, c->text, NULL);
+				e = worksheet_write_string(x->ws, row, col, c->text, NULL);
 			break;
 		case FQ_CELL_TIME:
 			/* Days since 1899-12-30 (Excel's epoch), in China time. */
-			worksheet_write_number(
+			e = worksheet_write_number(
 			    x->ws, row, col,
 			    ((double)c->ms / 1000.0 + FQ_CST_OFFSET_S) / 86400.0 + 25569.0,
 			    x->when);
 			break;
 		case FQ_CELL_REAL:
-			worksheet_write_number(x->ws, row, col, c->real, x->coord);
+			e = worksheet_write_number(x->ws, row, col, c->real, x->coord);
 			break;
 		case FQ_CELL_INT:
-			worksheet_write_number(x->ws, row, col, (double)c->integer, NULL);
+			e = worksheet_write_number(x->ws, row, col, (double)c->integer, NULL);
 			break;
 		}
 	}
+	return e;
 }
 
 /* Close the workbook and read the file back into *data; removes the file in every case. */
@@ -273,9 +276,15 @@ int fq_table_open(struct fq_table_writer *w, enum fq_export_format f, const char
 
 int fq_table_row(struct fq_table_writer *w, const struct fq_table_cell *cells, struct fq_err *err)
 {
-	if (w->format == FQ_EXPORT_XLSX)
-		xlsx_row(w, cells);
-	else if (csv_row(w, cells))
+	if (w->format == FQ_EXPORT_XLSX) {
+		/* A cell Excel cannot hold (text over 32,767 characters) fails the export, not the
+		 * cell. */
+		lxw_error e = xlsx_row(w, cells);
+		if (e != LXW_NO_ERROR)
+			return fq_err_set(err, FQ_EIO, "export_failed", NULL,
+					  "生成 Excel 文件失败：第 %zu 行：%s", w->rows + 1,
+					  lxw_strerror(e));
+	} else if (csv_row(w, cells))
 		return fq_err_set(err, FQ_ETOOBIG, "export_too_large", NULL, "导出文件过大");
 	w->rows++;
 	return 0;
