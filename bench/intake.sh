@@ -17,7 +17,8 @@
 # (seconds per run, 20), FQ_BENCH_RUNS (runs with group commit, 3), FQ_BENCH_BASELINE_RUNS (runs
 # with FQ_INTAKE_GROUP=1, 3), FQ_BENCH_CONNECTIONS (64), FQ_BENCH_THREADS (wrk threads, 2),
 # FQ_BENCH_SERVER_ARGS (serve options, default "--threads 96 --max-connections 96": see bench/README.md), FQ_BENCH_GROUP (FQ_INTAKE_GROUP of
-# the group-commit runs, default: the server's, 256), FQ_BENCH_SEED (demo seed, 1). Full output
+# the group-commit runs, default: the server's, 256), FQ_BENCH_SEED (demo seed, 1), FQ_BENCH_PERF
+# (a file: `perf record` of the server during each run, the last run's kept there). Full output
 # in bench/out/intake-*.txt.
 set -euo pipefail
 
@@ -187,12 +188,19 @@ one_run() {
 	cpu0=$(proc_cpu_ticks "$server_pid")
 	sched0=$(committer_schedstat "$server_pid")
 	echo "== group ${group:-default}: wrk -t$threads -c$connections -d${duration}s --latency -s bench/wrk-intake.lua" >>"$report"
+	local perf_pid=""
+	if [[ -n ${FQ_BENCH_PERF:-} ]]; then
+		# Profile the server while wrk runs (flat: the release build keeps no frame pointers).
+		perf record -q ${FQ_BENCH_PERF_ARGS:--F 1999} -p "$server_pid" -o "$FQ_BENCH_PERF" -- sleep "$duration" 2>/dev/null &
+		perf_pid=$!
+	fi
 	# wrk in a shell of its own that prints wrk's CPU time (cutime + cstime, in ticks) after it.
 	out=$(bash -c 'wrk "$@"; echo "FQ_WRK_CPU_TICKS $(awk "{ print \$16 + \$17 }" /proc/$$/stat)"' wrk \
 		-t"$threads" -c"$connections" -d"${duration}s" --latency -s "$root/bench/wrk-intake.lua" "$base/api/v1/alerts")
 	printf '%s\n' "$out" >>"$report"
 	cpu1=$(proc_cpu_ticks "$server_pid")
 	sched1=$(committer_schedstat "$server_pid")
+	[[ -z $perf_pid ]] || wait "$perf_pid" || true
 	stop_server
 	intake=$(sed -n 's/.*\(intake: [0-9]* alerts in .*\)$/\1/p' "$tmp/server.log" | tail -n 1)
 	echo "$intake" >>"$report"

@@ -374,7 +374,8 @@ static int convert_to_alert(struct fq_req *r, struct fq_dbc *c, const struct fq_
 	fq_alert_lock();
 	rc = fq_alert_match(&in, &m, &r->err);
 	if (!rc && !(rc = fq_dbc_begin(c, 1, &r->err))) {
-		rc = fq_alert_store(c, &in, station, &m, NULL, r->user->user_id, &stored, &r->err);
+		rc = fq_alert_store(c, &in, station, &m, NULL, r->user->user_id, &stored, NULL,
+				    &r->err);
 		if (!rc)
 			rc = fq_req_audit(r, c, FQ_ACT_RECEPTION_LOG, "alert.create", "alert",
 					  stored.alert_id, NULL,

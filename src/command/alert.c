@@ -537,7 +537,8 @@ static json_t *reasons_json(const struct fq_merge_candidate *cand)
 
 int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *station,
 		   const struct fq_merge_result *m, const char *idempotency_key,
-		   const char *actor_id, struct fq_alert_stored *out, struct fq_err *err)
+		   const char *actor_id, struct fq_alert_stored *out, json_t **incident_row,
+		   struct fq_err *err)
 {
 	const struct fq_merge_candidate *best = m->candidate_count ? &m->candidates[0] : NULL;
 	const char *recorded = "new";
@@ -547,6 +548,8 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 	int automatic = 1, rc;
 
 	memset(out, 0, sizeof(*out));
+	if (incident_row)
+		*incident_row = NULL;
 	out->decision = "new";
 	out->kind = NULL;
 	if (in->has_location)
@@ -618,7 +621,7 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 				  "该幂等键已被使用");
 	if (rc)
 		return rc;
-	if ((rc = fq_incident_add_alert(c, out->incident_id, in->received_at, err)))
+	if ((rc = fq_incident_add_alert(c, out->incident_id, in->received_at, incident_row, err)))
 		return rc;
 	fq_uuid7_str(decision_id);
 	{
@@ -634,10 +637,14 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 			out->kind, best ? best->score : NAN, reasons ? reasons : "[]",
 			(int64_t)automatic, automatic ? NULL : actor_id, now);
 	free(reasons);
-	if (rc)
-		return rc;
-	return fq_incident_event(c, out->incident_id, now, actor_id, "alert", NULL, NULL,
-				 out->alert_number, err);
+	if (!rc)
+		rc = fq_incident_event(c, out->incident_id, now, actor_id, "alert", NULL, NULL,
+				       out->alert_number, err);
+	if (rc && incident_row) {
+		json_decref(*incident_row);
+		*incident_row = NULL;
+	}
+	return rc;
 }
 
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s)
@@ -738,13 +745,89 @@ json_t *fq_alert_merge_json(const struct fq_merge_result *m, const char *decisio
 	return j;
 }
 
+/* One alert's fields, from its row or from what was just written. */
+struct alert_fields {
+	const char *id, *number, *incident_id, *unit, *grid;
+	int64_t received_at;
+	const char *source, *caller_name, *caller_phone, *phone_norm;
+	int has_location;
+	double lat, lon;
+	const char *address, *category;
+	int64_t priority;
+	const char *description, *extra;
+};
+
+static json_t *text_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *alert_object(const struct alert_fields *f, int mask_phones)
+{
+	char masked[FQ_PHONE_MAX + 1], at[FQ_RFC3339_MAX];
+	json_t *j = json_object(), *ej;
+
+	json_object_set_new(j, "id", text_or_null(f->id));
+	json_object_set_new(j, "number", text_or_null(f->number));
+	json_object_set_new(j, "incident_id", text_or_null(f->incident_id));
+	json_object_set_new(j, "unit", text_or_null(f->unit));
+	json_object_set_new(j, "grid", text_or_null(f->grid));
+	fq_time_format_cst(f->received_at, at);
+	json_object_set_new(j, "received_at", json_string(at));
+	json_object_set_new(j, "source", text_or_null(f->source));
+	json_object_set_new(j, "caller_name", text_or_null(f->caller_name));
+	if (!f->caller_phone)
+		json_object_set_new(j, "caller_phone", json_null());
+	else if (!mask_phones)
+		json_object_set_new(j, "caller_phone", json_string(f->caller_phone));
+	else if (f->phone_norm && *f->phone_norm && fq_phone_mask(f->phone_norm, masked) == 0)
+		json_object_set_new(j, "caller_phone", json_string(masked));
+	else
+		json_object_set_new(j, "caller_phone", json_string("***"));
+	json_object_set_new(j, "location",
+			    f->has_location ? json_pack("{s:f, s:f}", "lat", f->lat, "lon", f->lon)
+					    : json_null());
+	json_object_set_new(j, "address", text_or_null(f->address));
+	json_object_set_new(j, "category", text_or_null(f->category));
+	json_object_set_new(j, "priority", json_integer(f->priority));
+	json_object_set_new(j, "description", text_or_null(f->description));
+	ej = f->extra ? json_loads(f->extra, 0, NULL) : NULL;
+	json_object_set_new(j, "extra", ej ? ej : json_null());
+	return j;
+}
+
+json_t *fq_alert_stored_json(const struct fq_alert_in *in, const char *station,
+			     const struct fq_alert_stored *s, int mask_phones)
+{
+	/* The values fq_alert_store bound to the INSERT, in the same order. */
+	struct alert_fields f = {
+	    .id = s->alert_id,
+	    .number = s->alert_number,
+	    .incident_id = s->incident_id,
+	    .unit = station,
+	    .grid = s->grid[0] ? s->grid : NULL,
+	    .received_at = in->received_at,
+	    .source = fq_alert_source_code(in->source),
+	    .caller_name = in->caller_name,
+	    .caller_phone = in->caller_phone,
+	    .phone_norm = in->phone.number,
+	    .has_location = in->has_location,
+	    .lat = in->lat,
+	    .lon = in->lon,
+	    .address = in->address,
+	    .category = in->category->code,
+	    .priority = in->priority,
+	    .description = in->description,
+	    .extra = in->extra,
+	};
+	return alert_object(&f, mask_phones);
+}
+
 int fq_alert_json(struct fq_dbc *c, const char *id, int mask_phones, json_t **out,
 		  char incident_id[37], struct fq_err *err)
 {
+	struct alert_fields f;
 	struct fq_stmt *st;
-	char masked[FQ_PHONE_MAX + 1], at[FQ_RFC3339_MAX];
-	const char *phone, *norm;
-	json_t *j;
 	int rc;
 
 	*out = NULL;
@@ -761,46 +844,30 @@ int fq_alert_json(struct fq_dbc *c, const char *id, int mask_phones, json_t **ou
 		fq_stmt_done(st);
 		return rc < 0 ? rc : fq_err_set(err, FQ_ENOTFOUND, "not_found", NULL, "报警不存在");
 	}
-	j = json_object();
-#define TXT(col) (fq_stmt_text(st, col) ? json_string(fq_stmt_text(st, col)) : json_null())
-	json_object_set_new(j, "id", TXT(0));
-	json_object_set_new(j, "number", TXT(1));
-	json_object_set_new(j, "incident_id", TXT(2));
-	json_object_set_new(j, "unit", TXT(3));
-	json_object_set_new(j, "grid", TXT(4));
-	fq_time_format_cst(fq_stmt_int(st, 5), at);
-	json_object_set_new(j, "received_at", json_string(at));
-	json_object_set_new(j, "source", TXT(6));
-	json_object_set_new(j, "caller_name", TXT(7));
-	phone = fq_stmt_text(st, 8);
-	norm = fq_stmt_text(st, 9);
-	if (!phone)
-		json_object_set_new(j, "caller_phone", json_null());
-	else if (!mask_phones)
-		json_object_set_new(j, "caller_phone", json_string(phone));
-	else if (norm && *norm && fq_phone_mask(norm, masked) == 0)
-		json_object_set_new(j, "caller_phone", json_string(masked));
-	else
-		json_object_set_new(j, "caller_phone", json_string("***"));
-	json_object_set_new(j, "location",
-			    fq_stmt_is_null(st, 10)
-				? json_null()
-				: json_pack("{s:f, s:f}", "lat", fq_stmt_double(st, 10), "lon",
-					    fq_stmt_double(st, 11)));
-	json_object_set_new(j, "address", TXT(12));
-	json_object_set_new(j, "category", TXT(13));
-	json_object_set_new(j, "priority", json_integer(fq_stmt_int(st, 14)));
-	json_object_set_new(j, "description", TXT(15));
-	{
-		const char *extra = fq_stmt_text(st, 16);
-		json_t *ej = extra ? json_loads(extra, 0, NULL) : NULL;
-		json_object_set_new(j, "extra", ej ? ej : json_null());
-	}
-#undef TXT
+	f = (struct alert_fields){
+	    .id = fq_stmt_text(st, 0),
+	    .number = fq_stmt_text(st, 1),
+	    .incident_id = fq_stmt_text(st, 2),
+	    .unit = fq_stmt_text(st, 3),
+	    .grid = fq_stmt_text(st, 4),
+	    .received_at = fq_stmt_int(st, 5),
+	    .source = fq_stmt_text(st, 6),
+	    .caller_name = fq_stmt_text(st, 7),
+	    .caller_phone = fq_stmt_text(st, 8),
+	    .phone_norm = fq_stmt_text(st, 9),
+	    .has_location = !fq_stmt_is_null(st, 10),
+	    .lat = fq_stmt_double(st, 10),
+	    .lon = fq_stmt_double(st, 11),
+	    .address = fq_stmt_text(st, 12),
+	    .category = fq_stmt_text(st, 13),
+	    .priority = fq_stmt_int(st, 14),
+	    .description = fq_stmt_text(st, 15),
+	    .extra = fq_stmt_text(st, 16),
+	};
+	*out = alert_object(&f, mask_phones);
 	if (incident_id)
-		snprintf(incident_id, 37, "%s", fq_stmt_text(st, 2));
+		snprintf(incident_id, 37, "%s", f.incident_id);
 	fq_stmt_done(st);
-	*out = j;
 	return 0;
 }
 

@@ -131,10 +131,13 @@ struct fq_alert_stored {
  * Store the alert in c's write transaction: join the operator's incident
  * (in->incident_id, which must be open and in the station), or the
  * engine's automatic choice, or a new incident; record the decision.
+ * incident_row, when not NULL, receives the incident as it is after this
+ * alert (fq_incident_add_alert's row; the caller owns it, NULL on error).
  */
 int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *station,
 		   const struct fq_merge_result *m, const char *idempotency_key,
-		   const char *actor_id, struct fq_alert_stored *out, struct fq_err *err) FQ_WUR;
+		   const char *actor_id, struct fq_alert_stored *out, json_t **incident_row,
+		   struct fq_err *err) FQ_WUR;
 
 /* After commit: add the stored alert to the merge index. */
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s);
@@ -162,6 +165,13 @@ int fq_alert_find_idempotent(struct fq_dbc *c, const char *actor_id, const char 
 /* The merge block of the API answer. */
 json_t *fq_alert_merge_json(const struct fq_merge_result *m, const char *decision,
 			    const char *kind);
+
+/*
+ * The alert just stored (in, at station, as out records it) as fq_alert_json
+ * gives it, built from what was written instead of read back.
+ */
+json_t *fq_alert_stored_json(const struct fq_alert_in *in, const char *station,
+			     const struct fq_alert_stored *s, int mask_phones);
 
 /* The alert as JSON (mask_phones masks the caller's phone); incident_id out (may be NULL). */
 int fq_alert_json(struct fq_dbc *c, const char *id, int mask_phones, json_t **out,

@@ -584,7 +584,7 @@ static int import_row(struct import *imp, const struct row_ref *ref, struct fq_e
 	fq_alert_lock();
 	rc = fq_alert_match(&in, &m, err);
 	if (!rc)
-		rc = fq_alert_store(imp->c, &in, station->code, &m, NULL, NULL, &stored, err);
+		rc = fq_alert_store(imp->c, &in, station->code, &m, NULL, NULL, &stored, NULL, err);
 	if (!rc) {
 		/* Indexed before the batch commits, so the rows of one batch see each other. */
 		fq_alert_indexed(&in, &stored);

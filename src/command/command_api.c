@@ -11,6 +11,7 @@
 #include "command/incident_export.h"
 #include "command/intake.h"
 #include "core/json.h"
+#include "core/alloc.h"
 #include "core/timeutil.h"
 #include "http/events.h"
 #include "http/export_reply.h"
@@ -140,29 +141,26 @@ static int post_alert(struct fq_req *r)
 	 * new_incident) with item.match.
 	 */
 
-	c = fq_db_acquire(r->db);
 	if (item.replay) {
+		c = fq_db_acquire(r->db);
 		rc = stored_answer(r, c, item.replay_id, &out);
-		if (!rc)
-			fq_req_add_header(r, "Idempotent-Replayed", "true");
-		goto out_release;
-	}
-	rc = fq_alert_json(c, item.stored.alert_id, masks_phones(r), &alert, NULL, &r->err);
-	if (!rc)
-		rc = fq_incident_json(c, item.stored.incident_id, 0, masks_phones(r), &incident,
-				      &r->err);
-	if (!rc) {
+		fq_db_release(r->db, c);
+		if (rc)
+			return rc;
+		fq_req_add_header(r, "Idempotent-Replayed", "true");
+	} else {
+		/*
+		 * Built from what the committer wrote, not read back: the alert from its
+		 * input, the incident from the row its UPDATE returned (no personal data in
+		 * it, so nothing to mask).
+		 */
+		fq_assert(item.incident);
+		alert = fq_alert_stored_json(&in, station, &item.stored, masks_phones(r));
+		incident = item.incident;
 		out = json_pack(
 		    "{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
 		    fq_alert_merge_json(&item.match, item.stored.decision, item.stored.kind));
-	} else {
-		json_decref(alert);
-		json_decref(incident);
 	}
-out_release:
-	fq_db_release(r->db, c);
-	if (rc)
-		return rc;
 	if (!item.replay) {
 		/* Stored durably: tell the live board (after the connection went back). */
 		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ,

@@ -109,21 +109,42 @@ int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char 
 				 err);
 }
 
-int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, struct fq_err *err)
+static json_t *incident_row(struct fq_stmt *st);
+
+#define INCIDENT_COLS                                                                              \
+	"id, number, unit_code, grid_code, state, category, priority, lat, lon, address,"          \
+	" first_received_at, last_received_at, alert_count, repeat_caller, repeat_place,"          \
+	" disposal, feedback, close_reason, closed_at, version, updated_at, merged_into"
+
+int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, json_t **row,
+			  struct fq_err *err)
 {
-	int64_t changed = 0;
-	int rc = fq_dbc_run(c, err, &changed,
-			    "UPDATE incident SET alert_count = alert_count + 1,"
-			    " first_received_at = CASE WHEN ? < first_received_at THEN ?"
-			    " ELSE first_received_at END,"
-			    " last_received_at = CASE WHEN ? > last_received_at THEN ?"
-			    " ELSE last_received_at END, updated_at = ?, version = version + 1"
-			    " WHERE id = ?",
-			    "iiiiit", received_at, received_at, received_at, received_at,
-			    fq_now_ms(), id);
-	if (!rc && !changed)
+	struct fq_stmt *st;
+	int rc;
+
+	if (row)
+		*row = NULL;
+	rc = fq_dbc_query(c, err, &st,
+			  "UPDATE incident SET alert_count = alert_count + 1,"
+			  " first_received_at = CASE WHEN ? < first_received_at THEN ?"
+			  " ELSE first_received_at END,"
+			  " last_received_at = CASE WHEN ? > last_received_at THEN ?"
+			  " ELSE last_received_at END, updated_at = ?, version = version + 1"
+			  " WHERE id = ? RETURNING " INCIDENT_COLS,
+			  "iiiiit", received_at, received_at, received_at, received_at, fq_now_ms(),
+			  id);
+	if (rc)
+		return rc;
+	rc = fq_stmt_step(st, err);
+	if (rc == FQ_DB_ROW) {
+		if (row)
+			*row = incident_row(st);
+		rc = 0;
+	} else if (rc == FQ_DB_DONE) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "incident_not_found", "incident_id",
 				"警情事件不存在");
+	}
+	fq_stmt_done(st);
 	return rc;
 }
 
@@ -260,11 +281,6 @@ static json_t *location_json(struct fq_stmt *st, int col)
 	return json_pack("{s:f, s:f}", "lat", fq_stmt_double(st, col), "lon",
 			 fq_stmt_double(st, col + 1));
 }
-
-#define INCIDENT_COLS                                                                              \
-	"id, number, unit_code, grid_code, state, category, priority, lat, lon, address,"          \
-	" first_received_at, last_received_at, alert_count, repeat_caller, repeat_place,"          \
-	" disposal, feedback, close_reason, closed_at, version, updated_at, merged_into"
 
 static json_t *incident_row(struct fq_stmt *st)
 {

@@ -63,8 +63,13 @@ struct fq_incident_new {
 int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char id[37],
 		       char number[FQ_NUMBER_MAX], struct fq_err *err) FQ_WUR;
 
-/* Count one more alert received at received_at. */
-int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at,
+/*
+ * Count one more alert received at received_at. row, when not NULL, receives
+ * the incident as fq_incident_json(detail 0, which masks nothing) would give
+ * it right after this change (the UPDATE's RETURNING row): the caller owns
+ * it.
+ */
+int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, json_t **row,
 			  struct fq_err *err) FQ_WUR;
 
 struct fq_incident_change {

@@ -265,7 +265,7 @@ int fq_incident_split(struct fq_dbc *c, const char *alert_id, const char *to_id,
 	if ((rc = fq_dbc_run(c, err, NULL, "UPDATE alert SET incident_id = ? WHERE id = ?", "tt",
 			     into_out, alert_id)) ||
 	    (rc = record_decision(c, alert_id, into_out, "split", reason, actor_id, now, err)) ||
-	    (rc = fq_incident_add_alert(c, into_out, received_at, err)) ||
+	    (rc = fq_incident_add_alert(c, into_out, received_at, NULL, err)) ||
 	    (rc = recount(c, from_out, actor_id, now, err)))
 		return rc;
 	if (from.alert_count <= 1 && (rc = close_merged(c, from_out, into_out, actor_id, now, err)))

@@ -39,6 +39,8 @@ static void fail_group(struct fq_intake_item **items, unsigned n, int rc, const 
 		items[i]->rc = rc;
 		*items[i]->err = *gerr;
 		items[i]->replay = 0;
+		json_decref(items[i]->incident);
+		items[i]->incident = NULL;
 	}
 }
 
@@ -84,7 +86,7 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
 	}
 	if (!rc)
 		rc = fq_alert_store(c, it->in, it->station, &it->match, it->idempotency_key,
-				    it->actor_id, &it->stored, it->err);
+				    it->actor_id, &it->stored, &it->incident, it->err);
 	if (!rc)
 		rc = it->audit(c, &it->stored, it->audit_arg, it->err);
 	if (!rc)
@@ -94,6 +96,8 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
 		fq_alert_indexed(it->in, &it->stored);
 		return 1;
 	}
+	json_decref(it->incident);
+	it->incident = NULL;
 rollback : {
 	/* When this fails too, the transaction is gone: commit_group sees it. */
 	struct fq_err ignored = FQ_ERR_INIT;
@@ -278,6 +282,7 @@ int fq_intake_submit(struct fq_intake_item *it)
 	it->done = 0;
 	it->rc = 0;
 	it->replay = 0;
+	it->incident = NULL;
 	pthread_mutex_lock(&q.lock);
 	if (!q.running || q.stopping) {
 		pthread_mutex_unlock(&q.lock);

@@ -73,6 +73,7 @@ struct fq_intake_item {
 	char replay_id[37];	       /* that alert */
 	struct fq_merge_result match;  /* when !replay */
 	struct fq_alert_stored stored; /* when !replay */
+	json_t *incident;	       /* when !replay: the incident after this alert (owned) */
 
 	/* the committer's */
 	struct fq_intake_item *next;

@@ -98,6 +98,38 @@ test('the same caller again (一人多报) joins and is flagged with counts', as
   assert.match(r.json.merge.candidates[0].reasons[0], /同一来电人 15 分钟前报警/);
 });
 
+test('the answer to an intake is what the store then holds (the alert and its incident read back)', async () => {
+  const pick = (full, shown) => Object.fromEntries(Object.keys(shown).map((k) => [k, full[k]]));
+  const posts = [
+    fight({ received_at: at(20), caller_name: '钱七', caller_phone: '0575-8765 4321', location: undefined,
+      address: '枫溪镇新华路8号', category: 'help.locked_out', description: '钥匙锁在家里', extra: { channel: '微信', n: 2.5 } }),
+    fight({ received_at: at(21), caller_name: null, caller_phone: null, location: { lat: 29.7012345678, lon: 120.2098765432 },
+      address: null, category: 'help.locked_out', description: '钥匙锁在家里进不去' }),
+    fight({ received_at: at(22), caller_name: '钱七', caller_phone: '0575-8765 4321', location: undefined,
+      address: '枫溪镇新华路8号', category: 'help.locked_out', description: '还是进不去，钥匙锁在家里' }),
+  ];
+  const seen = [];
+  for (const body of posts) {
+    const r = await operator.post('/api/v1/alerts', body);
+    assert.equal(r.status, 201, r.text);
+    const a = await operator.get(`/api/v1/alerts/${r.json.alert.id}`);
+    assert.equal(a.status, 200, a.text);
+    assert.deepEqual(r.json.alert, a.json.alert);
+    const i = await operator.get(`/api/v1/incidents/${r.json.incident.id}`);
+    assert.equal(i.status, 200, i.text);
+    assert.deepEqual(r.json.incident, pick(i.json.incident, r.json.incident));
+    assert.ok(Object.keys(r.json.incident).length >= 20, 'the whole incident, not a part of it');
+    seen.push(r.json);
+  }
+  assert.deepEqual(seen[0].alert.extra, { channel: '微信', n: 2.5 });
+  assert.equal(seen[0].alert.location, null);
+  assert.equal(seen[1].alert.caller_phone, null);
+  assert.equal(seen[2].merge.decision, 'merged', 'the same caller again joins');
+  assert.equal(seen[2].incident.id, seen[0].incident.id);
+  assert.equal(seen[2].incident.alert_count, 2);
+  assert.equal(seen[2].incident.version, seen[0].incident.version + 1);
+});
+
 test('a fight 3 km away is a new incident; the preview endpoint writes nothing', async () => {
   const preview = await operator.post('/api/v1/alerts/match', { category: 'public_order.fight', location: { lat: 29.75, lon: 120.28 }, description: '打架' });
   assert.equal(preview.status, 200, preview.text);
