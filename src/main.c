@@ -327,13 +327,22 @@ static int load_dispatch_config(const char *path, struct fq_err *err)
 
 /*
  * The intake's group committer; FQ_INTAKE_GROUP=N (1..256) sets the alerts per
- * transaction (1: group commit off, the baseline of bench/intake.sh).
+ * transaction (1: group commit off, the baseline of bench/intake.sh);
+ * FQ_INTAKE_PIPELINE=0 syncs inside each COMMIT instead of beside the next group.
  */
 static int intake_start(struct fq_db *db, struct fq_err *err)
 {
 	struct fq_intake_options io = {0};
 	const char *g = getenv("FQ_INTAKE_GROUP");
+	const char *p = getenv("FQ_INTAKE_PIPELINE");
 	long n;
+
+	if (p && *p) {
+		if (strcmp(p, "0") != 0 && strcmp(p, "1") != 0)
+			return fq_err_set(err, FQ_EINVAL, "invalid_value", "FQ_INTAKE_PIPELINE",
+					  "FQ_INTAKE_PIPELINE must be 0 or 1");
+		io.no_pipeline = strcmp(p, "0") == 0;
+	}
 
 	if (g && *g) {
 		if (parse_long(g, 1, FQ_INTAKE_GROUP_MAX, &n))

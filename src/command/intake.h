@@ -44,6 +44,12 @@ struct fq_intake_options {
 	 * baseline of bench/intake.sh).
 	 */
 	int max_group;
+	/*
+	 * 1: SQLite syncs the WAL inside each COMMIT. 0 (the default, with groups of more
+	 * than one): the COMMIT only writes the WAL, and a syncer thread syncs it while
+	 * the committer runs the next group, answering a group's alerts after that sync.
+	 */
+	int no_pipeline;
 };
 
 /*
@@ -109,6 +115,9 @@ struct fq_intake_stats {
 	/* committer time: lock and BEGIN, the alerts (match, store, audit), COMMIT */
 	int64_t begin_ns, alerts_ns, commit_ns;
 	int64_t match_ns; /* of alerts_ns: in the merge engine (fq_alert_match) */
+	int pipelined;	  /* syncs run beside the next group (see above) */
+	uint64_t syncs;	  /* WAL syncs by the syncer */
+	int64_t sync_ns;  /* time in them */
 };
 
 void fq_intake_stats(struct fq_intake_stats *out);

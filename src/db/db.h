@@ -49,6 +49,25 @@ void fq_db_close(struct fq_db *db);
 enum fq_db_kind fq_db_kind(const struct fq_db *db);
 const char *fq_db_path(const struct fq_db *db);
 
+/*
+ * Deferred WAL syncs, for a group committer that pipelines its syncs (the
+ * alert intake): while c defers, a COMMIT on it returns once its frames are
+ * written to the WAL, before they reach the disk (SQLite's synchronous=NORMAL;
+ * checkpoints still sync). fq_db_wal_sync() then makes durable every
+ * transaction whose COMMIT returned before it was called. Whoever defers must
+ * acknowledge nothing before such a sync returned, and must stop deferring
+ * before releasing c.
+ */
+int fq_dbc_defer_sync(struct fq_dbc *c, int defer, struct fq_err *err) FQ_WUR;
+/* fdatasync the store's WAL. FQ_EINVAL when the store has no WAL file (in memory, read-only). */
+int fq_db_wal_sync(struct fq_db *db, struct fq_err *err) FQ_WUR;
+/*
+ * Fault injection for tests: hold (1) makes every fq_db_wal_sync wait until
+ * released (0); fail makes the next n syncs fail as a failed fdatasync does.
+ */
+void fq_db_test_hold_wal_sync(struct fq_db *db, int hold);
+void fq_db_test_fail_wal_sync(struct fq_db *db, int n);
+
 /* Borrow a connection (waits when all are busy); never NULL. */
 struct fq_dbc *fq_db_acquire(struct fq_db *db);
 void fq_db_release(struct fq_db *db, struct fq_dbc *c);

@@ -4,6 +4,7 @@
  */
 #include "db/db.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -69,6 +70,13 @@ struct fq_db {
 	int ckpt_running, ckpt_stop;
 	int ckpt_due;	 /* a pass is asked for */
 	int ckpt_passed; /* a pass ended: the next writer catches up */
+
+	/* fq_db_wal_sync */
+	char *wal_path; /* NULL: no WAL file (in memory, read-only) */
+	pthread_mutex_t wal_lock;
+	int wal_fd;		  /* -1 until the first sync */
+	int wal_fail;		  /* fq_db_test_fail_wal_sync */
+	pthread_mutex_t wal_hold; /* fq_db_test_hold_wal_sync */
 };
 
 static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
@@ -256,6 +264,9 @@ int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **
 	pthread_cond_init(&db->available, NULL);
 	pthread_mutex_init(&db->ckpt_lock, NULL);
 	pthread_cond_init(&db->ckpt_wake, NULL);
+	pthread_mutex_init(&db->wal_lock, NULL);
+	pthread_mutex_init(&db->wal_hold, NULL);
+	db->wal_fd = -1;
 	db->conns = fq_xcalloc((size_t)db->pool_size, sizeof(*db->conns));
 	for (int i = 0; i < db->pool_size; i++) {
 		rc = conn_setup(db, &db->conns[i], busy_ms, err);
@@ -270,6 +281,11 @@ int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **
 	if (!db->read_only && (rc = checkpointer_start(db, busy_ms, err))) {
 		fq_db_close(db);
 		return rc;
+	}
+	if (!db->read_only) {
+		const char *name = sqlite3_db_filename(db->conns[0].h, "main");
+		if (name && *name)
+			db->wal_path = fq_xstrdup(sqlite3_filename_wal(name));
 	}
 	*out = db;
 	return 0;
@@ -287,6 +303,11 @@ void fq_db_close(struct fq_db *db)
 	pthread_cond_destroy(&db->available);
 	pthread_mutex_destroy(&db->ckpt_lock);
 	pthread_cond_destroy(&db->ckpt_wake);
+	if (db->wal_fd >= 0)
+		close(db->wal_fd);
+	pthread_mutex_destroy(&db->wal_lock);
+	pthread_mutex_destroy(&db->wal_hold);
+	free(db->wal_path);
 	free(db->path);
 	free(db);
 }
@@ -300,6 +321,71 @@ enum fq_db_kind fq_db_kind(const struct fq_db *db)
 const char *fq_db_path(const struct fq_db *db)
 {
 	return db->path;
+}
+
+int fq_dbc_defer_sync(struct fq_dbc *c, int defer, struct fq_err *err)
+{
+	int rc = sqlite3_exec(c->h, defer ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+			      NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : map_rc(c->h, rc, err);
+}
+
+/* Whether fd is still the file at path (SQLite removes the WAL only when the last connection
+ * closes). */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+int fq_db_wal_sync(struct fq_db *db, struct fq_err *err)
+{
+	int rc = 0;
+
+	if (!db->wal_path)
+		return fq_err_set(err, FQ_EINVAL, "no_wal", NULL, "数据库没有预写日志文件");
+	pthread_mutex_lock(&db->wal_hold); /* uncontended unless a test holds it */
+	pthread_mutex_unlock(&db->wal_hold);
+	pthread_mutex_lock(&db->wal_lock);
+	if (db->wal_fail > 0) {
+		db->wal_fail--;
+		pthread_mutex_unlock(&db->wal_lock);
+		fq_error("db: fdatasync %s: injected failure", db->wal_path);
+		return fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
+	}
+	if (db->wal_fd >= 0 && !same_file(db->wal_fd, db->wal_path)) {
+		close(db->wal_fd);
+		db->wal_fd = -1;
+	}
+	if (db->wal_fd < 0)
+		db->wal_fd = open(db->wal_path, O_RDONLY | O_CLOEXEC);
+	if (db->wal_fd < 0) {
+		/* No WAL file yet: nothing was committed into one. */
+		if (errno != ENOENT)
+			rc = fq_err_set(err, FQ_EDB, "storage_error", NULL,
+					"无法打开预写日志 %s：%s", db->wal_path, strerror(errno));
+	} else if (fdatasync(db->wal_fd) != 0) {
+		fq_error("db: fdatasync %s: %s", db->wal_path, strerror(errno));
+		rc = fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
+	}
+	pthread_mutex_unlock(&db->wal_lock);
+	return rc;
+}
+
+void fq_db_test_hold_wal_sync(struct fq_db *db, int hold)
+{
+	if (hold)
+		pthread_mutex_lock(&db->wal_hold);
+	else
+		pthread_mutex_unlock(&db->wal_hold);
+}
+
+void fq_db_test_fail_wal_sync(struct fq_db *db, int n)
+{
+	pthread_mutex_lock(&db->wal_lock);
+	db->wal_fail = n;
+	pthread_mutex_unlock(&db->wal_lock);
 }
 
 struct fq_dbc *fq_db_acquire(struct fq_db *db)

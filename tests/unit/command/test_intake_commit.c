@@ -75,6 +75,7 @@ struct sub {
 	int64_t at;
 	/* what came back */
 	int rc;
+	json_int_t alert_count; /* of the incident in the answer */
 	struct fq_err err;
 	struct fq_intake_item item;
 	pthread_t thread;
@@ -125,6 +126,16 @@ static void *submit_main(void *arg)
 		sb->item.audit_arg = sb;
 		sb->item.err = &sb->err;
 		sb->rc = fq_intake_submit(&sb->item);
+		if (sb->rc == 0 && !sb->item.replay) {
+			/* The incident as the answer gives it: after this alert. */
+			assert_non_null(sb->item.incident);
+			sb->alert_count =
+			    json_integer_value(json_object_get(sb->item.incident, "alert_count"));
+		} else {
+			assert_null(sb->item.incident);
+		}
+		json_decref(sb->item.incident);
+		sb->item.incident = NULL;
 	}
 	json_decref(body);
 	fq_pool_release(&pool);
@@ -306,6 +317,10 @@ static void test_group_in_order_with_merge(void **state)
 	assert_int_equal(
 	    count(f, "SELECT alert_count FROM incident WHERE id = ?", g[0].item.stored.incident_id),
 	    2);
+	/* Each answer's incident is as that alert left it, inside the group. */
+	assert_int_equal(g[0].alert_count, 1);
+	assert_int_equal(g[1].alert_count, 2);
+	assert_int_equal(g[2].alert_count, 1);
 }
 
 /* A failing alert fails alone, with its own error; its group-mates are stored. */
@@ -464,6 +479,110 @@ static void test_stop_drains(void **state)
 	assert_string_equal(late.err.machine, "intake_stopped");
 }
 
+static int submitted(struct sub *sb)
+{
+	return __atomic_load_n(&sb->item.done, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Pipelined syncs: a group's alerts are committed (visible in the store) before
+ * the WAL is synced, and answered only after a sync that began once they were.
+ */
+static void test_answers_wait_for_the_sync(void **state)
+{
+	struct fixture *f = *state;
+	struct fq_intake_stats st;
+	struct sub a, b;
+
+	fq_intake_stats(&st);
+	assert_int_equal(st.pipelined, 1);
+	fq_db_test_hold_wal_sync(f->s->db, 1);
+	sub_init(&a, 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	start(&a);
+	for (int i = 0; i < 10000 && count(f, "SELECT COUNT(*) FROM alert", NULL) != 1; i++)
+		usleep(1000);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1); /* committed */
+	/* The committer goes on with the next group while the first waits for its sync. */
+	sub_init(&b, 2, "13933334444", 29.70, 120.20, "dispute.neighbour");
+	start(&b);
+	for (int i = 0; i < 10000 && count(f, "SELECT COUNT(*) FROM alert", NULL) != 2; i++)
+		usleep(1000);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 2);
+	usleep(100 * 1000);
+	assert_false(submitted(&a)); /* not answered: not yet durable */
+	assert_false(submitted(&b));
+	fq_db_test_hold_wal_sync(f->s->db, 0);
+	finish(&a);
+	finish(&b);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	fq_intake_stats(&st);
+	assert_true(st.syncs >= 1 && st.syncs <= 2);
+	assert_int_equal(st.groups, 2);
+}
+
+/*
+ * A failed WAL sync: its alerts are answered with the store's error (committed, so a
+ * retry with their Idempotency-Key finds them after a restart), and intake refuses
+ * everything after, since the disk's state is unknown.
+ */
+static void test_failed_sync_fails_and_stops_intake(void **state)
+{
+	struct fixture *f = *state;
+	struct sub a, b;
+
+	fq_db_test_fail_wal_sync(f->s->db, 1);
+	sub_init(&a, 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	a.key = "retry-me";
+	submit_main(&a);
+	assert_int_equal(a.rc, FQ_EDB);
+	assert_string_equal(a.err.machine, "storage_error");
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM alert WHERE idempotency_key = ?", "retry-me"), 1);
+	sub_init(&b, 2, "13933334444", 29.70, 120.20, "dispute.neighbour");
+	submit_main(&b);
+	assert_int_equal(b.rc, FQ_EDB);
+	assert_string_equal(b.err.machine, "storage_error");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
+}
+
+/* Syncs inside each COMMIT when asked (FQ_INTAKE_PIPELINE=0): same answers. */
+static int setup_unpipelined(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct fq_intake_options io = {.no_pipeline = 1};
+	struct fq_err err = FQ_ERR_INIT;
+
+	if (!f || !(f->s = fq_test_store_new("intake_commit")))
+		return -1;
+	fq_test_begin(f->s->c);
+	fq_test_unit(f->s->c, "339900", "市局", "city", NULL);
+	fq_test_unit(f->s->c, "339902", "县局", "branch", "339900");
+	fq_test_unit(f->s->c, STATION, "枫溪派出所", "station", "339902");
+	fq_test_commit(f->s->c);
+	if (fq_alert_engine_start(f->s->db, &err) != 0 || fq_intake_start(f->s->db, &io, &err) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static void test_unpipelined_syncs_in_the_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct fq_intake_stats st;
+	struct sub a;
+
+	fq_db_test_fail_wal_sync(f->s->db, 1); /* never called: SQLite syncs itself */
+	sub_init(&a, 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	submit_main(&a);
+	assert_int_equal(a.rc, 0);
+	fq_intake_stats(&st);
+	assert_int_equal(st.pipelined, 0);
+	assert_int_equal(st.syncs, 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
+	fq_db_test_fail_wal_sync(f->s->db, 0);
+}
+
 /* Group size 1 (group commit off): one transaction per alert, same answers. */
 static int setup_one(void **state)
 {
@@ -514,6 +633,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_failed_commit_fails_the_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_of_one, setup_one, teardown),
+	    cmocka_unit_test_setup_teardown(test_answers_wait_for_the_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_sync_fails_and_stops_intake, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unpipelined_syncs_in_the_commit, setup_unpipelined,
+					    teardown),
 	    cmocka_unit_test(test_bad_group_size),
 	};
 
