@@ -6,7 +6,7 @@
 #   bench/intake.sh [--strict]
 #
 # For each run: a fresh copy of a demo store (`fengqiao demo`) in a temporary folder, `fengqiao
-# serve --threads 96 --max-connections 96` on a free loopback port, login as the demo operator (cookie + CSRF token),
+# serve` (its default threads and connection limit) on a free loopback port, login as the demo operator (cookie + CSRF token),
 # a one-second warm-up, then wrk with bench/wrk-intake.lua (varied alerts, repeat callers and
 # places, an Idempotency-Key on every request, ~2% retries). The server is stopped with SIGTERM
 # and its intake line (alerts, transactions, mean group) is read from its log; the alerts in the
@@ -16,7 +16,7 @@
 # Environment: FQ_BIN (binary to measure instead of building build/fengqiao), FQ_BENCH_DURATION
 # (seconds per run, 20), FQ_BENCH_RUNS (runs with group commit, 3), FQ_BENCH_BASELINE_RUNS (runs
 # with FQ_INTAKE_GROUP=1, 3), FQ_BENCH_CONNECTIONS (64), FQ_BENCH_THREADS (wrk threads, 2),
-# FQ_BENCH_SERVER_ARGS (serve options, default "--threads 96 --max-connections 96": see bench/README.md), FQ_BENCH_GROUP (FQ_INTAKE_GROUP of
+# FQ_BENCH_SERVER_ARGS (serve options, default none: see bench/README.md), FQ_BENCH_GROUP (FQ_INTAKE_GROUP of
 # the group-commit runs, default: the server's, 256), FQ_BENCH_SEED (demo seed, 1), FQ_BENCH_PERF
 # (a file: `perf record` of the server during each run, the last run's kept there). Full output
 # in bench/out/intake-*.txt.
@@ -40,7 +40,7 @@ runs=${FQ_BENCH_RUNS:-3}
 baseline_runs=${FQ_BENCH_BASELINE_RUNS:-3}
 connections=${FQ_BENCH_CONNECTIONS:-64}
 threads=${FQ_BENCH_THREADS:-2}
-server_args=${FQ_BENCH_SERVER_ARGS:---threads 96 --max-connections 96}
+server_args=${FQ_BENCH_SERVER_ARGS-}
 seed=${FQ_BENCH_SEED:-1}
 target_rps=5000
 
@@ -100,7 +100,7 @@ report=bench/out/intake-$(date +%Y%m%d-%H%M%S).txt
 	echo "binary: $bin ($(git -C "$root" describe --always --dirty 2>/dev/null || echo 'no git'))"
 	echo "host: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(uname -sr)"
 	echo "store folder: $tmp ($(df -P "$tmp" | awk 'NR == 2 { print $1 }'))"
-	echo "wrk: $threads threads, $connections connections, ${duration} s per run; serve $server_args"
+	echo "wrk: $threads threads, $connections connections, ${duration} s per run; serve ${server_args:-(defaults)}"
 	echo
 } >"$report"
 

@@ -92,20 +92,92 @@ static int audit_alert(struct fq_dbc *c, const struct fq_alert_stored *s, void *
 	return rc;
 }
 
+/* An alert on its way through the intake: lives in the request's pool until answered. */
+struct alert_job {
+	struct fq_intake_item item;
+	struct fq_alert_in in;
+	char station[FQ_UNIT_CODE_MAX];
+	int rc;
+};
+
+/* The intake answered (committer's or syncer's thread): wake the request. */
+static void alert_done(struct fq_intake_item *it)
+{
+	struct fq_req *r = it->on_done_arg;
+	struct alert_job *job = (struct alert_job *)it; /* item is the first member */
+
+	job->rc = it->rc;
+	fq_req_resume(r);
+}
+
+/* The request ended (answered, or its client went away): what the answer did not take. */
+static void alert_job_end(struct fq_req *r)
+{
+	struct alert_job *job = r->resume_arg;
+
+	json_decref(job->item.incident);
+	job->item.incident = NULL;
+}
+
+/* On an HTTP thread again: the answer (the alert is durable, or failed). */
+static int post_alert_answer(struct fq_req *r)
+{
+	struct alert_job *job = r->resume_arg;
+	struct fq_intake_item *item = &job->item;
+	json_t *out = NULL, *alert;
+	struct fq_dbc *c;
+	int rc;
+
+	if (job->rc)
+		return job->rc; /* r->err filled by the intake */
+	/*
+	 * The alert is durable from here on: its group's COMMIT returned and the WAL
+	 * holding it was synced (a replay's alert was stored before).
+	 */
+	if (item->replay) {
+		c = fq_db_acquire(r->db);
+		rc = stored_answer(r, c, item->replay_id, &out);
+		fq_db_release(r->db, c);
+		if (rc)
+			return rc;
+		fq_req_add_header(r, "Idempotent-Replayed", "true");
+		return fq_req_reply(r, 201, out);
+	}
+	/*
+	 * Built from what the committer wrote, not read back: the alert from its input,
+	 * the incident from the row its UPDATE returned (no personal data in it, so
+	 * nothing to mask).
+	 */
+	fq_assert(item->incident);
+	alert = fq_alert_stored_json(&job->in, job->station, &item->stored, masks_phones(r));
+	out =
+	    json_pack("{s:o, s:o, s:o}", "alert", alert, "incident", item->incident, "merge",
+		      fq_alert_merge_json(&item->match, item->stored.decision, item->stored.kind));
+	item->incident = NULL; /* stolen by out */
+	/* Stored durably: tell the live board (sent once this continuation returned). */
+	fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ, json_object_get(out, "alert"),
+		       NULL);
+	fq_req_publish(r,
+		       strcmp(item->stored.decision, "merged") == 0 ||
+			       strcmp(item->stored.decision, "confirmed") == 0
+			   ? "incident.updated"
+			   : "incident.created",
+		       FQ_ACT_INCIDENT_READ, json_object_get(out, "incident"), NULL);
+	return fq_req_reply(r, 201, out);
+}
+
 /*
  * Validation, normalisation and the station run here, in the request's
  * thread; matching, the write and its audit entry run in the intake's
- * group committer (command/intake.h), which answers once the group's
- * COMMIT returned.
+ * group committer (command/intake.h). The request waits suspended, holding
+ * no thread, and is answered once its group is committed and synced.
  */
 static int post_alert(struct fq_req *r)
 {
 	const char *key = fq_req_header(r, "Idempotency-Key");
-	char station[FQ_UNIT_CODE_MAX], station_path[FQ_UNIT_PATH_MAX];
-	struct fq_intake_item item;
-	struct fq_alert_in in;
+	char station_path[FQ_UNIT_PATH_MAX];
+	struct alert_job *job;
 	struct fq_dbc *c;
-	json_t *out = NULL, *alert = NULL, *incident = NULL;
 	int rc;
 
 	if ((rc = fq_req_require(r, FQ_ACT_ALERT_CREATE)))
@@ -114,65 +186,34 @@ static int post_alert(struct fq_req *r)
 		return fq_err_set(&r->err, FQ_EINVAL, "invalid_header", "Idempotency-Key",
 				  "Idempotency-Key 应为 1–%d 个可见 ASCII 字符",
 				  IDEMPOTENCY_KEY_MAX);
-	if ((rc = fq_alert_parse(r->body, 0, &r->pool, &in, &r->err)))
+	job = fq_pool_alloc(&r->pool, sizeof(*job));
+	memset(job, 0, sizeof(*job));
+	if ((rc = fq_alert_parse(r->body, 0, &r->pool, &job->in, &r->err)))
 		return rc;
 	c = fq_db_acquire(r->db);
-	rc = fq_alert_station(c, &in, r->user->unit_code, r->user->unit_path, station, station_path,
-			      &r->err);
+	rc = fq_alert_station(c, &job->in, r->user->unit_code, r->user->unit_path, job->station,
+			      station_path, &r->err);
 	fq_db_release(r->db, c); /* no connection is held while the group commits */
 	if (rc)
 		return rc;
 
-	memset(&item, 0, sizeof(item));
-	item.in = &in;
-	item.station = station;
-	item.idempotency_key = key;
-	item.actor_id = r->user->user_id;
-	item.audit = audit_alert;
-	item.audit_arg = r;
-	item.err = &r->err;
-	if ((rc = fq_intake_submit(&item)))
-		return rc;
-
-	/*
-	 * The alert is durable from here on: its group's COMMIT returned (a replay's alert
-	 * was stored before). Hook for what follows a stored alert, e.g. publishing a live
-	 * event: item.replay == 0 and item.stored (alert_id, incident_id, decision, kind,
-	 * new_incident) with item.match.
-	 */
-
-	if (item.replay) {
-		c = fq_db_acquire(r->db);
-		rc = stored_answer(r, c, item.replay_id, &out);
-		fq_db_release(r->db, c);
-		if (rc)
-			return rc;
-		fq_req_add_header(r, "Idempotent-Replayed", "true");
-	} else {
-		/*
-		 * Built from what the committer wrote, not read back: the alert from its
-		 * input, the incident from the row its UPDATE returned (no personal data in
-		 * it, so nothing to mask).
-		 */
-		fq_assert(item.incident);
-		alert = fq_alert_stored_json(&in, station, &item.stored, masks_phones(r));
-		incident = item.incident;
-		out = json_pack(
-		    "{s:o, s:o, s:o}", "alert", alert, "incident", incident, "merge",
-		    fq_alert_merge_json(&item.match, item.stored.decision, item.stored.kind));
+	job->item.in = &job->in;
+	job->item.station = job->station;
+	job->item.idempotency_key = key;
+	job->item.actor_id = r->user->user_id;
+	job->item.audit = audit_alert;
+	job->item.audit_arg = r;
+	job->item.err = &r->err;
+	job->item.on_done = alert_done;
+	job->item.on_done_arg = r;
+	r->resume_arg = job;
+	r->on_end = alert_job_end;
+	fq_req_suspend(r, post_alert_answer); /* before the intake can answer */
+	if ((rc = fq_intake_submit_async(&job->item))) {
+		job->rc = rc; /* not queued: answer the error at once */
+		fq_req_resume(r);
 	}
-	if (!item.replay) {
-		/* Stored durably: tell the live board (after the connection went back). */
-		fq_req_publish(r, "alert.created", FQ_ACT_INCIDENT_READ,
-			       json_object_get(out, "alert"), NULL);
-		fq_req_publish(r,
-			       strcmp(item.stored.decision, "merged") == 0 ||
-				       strcmp(item.stored.decision, "confirmed") == 0
-				   ? "incident.updated"
-				   : "incident.created",
-			       FQ_ACT_INCIDENT_READ, json_object_get(out, "incident"), NULL);
-	}
-	return fq_req_reply(r, 201, out);
+	return 0;
 }
 
 static int post_match(struct fq_req *r)

@@ -204,15 +204,36 @@ out:
 	return rc;
 }
 
-/* Wake the item's waiter (q.lock held); 1 when it failed. */
-static unsigned answer(struct fq_intake_item *it)
+/*
+ * Answer the item (q.lock held); 1 when it failed. A blocked submitter is woken now; an
+ * asynchronous one goes on *later, for notify_all() once the lock is released (its
+ * callback may end the request that holds the item).
+ */
+static unsigned answer(struct fq_intake_item *it, struct fq_intake_item **later)
 {
 	unsigned failed = it->rc != 0;
 
+	if (it->on_done) {
+		it->next = *later;
+		*later = it;
+		return failed;
+	}
 	/* Each waiter has its own condition variable: no herd of wake-ups. */
 	it->done = 1;
 	pthread_cond_signal(&it->wake);
 	return failed;
+}
+
+/* The callbacks of asynchronous submissions answered (q.lock not held). */
+static void notify_all(struct fq_intake_item *later)
+{
+	struct fq_intake_item *next;
+
+	for (; later; later = next) {
+		next = later->next; /* later may be gone once told */
+		later->done = 1;
+		later->on_done(later);
+	}
 }
 
 static void *committer_main(void *arg)
@@ -231,6 +252,7 @@ static void *committer_main(void *arg)
 	pthread_mutex_lock(&q.lock);
 	for (;;) {
 		unsigned n = 0, failed = 0;
+		struct fq_intake_item *later = NULL;
 		int committed;
 		while (!q.head && !q.stopping)
 			pthread_cond_wait(&q.queued, &q.lock);
@@ -262,7 +284,7 @@ static void *committer_main(void *arg)
 			pthread_cond_signal(&q.unsynced_cv);
 		} else {
 			for (unsigned i = 0; i < n; i++)
-				failed += answer(items[i]);
+				failed += answer(items[i], &later);
 		}
 		q.stats.groups++;
 		q.stats.failed += failed;
@@ -272,6 +294,11 @@ static void *committer_main(void *arg)
 		q.stats.alerts_ns = phase_ns[1];
 		q.stats.commit_ns = phase_ns[2];
 		q.stats.match_ns = phase_ns[3];
+		if (later) {
+			pthread_mutex_unlock(&q.lock);
+			notify_all(later);
+			pthread_mutex_lock(&q.lock);
+		}
 	}
 	q.committer_done = 1;
 	pthread_cond_signal(&q.unsynced_cv);
@@ -296,7 +323,7 @@ static void *sync_main(void *arg)
 		fq_info("intake: syncer priority unchanged (%s)", strerror(errno));
 	pthread_mutex_lock(&q.lock);
 	for (;;) {
-		struct fq_intake_item *batch, *next;
+		struct fq_intake_item *batch, *next, *later = NULL;
 		struct fq_err serr = FQ_ERR_INIT;
 		unsigned failed = 0;
 		int64_t t;
@@ -333,9 +360,14 @@ static void *sync_main(void *arg)
 				json_decref(it->incident);
 				it->incident = NULL;
 			}
-			failed += answer(it);
+			failed += answer(it, &later);
 		}
 		q.stats.failed += failed;
+		if (later) {
+			pthread_mutex_unlock(&q.lock);
+			notify_all(later);
+			pthread_mutex_lock(&q.lock);
+		}
 	}
 	pthread_mutex_unlock(&q.lock);
 	return NULL;
@@ -423,22 +455,17 @@ void fq_intake_stop(void)
 		    (double)s.commit_ns / 1e6 / (double)s.groups, syncs);
 }
 
-int fq_intake_submit(struct fq_intake_item *it)
+/* Queue it (q.lock held); FQ_EDB when intake is not running. */
+static int enqueue(struct fq_intake_item *it)
 {
-	fq_assert(it->in && it->station && it->audit && it->err);
-	pthread_cond_init(&it->wake, NULL);
 	it->next = NULL;
 	it->done = 0;
 	it->rc = 0;
 	it->replay = 0;
 	it->incident = NULL;
-	pthread_mutex_lock(&q.lock);
-	if (!q.running || q.stopping) {
-		pthread_mutex_unlock(&q.lock);
-		pthread_cond_destroy(&it->wake);
+	if (!q.running || q.stopping)
 		return fq_err_set(it->err, FQ_EDB, "intake_stopped", NULL,
 				  "接警服务正在停止，请稍后重试");
-	}
 	if (q.tail)
 		q.tail->next = it;
 	else
@@ -446,6 +473,33 @@ int fq_intake_submit(struct fq_intake_item *it)
 	q.tail = it;
 	q.stats.queued++;
 	pthread_cond_signal(&q.queued);
+	return 0;
+}
+
+int fq_intake_submit_async(struct fq_intake_item *it)
+{
+	int rc;
+
+	fq_assert(it->in && it->station && it->audit && it->err && it->on_done);
+	pthread_mutex_lock(&q.lock);
+	rc = enqueue(it);
+	pthread_mutex_unlock(&q.lock);
+	return rc;
+}
+
+int fq_intake_submit(struct fq_intake_item *it)
+{
+	int rc;
+
+	fq_assert(it->in && it->station && it->audit && it->err);
+	it->on_done = NULL;
+	pthread_cond_init(&it->wake, NULL);
+	pthread_mutex_lock(&q.lock);
+	if ((rc = enqueue(it))) {
+		pthread_mutex_unlock(&q.lock);
+		pthread_cond_destroy(&it->wake);
+		return rc;
+	}
 	while (!it->done)
 		pthread_cond_wait(&it->wake, &q.lock);
 	pthread_mutex_unlock(&q.lock);

@@ -81,6 +81,14 @@ struct fq_intake_item {
 	struct fq_alert_stored stored; /* when !replay */
 	json_t *incident;	       /* when !replay: the incident after this alert (owned) */
 
+	/*
+	 * fq_intake_submit_async: called once when the item is answered (results valid,
+	 * rc set), from the committer's or the syncer's thread, with no intake lock held;
+	 * the item may be freed from then on. Keep it short: the next group waits.
+	 */
+	void (*on_done)(struct fq_intake_item *it);
+	void *on_done_arg;
+
 	/* the committer's */
 	struct fq_intake_item *next;
 	pthread_cond_t wake;
@@ -119,6 +127,14 @@ struct fq_intake_stats {
 	uint64_t syncs;	  /* WAL syncs by the syncer */
 	int64_t sync_ns;  /* time in them */
 };
+
+/*
+ * Queue the alert and return at once: 0 when queued (item->on_done is called
+ * once it is answered; the rc it finds is fq_intake_submit's), else
+ * FQ_EDB ("intake_stopped") with *item->err filled, and on_done is never
+ * called. The item and what it points to live until on_done.
+ */
+int fq_intake_submit_async(struct fq_intake_item *item) FQ_WUR;
 
 void fq_intake_stats(struct fq_intake_stats *out);
 

@@ -64,7 +64,23 @@ struct fq_req {
 	size_t bytes_len;
 	const char *bytes_type;
 	int64_t start_ns;
+	/* fq_req_suspend */
+	int suspended;
+	int (*resume)(struct fq_req *r);
+	void *resume_arg;		  /* the handler's, for its continuation */
+	void (*on_end)(struct fq_req *r); /* called when the request ends, answered or not */
 };
+
+/*
+ * Answer later, without holding an HTTP thread meanwhile: the handler calls
+ * fq_req_suspend(r, cont) and returns 0 (and must not touch r after handing
+ * it to whoever will resume it). That party calls fq_req_resume(r) once, from
+ * any thread; cont(r) then runs on an HTTP thread and finishes as a handler
+ * does: its return value, its answer and the events it queued are sent.
+ * Suspend before handing r over, so a resume can never come first.
+ */
+void fq_req_suspend(struct fq_req *r, int (*cont)(struct fq_req *r));
+void fq_req_resume(struct fq_req *r);
 
 /* Set the answer: status and JSON body (reference stolen). Returns 0. */
 int fq_req_reply(struct fq_req *r, int status, json_t *body);

@@ -516,6 +516,8 @@ static int is_write_method(const char *m)
 	       strcmp(m, "DELETE") == 0;
 }
 
+static enum MHD_Result finish_api(struct fq_req *r, int rc);
+
 static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 {
 	struct fq_req *r = &ctx->req;
@@ -586,6 +588,28 @@ static enum MHD_Result dispatch_api(struct req_ctx *ctx)
 		r->body = json_object();
 	}
 	rc = rt->handler(r);
+	if (r->suspended) {
+		fq_assert(rc == 0);
+		return MHD_YES; /* answered by r->resume, see access_handler */
+	}
+	return finish_api(r, rc);
+}
+
+void fq_req_suspend(struct fq_req *r, int (*cont)(struct fq_req *r))
+{
+	r->resume = cont;
+	r->suspended = 1;
+	MHD_suspend_connection(r->conn);
+}
+
+void fq_req_resume(struct fq_req *r)
+{
+	MHD_resume_connection(r->conn);
+}
+
+/* A handler's (or its continuation's) outcome, answered. */
+static enum MHD_Result finish_api(struct fq_req *r, int rc)
+{
 	/* What the handler committed is told to the live board, also if its answer then failed. */
 	fq_req_flush_events(r);
 	if (rc)
@@ -693,6 +717,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		return check_request_head(srv, ctx);
 	}
 	r = &ctx->req;
+	if (r->suspended) {
+		/* Resumed (fq_req_resume): the handler's continuation answers. */
+		r->suspended = 0;
+		return finish_api(r, r->resume(r));
+	}
 	if (r->answered) {
 		/* Refused early: the rest of the body is read and dropped. */
 		*upload_data_size = 0;
@@ -727,6 +756,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 		ctx->tc->since_ms = fq_now_ms();
 		pthread_mutex_unlock(&srv->conns_lock);
 	}
+	if (ctx->req.on_end)
+		ctx->req.on_end(&ctx->req);
 	json_decref(ctx->req.body);
 	json_decref(ctx->req.reply);
 	json_decref(ctx->req.events);

@@ -1,7 +1,7 @@
 // Crash test of alert intake: 64 clients post alerts as fast as they are answered; the server
 // is killed with SIGKILL mid-stream; after a restart every alert that was answered 201 is in
-// the store with its incident, and the audit chain is intact. (The group committer answers
-// only after its group's COMMIT returned: command/intake.h.)
+// the store with its incident, and the audit chain is intact. (The intake answers only after
+// its group's COMMIT returned and the WAL holding it was synced: command/intake.h.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, fq } from '../lib/server.mjs';
