@@ -372,17 +372,23 @@ void fq__cst_date(int64_t ms, int add_days, char out[11])
  * the full record is the person's own page, audited). Rental tenants also
  * get their registration's expiry and its state at today's China date.
  */
-static json_t *people_of(struct fq_dbc *c, const char *sql, const char *key, int tenants)
+/* The occupants (or a rental's tenants, tenants set) of key, masked; FQ_EDB when the store fails.
+ */
+static int people_of(struct fq_dbc *c, const char *sql, const char *key, int tenants, json_t **out,
+		     struct fq_err *err)
 {
 	char today[11], soon[11];
 	struct fq_stmt *st;
-	json_t *a = json_array();
+	json_t *a;
+	int rc;
 
+	*out = NULL;
 	fq__cst_date(fq_now_ms(), 0, today);
 	fq__cst_date(fq_now_ms(), FQ_REGISTRATION_REMIND_DAYS, soon);
-	if (fq_dbc_query(c, NULL, &st, sql, "t", key) != 0)
-		return a;
-	while (fq_stmt_step(st, NULL) == FQ_DB_ROW) {
+	if ((rc = fq_dbc_query(c, err, &st, sql, "t", key)))
+		return rc;
+	a = json_array();
+	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
 		char idm[FQ_IDNUM_LEN + 1], phone[FQ_PHONE_MAX + 1];
 		const char *birth = fq_stmt_text(st, 3),
 			   *exp = tenants ? fq_stmt_text(st, 6) : NULL;
@@ -405,22 +411,32 @@ static json_t *people_of(struct fq_dbc *c, const char *sql, const char *key, int
 		json_array_append_new(a, o);
 	}
 	fq_stmt_done(st);
-	return a;
+	if (rc < 0) {
+		json_decref(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
 }
 
-static json_t *rentals_of(struct fq_dbc *c, const char *house)
+/* The house's rentals, newest first, each with its tenants. */
+static int rentals_of(struct fq_dbc *c, const char *house, json_t **out, struct fq_err *err)
 {
 	char today[11];
 	struct fq_stmt *st;
-	json_t *a = json_array();
+	json_t *a;
+	int rc;
 
-	if (fq_dbc_query(c, NULL, &st,
-			 "SELECT id, start_date, end_date, notes FROM rental WHERE house_id = ?"
-			 " ORDER BY start_date DESC, id",
-			 "t", house) != 0)
-		return a;
+	*out = NULL;
+	if ((rc = fq_dbc_query(
+		 c, err, &st,
+		 "SELECT id, start_date, end_date, notes FROM rental WHERE house_id = ?"
+		 " ORDER BY start_date DESC, id",
+		 "t", house)))
+		return rc;
 	fq__cst_date(fq_now_ms(), 0, today);
-	while (fq_stmt_step(st, NULL) == FQ_DB_ROW)
+	a = json_array();
+	while ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
 		json_array_append_new(
 		    a, json_pack("{s:s, s:s, s:o, s:o, s:b}", "id", fq_stmt_text(st, 0),
 				 "start_date", fq_stmt_text(st, 1), "end_date",
@@ -428,17 +444,23 @@ static json_t *rentals_of(struct fq_dbc *c, const char *house)
 				 fq__json_str_or_null(fq_stmt_text(st, 3)), "active",
 				 !fq_stmt_text(st, 2) || strcmp(fq_stmt_text(st, 2), today) >= 0));
 	fq_stmt_done(st);
-	for (size_t i = 0; i < json_array_size(a); i++) {
-		json_t *r = json_array_get(a, i);
-		json_object_set_new(
-		    r, "tenants",
-		    people_of(c,
-			      "SELECT p.id, p.name, p.id_number, p.birth_date, p.phone, p.sex,"
-			      " t.registration_expires FROM rental_tenant t JOIN person p ON"
-			      " p.id = t.person_id WHERE t.rental_id = ? ORDER BY p.name_norm",
-			      json_string_value(json_object_get(r, "id")), 1));
+	rc = rc < 0 ? rc : 0;
+	for (size_t i = 0; !rc && i < json_array_size(a); i++) {
+		json_t *r = json_array_get(a, i), *tenants;
+		rc = people_of(c,
+			       "SELECT p.id, p.name, p.id_number, p.birth_date, p.phone, p.sex,"
+			       " t.registration_expires FROM rental_tenant t JOIN person p ON"
+			       " p.id = t.person_id WHERE t.rental_id = ? ORDER BY p.name_norm",
+			       json_string_value(json_object_get(r, "id")), 1, &tenants, err);
+		if (!rc)
+			json_object_set_new(r, "tenants", tenants);
 	}
-	return a;
+	if (rc) {
+		json_decref(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
 }
 
 #define HOUSE_COLS                                                                                 \
@@ -486,13 +508,24 @@ int fq_house_json(struct fq_dbc *c, const char *id, const struct fq_registry_vie
 	fq_stmt_done(st);
 	if (rc)
 		return rc;
-	json_object_set_new(
-	    *out, "occupants",
-	    people_of(c,
-		      "SELECT id, name, id_number, birth_date, phone, sex FROM person"
-		      " WHERE house_id = ? ORDER BY name_norm, id",
-		      id, 0));
-	json_object_set_new(*out, "rentals", rentals_of(c, id));
+	{
+		json_t *occupants = NULL, *rentals = NULL;
+		rc = people_of(c,
+			       "SELECT id, name, id_number, birth_date, phone, sex FROM person"
+			       " WHERE house_id = ? ORDER BY name_norm, id",
+			       id, 0, &occupants, err);
+		if (!rc)
+			rc = rentals_of(c, id, &rentals, err);
+		if (rc) {
+			/* A page without its occupants would read as an empty house. */
+			json_decref(occupants);
+			json_decref(*out);
+			*out = NULL;
+			return rc;
+		}
+		json_object_set_new(*out, "occupants", occupants);
+		json_object_set_new(*out, "rentals", rentals);
+	}
 	return 0;
 }
 

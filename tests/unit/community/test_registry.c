@@ -196,6 +196,44 @@ static void test_concern_kept(void **state)
 	fq_test_commit(f->c);
 }
 
+/* A house page whose occupants cannot be read fails whole, not as an empty house. */
+static void test_house_page_store_error(void **state)
+{
+	struct fq_test_store *f;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_house_in h = {
+	    .address = "梅岭村9号", .has_location = 1, .lat = 30.02, .lon = 120.02};
+	struct fq_registry_view v = {.reveal = 0, .full_address = 1, .see_concern = 1};
+	struct fq_person_in in;
+	struct fq_actor a;
+	char house[37], p1[37];
+	json_t *w = NULL, *out = NULL;
+	void *own = NULL;
+
+	(void)state;
+	assert_int_equal(setup(&own), 0);
+	f = own;
+	actor(&a, 1);
+	fq_test_begin(f->c);
+	assert_int_equal(fq_house_create(f->c, &h, &a, house, &err), 0);
+	person(&in, "王建国", "339902195803141237", house);
+	assert_int_equal(fq_person_create(f->c, &in, &a, p1, &w, &err), 0);
+	json_decref(w);
+	fq_test_commit(f->c);
+	assert_int_equal(fq_house_json(f->c, house, &v, &out, &err), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "occupants")), 1);
+	assert_int_equal(json_array_size(json_object_get(out, "rentals")), 0);
+	json_decref(out);
+	out = NULL;
+	/* The occupants' query now fails (a column it reads is gone). */
+	assert_int_equal(
+	    fq_dbc_exec_script(f->c, "ALTER TABLE person RENAME COLUMN birth_date TO born", &err),
+	    0);
+	assert_int_equal(fq_house_json(f->c, house, &v, &out, &err), FQ_EDB);
+	assert_null(out);
+	fq_test_store_teardown(&own);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +241,7 @@ int main(void)
 	    cmocka_unit_test(test_houses_follow_their_grid),
 	    cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_concern_kept),
+	    cmocka_unit_test(test_house_page_store_error),
 	};
 	int rc;
 	void *state = NULL;
