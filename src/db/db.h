@@ -32,9 +32,10 @@ struct fq_stmt;
 enum fq_db_kind { FQ_DB_SQLITE = 1, FQ_DB_POSTGRES = 2 };
 
 struct fq_db_options {
-	int pool_size;	     /* connections in the pool; 0: default (8) */
-	int busy_timeout_ms; /* wait for a lock before failing; 0: default (10 s) */
-	int read_only;	     /* open without write access (audit verify, analysts) */
+	int pool_size;	      /* connections in the pool; 0: default (8) */
+	int busy_timeout_ms;  /* wait for a lock before failing; 0: default (10 s) */
+	int read_only;	      /* open without write access (audit verify, analysts) */
+	int checkpoint_pages; /* WAL pages that start a checkpoint; 0: default (8,000) */
 };
 
 /*

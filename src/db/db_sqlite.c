@@ -70,6 +70,7 @@ struct fq_db {
 	int ckpt_running, ckpt_stop;
 	int ckpt_due;	 /* a pass is asked for */
 	int ckpt_passed; /* a pass ended: the next writer catches up */
+	int ckpt_pages;	 /* the threshold: CHECKPOINT_PAGES unless the options say */
 
 	/* fq_db_wal_sync */
 	char *wal_path; /* NULL: no WAL file (in memory, read-only) */
@@ -97,13 +98,13 @@ static int map_rc(sqlite3 *h, int rc, struct fq_err *err)
 	return fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
 }
 
-/* After each commit on a connection (see CHECKPOINT_PAGES). */
+/* After each commit on a connection (see CHECKPOINT_PAGES, db->ckpt_pages). */
 static int wal_hook(void *arg, sqlite3 *h, const char *schema, int pages)
 {
 	struct fq_db *db = arg;
 	int catch_up = 0;
 
-	if (pages < CHECKPOINT_PAGES)
+	if (pages < db->ckpt_pages)
 		return SQLITE_OK;
 	pthread_mutex_lock(&db->ckpt_lock);
 	if (db->ckpt_passed) {
@@ -257,6 +258,8 @@ int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **
 	db = fq_xcalloc(1, sizeof(*db));
 	db->path = fq_xstrdup(path);
 	db->read_only = opt ? opt->read_only : 0;
+	db->ckpt_pages =
+	    opt && opt->checkpoint_pages > 0 ? opt->checkpoint_pages : CHECKPOINT_PAGES;
 	db->pool_size = opt && opt->pool_size > 0 ? opt->pool_size : DEFAULT_POOL;
 	if (db->pool_size > MAX_POOL)
 		db->pool_size = MAX_POOL;

@@ -79,7 +79,7 @@ static void incident(struct fq_dbc *c, const char *station, const int64_t *at, i
 			" 29.7, 120.2, 'public_order.fight', 2, '打架', '打架', 0)",
 			"tttti", aid, anum, id, station, at[i]) != 0)
 			fail_msg("alert: %s", err.message);
-		assert_int_equal(fq_incident_add_alert(c, id, at[i], &err), 0);
+		assert_int_equal(fq_incident_add_alert(c, id, at[i], NULL, &err), 0);
 		if (alert_ids)
 			snprintf(alert_ids[i], 37, "%s", aid);
 	}

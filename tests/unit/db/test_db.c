@@ -30,7 +30,8 @@ static struct fq_db *open_db(const char *url, int pool_size)
 /* Each test gets a fresh directory under /tmp with one store in it. */
 static int setup(void **state)
 {
-	struct fq_db_options opt = {.pool_size = 4};
+	/* SQLite's own checkpoint threshold, for test_wal_checkpointed's 2,000 commits. */
+	struct fq_db_options opt = {.pool_size = 4, .checkpoint_pages = 1000};
 	struct fq_test_store *f = fq_test_store_new_unmigrated("db", &opt);
 	struct fq_dbc *c;
 	struct fq_err err = FQ_ERR_INIT;
