@@ -143,7 +143,27 @@ static void category_tables_init(struct fq_merge_index *idx)
 	idx->compatible = fq_xcalloc(idx->ncat * idx->ncat, 1);
 	idx->search_window_ms = fq_xcalloc(idx->ncat, sizeof(*idx->search_window_ms));
 	idx->search_radius_m = fq_xcalloc(idx->ncat, sizeof(*idx->search_radius_m));
+	idx->group = fq_xcalloc(idx->ncat, sizeof(*idx->group));
+	idx->event_groups = fq_xcalloc(idx->ncat, sizeof(*idx->event_groups));
 	idx->caller_search_ms = idx->cfg.repeat_caller_window_s * SECOND_MS;
+
+	/* Groups by the code's part before the dot, in taxonomy order; the last one shared. */
+	for (size_t i = 0, ngroups = 0; i < idx->ncat; i++) {
+		const char *code = fq_taxonomy_at(i)->code;
+		size_t len = strcspn(code, "."), j;
+
+		for (j = 0; j < i; j++) {
+			const char *other = fq_taxonomy_at(j)->code;
+			if (strcspn(other, ".") == len && !strncmp(other, code, len))
+				break;
+		}
+		if (j < i)
+			idx->group[i] = idx->group[j];
+		else if (ngroups < FQ_MERGE_GROUPS_MAX)
+			idx->group[i] = (unsigned char)ngroups++;
+		else
+			idx->group[i] = FQ_MERGE_GROUPS_MAX - 1;
+	}
 
 	for (size_t i = 0; i < idx->ncat; i++) {
 		const struct fq_category *a = fq_taxonomy_at(i);
@@ -163,6 +183,7 @@ static void category_tables_init(struct fq_merge_index *idx)
 			    b->match != FQ_CATEGORY_MATCH_PLACE)
 				continue;
 			idx->compatible[i * idx->ncat + j] |= PAIR_SAME_EVENT;
+			idx->event_groups[i] |= UINT32_C(1) << idx->group[j];
 			idx->search_window_ms[i] =
 			    max64(idx->search_window_ms[i], pair_window_ms(a, b));
 			idx->search_radius_m[i] =
@@ -204,6 +225,8 @@ void fq_merge_index_free(struct fq_merge_index *idx)
 		return;
 	fq__merge_index_release(idx);
 	free(idx->compatible);
+	free(idx->group);
+	free(idx->event_groups);
 	free(idx->search_window_ms);
 	free(idx->search_radius_m);
 	pthread_rwlock_destroy(&idx->lock);
@@ -574,8 +597,9 @@ static void scan_places(struct matcher *m)
 	if (!window)
 		return;
 	if (a->has_location)
-		fq__merge_grid_visit(&idx->grid, a->lat, a->lon,
-				     idx->search_radius_m[m->category_index], visit_cell, m);
+		fq__merge_entry_grid_visit(idx, a->lat, a->lon,
+					   idx->search_radius_m[m->category_index],
+					   idx->event_groups[m->category_index], visit_cell, m);
 	if (!m->address_key || !(b = fq__merge_bucket_find(&idx->addresses, m->address_key)))
 		return;
 	for (const struct dlist *l = b->items.prev; l != &b->items; l = l->prev) {

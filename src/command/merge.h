@@ -254,7 +254,8 @@ struct fq_merge_stats {
 	size_t callers;		 /* phones with history */
 	size_t caller_calls;	 /* call times kept for the 7/30/90-day counts */
 	size_t incidents;	 /* incidents referred to by either */
-	size_t active_cells;	 /* non-empty grid cells of the active window */
+	size_t active_cells;	 /* non-empty grid buckets (cell and category group) of the active
+				    window */
 	size_t memory_bytes;	 /* estimate of the heap held */
 	int64_t active_window_s; /* how long alerts stay merge candidates */
 };

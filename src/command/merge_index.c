@@ -342,6 +342,50 @@ static void grid_init(struct grid *g, double cell_m, double reference_lat_deg)
 	g->dlon = cell_m / (METRES_PER_DEGREE * cos(reference_lat_deg * PI / 180.0));
 }
 
+/* The entry grid's bucket of a cell for one category group. */
+static uint64_t group_key(uint64_t cell, unsigned group)
+{
+	return cell ^ ((uint64_t)(group + 1) * UINT64_C(0x9e3779b97f4a7c15));
+}
+
+void fq__merge_entry_grid_visit(const struct fq_merge_index *idx, double lat, double lon,
+				double radius_m, uint32_t groups,
+				void (*visit)(void *, const struct bucket *), void *ctx)
+{
+	const struct grid *g = &idx->grid;
+	struct fq_geo_bbox box = fq_geo_bbox_around((struct fq_geo_point){lat, lon}, radius_m);
+	const struct htable *t = &g->cells;
+	int64_t x0 = cell_coord(box.min_lon, g->dlon);
+	int64_t x1 = cell_coord(box.max_lon, g->dlon);
+	int64_t y0 = cell_coord(box.min_lat, g->dlat);
+	int64_t y1 = cell_coord(box.max_lat, g->dlat);
+	double nkeys =
+	    (double)(x1 - x0 + 1) * (double)(y1 - y0 + 1) * (double)__builtin_popcount(groups);
+
+	if (!groups)
+		return;
+	if (nkeys > (double)t->count) {
+		for (size_t s = 0; s <= t->mask; s++) {
+			for (const struct hnode *n = t->slots[s]; n; n = n->next)
+				visit(ctx, container_of(n, const struct bucket, node));
+		}
+		return;
+	}
+	for (int64_t y = y0; y <= y1; y++) {
+		for (int64_t x = x0; x <= x1; x++) {
+			uint64_t cell = cell_key(x, y);
+
+			for (uint32_t left = groups; left; left &= left - 1) {
+				const struct hnode *n =
+				    ht_find(t, group_key(cell, (unsigned)__builtin_ctz(left)));
+
+				if (n)
+					visit(ctx, container_of(n, const struct bucket, node));
+			}
+		}
+	}
+}
+
 /*
  * Enumerates the cells of the bounding box, or every bucket when that is
  * cheaper (large radii, boxes widened at the poles or the antimeridian).
@@ -454,7 +498,9 @@ static struct entry *entry_new(struct fq_merge_index *idx, const struct fq_merge
 	dlist_init(&e->address_link);
 	dlist_init(&e->caller_link);
 	if (e->has_location) {
-		e->cell = bucket_get(&idx->grid.cells, cell_key_of(&idx->grid, e->lat, e->lon));
+		e->cell =
+		    bucket_get(&idx->grid.cells, group_key(cell_key_of(&idx->grid, e->lat, e->lon),
+							   idx->group[category_index]));
 		dlist_insert_by_time(&e->cell->items, &e->cell_link,
 				     offsetof(struct entry, cell_link));
 	}

@@ -145,6 +145,13 @@ struct fq_merge_index {
 	unsigned char *compatible; /* ncat x ncat, PAIR_* bits */
 	int64_t *search_window_ms; /* longest same_event pair window, 0: no same_event */
 	double *search_radius_m;
+	/*
+	 * The entry grid keeps one bucket per cell and category group (the code's part
+	 * before the dot: criminal, traffic ...), so that a same-event scan opens only
+	 * the buckets of the groups that hold a possible partner.
+	 */
+	unsigned char *group;	/* ncat: the category's group, 0..FQ_MERGE_GROUPS_MAX-1 */
+	uint32_t *event_groups; /* ncat: bit g set when group g holds a same_event partner */
 
 	struct htable alerts;	       /* struct entry */
 	struct htable incidents;       /* struct incident */
@@ -202,6 +209,17 @@ unsigned fq__merge_calls_between(const struct caller *c, int64_t from_ms, int64_
  */
 void fq__merge_grid_visit(const struct grid *g, double lat, double lon, double radius_m,
 			  void (*visit)(void *, const struct bucket *), void *ctx);
+/*
+ * The same over the entry grid (idx->grid), opening in each cell only the
+ * buckets of the category groups in groups (idx->event_groups of the new
+ * alert's category). A visit may still see entries of other groups (a key
+ * shared by chance, or every bucket when that is cheaper): visitors check
+ * each entry's category as before.
+ */
+#define FQ_MERGE_GROUPS_MAX 32
+void fq__merge_entry_grid_visit(const struct fq_merge_index *idx, double lat, double lon,
+				double radius_m, uint32_t groups,
+				void (*visit)(void *, const struct bucket *), void *ctx);
 
 /*
  * Add a checked alert (ids present and fitting, category_index its
