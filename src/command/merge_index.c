@@ -348,21 +348,25 @@ static uint64_t group_key(uint64_t cell, unsigned group)
 	return cell ^ ((uint64_t)(group + 1) * UINT64_C(0x9e3779b97f4a7c15));
 }
 
-void fq__merge_entry_grid_visit(const struct fq_merge_index *idx, double lat, double lon,
-				double radius_m, uint32_t groups,
-				void (*visit)(void *, const struct bucket *), void *ctx)
+/*
+ * Enumerates the cells of the bounding box, or every bucket when that is
+ * cheaper (large radii, boxes widened at the poles or the antimeridian).
+ * grouped: the buckets of each cell for the groups in groups (group_key),
+ * else the cell's one bucket.
+ */
+static void grid_visit(const struct grid *g, double lat, double lon, double radius_m, int grouped,
+		       uint32_t groups, void (*visit)(void *, const struct bucket *), void *ctx)
 {
-	const struct grid *g = &idx->grid;
 	struct fq_geo_bbox box = fq_geo_bbox_around((struct fq_geo_point){lat, lon}, radius_m);
 	const struct htable *t = &g->cells;
 	int64_t x0 = cell_coord(box.min_lon, g->dlon);
 	int64_t x1 = cell_coord(box.max_lon, g->dlon);
 	int64_t y0 = cell_coord(box.min_lat, g->dlat);
 	int64_t y1 = cell_coord(box.max_lat, g->dlat);
-	double nkeys =
-	    (double)(x1 - x0 + 1) * (double)(y1 - y0 + 1) * (double)__builtin_popcount(groups);
+	double nkeys = (double)(x1 - x0 + 1) * (double)(y1 - y0 + 1) *
+		       (grouped ? (double)__builtin_popcount(groups) : 1.0);
 
-	if (!groups)
+	if (grouped && !groups)
 		return;
 	if (nkeys > (double)t->count) {
 		for (size_t s = 0; s <= t->mask; s++) {
@@ -374,10 +378,13 @@ void fq__merge_entry_grid_visit(const struct fq_merge_index *idx, double lat, do
 	for (int64_t y = y0; y <= y1; y++) {
 		for (int64_t x = x0; x <= x1; x++) {
 			uint64_t cell = cell_key(x, y);
+			/* Ungrouped: one pass with the cell's own key. */
+			uint32_t left = grouped ? groups : 1;
 
-			for (uint32_t left = groups; left; left &= left - 1) {
-				const struct hnode *n =
-				    ht_find(t, group_key(cell, (unsigned)__builtin_ctz(left)));
+			for (; left; left &= left - 1) {
+				const struct hnode *n = ht_find(
+				    t, grouped ? group_key(cell, (unsigned)__builtin_ctz(left))
+					       : cell);
 
 				if (n)
 					visit(ctx, container_of(n, const struct bucket, node));
@@ -386,36 +393,17 @@ void fq__merge_entry_grid_visit(const struct fq_merge_index *idx, double lat, do
 	}
 }
 
-/*
- * Enumerates the cells of the bounding box, or every bucket when that is
- * cheaper (large radii, boxes widened at the poles or the antimeridian).
- */
+void fq__merge_entry_grid_visit(const struct fq_merge_index *idx, double lat, double lon,
+				double radius_m, uint32_t groups,
+				void (*visit)(void *, const struct bucket *), void *ctx)
+{
+	grid_visit(&idx->grid, lat, lon, radius_m, 1, groups, visit, ctx);
+}
+
 void fq__merge_grid_visit(const struct grid *g, double lat, double lon, double radius_m,
 			  void (*visit)(void *, const struct bucket *), void *ctx)
 {
-	struct fq_geo_bbox box = fq_geo_bbox_around((struct fq_geo_point){lat, lon}, radius_m);
-	const struct htable *t = &g->cells;
-	int64_t x0 = cell_coord(box.min_lon, g->dlon);
-	int64_t x1 = cell_coord(box.max_lon, g->dlon);
-	int64_t y0 = cell_coord(box.min_lat, g->dlat);
-	int64_t y1 = cell_coord(box.max_lat, g->dlat);
-	double ncells = (double)(x1 - x0 + 1) * (double)(y1 - y0 + 1);
-
-	if (ncells > (double)t->count) {
-		for (size_t s = 0; s <= t->mask; s++) {
-			for (const struct hnode *n = t->slots[s]; n; n = n->next)
-				visit(ctx, container_of(n, const struct bucket, node));
-		}
-		return;
-	}
-	for (int64_t y = y0; y <= y1; y++) {
-		for (int64_t x = x0; x <= x1; x++) {
-			const struct hnode *n = ht_find(t, cell_key(x, y));
-
-			if (n)
-				visit(ctx, container_of(n, const struct bucket, node));
-		}
-	}
+	grid_visit(g, lat, lon, radius_m, 0, 0, visit, ctx);
 }
 
 /* ---- entries and traces ---- */

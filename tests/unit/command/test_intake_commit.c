@@ -26,10 +26,10 @@ struct fixture {
 	struct fq_test_store *s;
 };
 
-static int setup_group(void **state, int max_group)
+static int setup_intake(void **state, int max_group, int no_pipeline)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct fq_intake_options io = {.max_group = max_group};
+	struct fq_intake_options io = {.max_group = max_group, .no_pipeline = no_pipeline};
 	struct fq_err err = FQ_ERR_INIT;
 
 	if (!f || !(f->s = fq_test_store_new("intake_commit")))
@@ -47,7 +47,7 @@ static int setup_group(void **state, int max_group)
 
 static int setup(void **state)
 {
-	return setup_group(state, 0);
+	return setup_intake(state, 0, 0);
 }
 
 static int teardown(void **state)
@@ -549,21 +549,7 @@ static void test_failed_sync_fails_and_stops_intake(void **state)
 /* Syncs inside each COMMIT when asked (FQ_INTAKE_PIPELINE=0): same answers. */
 static int setup_unpipelined(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct fq_intake_options io = {.no_pipeline = 1};
-	struct fq_err err = FQ_ERR_INIT;
-
-	if (!f || !(f->s = fq_test_store_new("intake_commit")))
-		return -1;
-	fq_test_begin(f->s->c);
-	fq_test_unit(f->s->c, "339900", "市局", "city", NULL);
-	fq_test_unit(f->s->c, "339902", "县局", "branch", "339900");
-	fq_test_unit(f->s->c, STATION, "枫溪派出所", "station", "339902");
-	fq_test_commit(f->s->c);
-	if (fq_alert_engine_start(f->s->db, &err) != 0 || fq_intake_start(f->s->db, &io, &err) != 0)
-		return -1;
-	*state = f;
-	return 0;
+	return setup_intake(state, 0, 1);
 }
 
 static void test_unpipelined_syncs_in_the_commit(void **state)
@@ -586,7 +572,7 @@ static void test_unpipelined_syncs_in_the_commit(void **state)
 /* Group size 1 (group commit off): one transaction per alert, same answers. */
 static int setup_one(void **state)
 {
-	return setup_group(state, 1);
+	return setup_intake(state, 1, 0);
 }
 
 static void test_group_of_one(void **state)
