@@ -757,25 +757,20 @@ struct alert_fields {
 	const char *description, *extra;
 };
 
-static json_t *text_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *alert_object(const struct alert_fields *f, int mask_phones)
 {
 	char masked[FQ_PHONE_MAX + 1], at[FQ_RFC3339_MAX];
 	json_t *j = json_object(), *ej;
 
-	json_object_set_new(j, "id", text_or_null(f->id));
-	json_object_set_new(j, "number", text_or_null(f->number));
-	json_object_set_new(j, "incident_id", text_or_null(f->incident_id));
-	json_object_set_new(j, "unit", text_or_null(f->unit));
-	json_object_set_new(j, "grid", text_or_null(f->grid));
+	json_object_set_new(j, "id", fq_json_str_or_null(f->id));
+	json_object_set_new(j, "number", fq_json_str_or_null(f->number));
+	json_object_set_new(j, "incident_id", fq_json_str_or_null(f->incident_id));
+	json_object_set_new(j, "unit", fq_json_str_or_null(f->unit));
+	json_object_set_new(j, "grid", fq_json_str_or_null(f->grid));
 	fq_time_format_cst(f->received_at, at);
 	json_object_set_new(j, "received_at", json_string(at));
-	json_object_set_new(j, "source", text_or_null(f->source));
-	json_object_set_new(j, "caller_name", text_or_null(f->caller_name));
+	json_object_set_new(j, "source", fq_json_str_or_null(f->source));
+	json_object_set_new(j, "caller_name", fq_json_str_or_null(f->caller_name));
 	if (!f->caller_phone)
 		json_object_set_new(j, "caller_phone", json_null());
 	else if (!mask_phones)
@@ -787,10 +782,10 @@ static json_t *alert_object(const struct alert_fields *f, int mask_phones)
 	json_object_set_new(j, "location",
 			    f->has_location ? json_pack("{s:f, s:f}", "lat", f->lat, "lon", f->lon)
 					    : json_null());
-	json_object_set_new(j, "address", text_or_null(f->address));
-	json_object_set_new(j, "category", text_or_null(f->category));
+	json_object_set_new(j, "address", fq_json_str_or_null(f->address));
+	json_object_set_new(j, "category", fq_json_str_or_null(f->category));
 	json_object_set_new(j, "priority", json_integer(f->priority));
-	json_object_set_new(j, "description", text_or_null(f->description));
+	json_object_set_new(j, "description", fq_json_str_or_null(f->description));
 	ej = f->extra ? json_loads(f->extra, 0, NULL) : NULL;
 	json_object_set_new(j, "extra", ej ? ej : json_null());
 	return j;

@@ -97,17 +97,12 @@ struct alert_job {
 	struct fq_intake_item item;
 	struct fq_alert_in in;
 	char station[FQ_UNIT_CODE_MAX];
-	int rc;
 };
 
 /* The intake answered (committer's or syncer's thread): wake the request. */
 static void alert_done(struct fq_intake_item *it)
 {
-	struct fq_req *r = it->on_done_arg;
-	struct alert_job *job = (struct alert_job *)it; /* item is the first member */
-
-	job->rc = it->rc;
-	fq_req_resume(r);
+	fq_req_resume(it->on_done_arg);
 }
 
 /* The request ended (answered, or its client went away): what the answer did not take. */
@@ -128,8 +123,8 @@ static int post_alert_answer(struct fq_req *r)
 	struct fq_dbc *c;
 	int rc;
 
-	if (job->rc)
-		return job->rc; /* r->err filled by the intake */
+	if (item->rc)
+		return item->rc; /* r->err filled by the intake */
 	/*
 	 * The alert is durable from here on: its group's COMMIT returned and the WAL
 	 * holding it was synced (a replay's alert was stored before).
@@ -210,7 +205,7 @@ static int post_alert(struct fq_req *r)
 	r->on_end = alert_job_end;
 	fq_req_suspend(r, post_alert_answer); /* before the intake can answer */
 	if ((rc = fq_intake_submit_async(&job->item))) {
-		job->rc = rc; /* not queued: answer the error at once */
+		job->item.rc = rc; /* not queued: answer the error at once */
 		fq_req_resume(r);
 	}
 	return 0;

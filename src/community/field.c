@@ -144,23 +144,6 @@ static int unit_path_of(struct fq_dbc *c, const char *sql, const char *id,
 	return fq_dbc_lookup_text(c, sql, id, path, FQ_UNIT_PATH_MAX, notfound, err);
 }
 
-static int count_rows(struct fq_dbc *c, const char *sql, const char *types, const char *a,
-		      const char *b, const char *d, int64_t *total, struct fq_err *err)
-{
-	struct fq_stmt *st;
-	int rc = fq_dbc_query(c, err, &st, sql, types, a, b, d);
-
-	if (rc)
-		return rc;
-	rc = fq_stmt_step(st, err);
-	if (rc == FQ_DB_ROW) {
-		*total = fq_stmt_int(st, 0);
-		rc = 0;
-	}
-	fq_stmt_done(st);
-	return rc;
-}
-
 /* ---- contact cards ---- */
 
 int fq_card_create(struct fq_dbc *c, const struct fq_card_new *in, char id[37],
@@ -196,9 +179,10 @@ int fq_card_create(struct fq_dbc *c, const struct fq_card_new *in, char id[37],
 		return fq_err_set(err, FQ_EINVAL, "unit_mismatch", "unit", "该民警不负责此单位");
 	if ((rc = phone_norm(in->work_phone, "work_phone", norm, err)))
 		return rc;
-	if ((rc = count_rows(
-		 c, "SELECT count(*) FROM contact_card WHERE user_id = ? AND unit_code = ?", "tt",
-		 in->user_id, in->unit_code, NULL, &n, err)))
+	if ((rc = fq_dbc_count(
+		 c, err, &n,
+		 "SELECT count(*) FROM contact_card WHERE user_id = ? AND unit_code = ?", "tt",
+		 in->user_id, in->unit_code)))
 		return rc;
 	if (n)
 		return fq_err_set(err, FQ_ECONFLICT, "duplicate", "unit",
@@ -326,11 +310,11 @@ int fq_card_list(struct fq_dbc *c, const char *scope_path, const char *unit, int
 	int64_t total = 0;
 	int rc;
 
-	rc =
-	    count_rows(c,
-		       "SELECT count(*) FROM contact_card k JOIN unit u ON u.code = k.unit_code"
-		       " WHERE substr(u.path, 1, length(?)) = ? AND (? IS NULL OR k.unit_code = ?)",
-		       "tttt", scope_path, scope_path, unit, &total, err);
+	rc = fq_dbc_count(
+	    c, err, &total,
+	    "SELECT count(*) FROM contact_card k JOIN unit u ON u.code = k.unit_code"
+	    " WHERE substr(u.path, 1, length(?)) = ? AND (? IS NULL OR k.unit_code = ?)",
+	    "tttt", scope_path, scope_path, unit, unit);
 	if (!rc)
 		rc = fq_dbc_query(
 		    c, err, &st,
@@ -543,7 +527,7 @@ int fq_message_list(struct fq_dbc *c, const char *scope_path, const char *state,
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM resident_message m%s", where);
-	rc = count_rows(c, sql, "ttt", scope_path, state, officer_id, &total, err);
+	rc = fq_dbc_count(c, err, &total, sql, "ttt", scope_path, state, officer_id);
 	if (!rc) {
 		snprintf(sql, sizeof(sql),
 			 "SELECT " MESSAGE_COLS MESSAGE_FROM
@@ -786,7 +770,7 @@ int fq_service_list(struct fq_dbc *c, const char *scope_path, const char *state,
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM service_request s%s", where);
-	rc = count_rows(c, sql, "ttt", scope_path, state, kind, &total, err);
+	rc = fq_dbc_count(c, err, &total, sql, "ttt", scope_path, state, kind);
 	if (!rc) {
 		snprintf(
 		    sql, sizeof(sql),
@@ -1057,7 +1041,7 @@ int fq_clue_list(struct fq_dbc *c, const char *scope_path, const char *state, co
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM clue k%s", where);
-	rc = count_rows(c, sql, "ttt", scope_path, state, routed_to, &total, err);
+	rc = fq_dbc_count(c, err, &total, sql, "ttt", scope_path, state, routed_to);
 	if (!rc) {
 		snprintf(sql, sizeof(sql),
 			 "SELECT " CLUE_COLS CLUE_FROM

@@ -781,8 +781,8 @@ int fq_grid_alerts(struct fq_dbc *c, const char *code, int days, int64_t now_ms,
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:I, s:I, s:I, s:i}", "items", items, "total", (json_int_t)total,
-			 "page", (json_int_t)page, "per_page", (json_int_t)per_page, "days", days);
+	*out = fq_page_json(items, total, page, per_page);
+	json_object_set_new(*out, "days", json_integer(days));
 	return 0;
 }
 

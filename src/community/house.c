@@ -399,9 +399,9 @@ static int people_of(struct fq_dbc *c, const char *sql, const char *key, int ten
 			      fq_stmt_text(st, 1), "id_number", idm, "birth_year",
 			      birth ? json_integer(strtol(birth, NULL, 10)) : json_null(), "phone",
 			      fq_stmt_is_null(st, 4) ? json_null() : json_string(phone), "sex",
-			      fq__json_str_or_null(fq_stmt_text(st, 5)));
+			      fq_json_str_or_null(fq_stmt_text(st, 5)));
 		if (tenants) {
-			json_object_set_new(o, "registration_expires", fq__json_str_or_null(exp));
+			json_object_set_new(o, "registration_expires", fq_json_str_or_null(exp));
 			json_object_set_new(o, "registration_state",
 					    !exp		     ? json_null()
 					    : strcmp(exp, today) < 0 ? json_string("expired")
@@ -440,8 +440,8 @@ static int rentals_of(struct fq_dbc *c, const char *house, json_t **out, struct 
 		json_array_append_new(
 		    a, json_pack("{s:s, s:s, s:o, s:o, s:b}", "id", fq_stmt_text(st, 0),
 				 "start_date", fq_stmt_text(st, 1), "end_date",
-				 fq__json_str_or_null(fq_stmt_text(st, 2)), "notes",
-				 fq__json_str_or_null(fq_stmt_text(st, 3)), "active",
+				 fq_json_str_or_null(fq_stmt_text(st, 2)), "notes",
+				 fq_json_str_or_null(fq_stmt_text(st, 3)), "active",
 				 !fq_stmt_text(st, 2) || strcmp(fq_stmt_text(st, 2), today) >= 0));
 	fq_stmt_done(st);
 	rc = rc < 0 ? rc : 0;
@@ -478,11 +478,11 @@ static json_t *house_row(struct fq_stmt *st, const struct fq_registry_view *v)
 		? json_null()
 		: json_pack("{s:f, s:f}", "lat", fq_stmt_double(st, 2), "lon",
 			    fq_stmt_double(st, 3)),
-	    "grid", fq__json_str_or_null(fq_stmt_text(st, 4)), "station", fq_stmt_text(st, 5),
+	    "grid", fq_json_str_or_null(fq_stmt_text(st, 4)), "station", fq_stmt_text(st, 5),
 	    "unit", fq_stmt_text(st, 6), "use", fq_stmt_text(st, 7), "owner_id",
-	    fq__json_str_or_null(fq_stmt_text(st, 8)), "owner_name",
-	    fq__json_str_or_null(fq_stmt_text(st, 9)), "notes",
-	    fq__json_str_or_null(fq_stmt_text(st, 10)), "version", (json_int_t)fq_stmt_int(st, 11),
+	    fq_json_str_or_null(fq_stmt_text(st, 8)), "owner_name",
+	    fq_json_str_or_null(fq_stmt_text(st, 9)), "notes",
+	    fq_json_str_or_null(fq_stmt_text(st, 10)), "version", (json_int_t)fq_stmt_int(st, 11),
 	    "created_at", fq__json_time(fq_stmt_int(st, 12)), "updated_at",
 	    fq__json_time(fq_stmt_int(st, 13)), "occupant_count", (json_int_t)fq_stmt_int(st, 14));
 	return o;

@@ -386,20 +386,20 @@ static json_t *org_row(struct fq_stmt *st, const struct fq_registry_view *v)
 	    "{s:s, s:s, s:o, s:s, s:s, s:b, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:I, s:o,"
 	    " s:I, s:o, s:o}",
 	    "id", fq_stmt_text(st, 0), "name", fq_stmt_text(st, 1), "uscc",
-	    fq__json_str_or_null(fq_stmt_text(st, 2)), "type", fq_stmt_text(st, 3), "type_label",
+	    fq_json_str_or_null(fq_stmt_text(st, 2)), "type", fq_stmt_text(st, 3), "type_label",
 	    type >= 0 ? fq_org_type_label(type) : "", "regulated", (int)fq_stmt_int(st, 4),
 	    "address", fq_stmt_text(st, 5), "location",
 	    fq_stmt_is_null(st, 6) ? json_null()
 				   : json_pack("{s:f, s:f}", "lat", fq_stmt_double(st, 6), "lon",
 					       fq_stmt_double(st, 7)),
-	    "grid", fq__json_str_or_null(fq_stmt_text(st, 8)), "station", fq_stmt_text(st, 9),
+	    "grid", fq_json_str_or_null(fq_stmt_text(st, 8)), "station", fq_stmt_text(st, 9),
 	    "unit", fq_stmt_text(st, 10), "responsible_name",
-	    fq__json_str_or_null(fq_stmt_text(st, 11)), "responsible_phone",
+	    fq_json_str_or_null(fq_stmt_text(st, 11)), "responsible_phone",
 	    fq_stmt_is_null(st, 12) ? json_null() : json_string(phone), "responsible_person_id",
-	    fq__json_str_or_null(fq_stmt_text(st, 13)), "employees",
-	    (json_int_t)fq_stmt_int(st, 14), "notes", fq__json_str_or_null(fq_stmt_text(st, 15)),
-	    "version", (json_int_t)fq_stmt_int(st, 16), "created_at",
-	    fq__json_time(fq_stmt_int(st, 17)), "updated_at", fq__json_time(fq_stmt_int(st, 18)));
+	    fq_json_str_or_null(fq_stmt_text(st, 13)), "employees", (json_int_t)fq_stmt_int(st, 14),
+	    "notes", fq_json_str_or_null(fq_stmt_text(st, 15)), "version",
+	    (json_int_t)fq_stmt_int(st, 16), "created_at", fq__json_time(fq_stmt_int(st, 17)),
+	    "updated_at", fq__json_time(fq_stmt_int(st, 18)));
 }
 
 int fq_org_json(struct fq_dbc *c, const char *id, const struct fq_registry_view *v, json_t **out,

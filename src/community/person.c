@@ -542,9 +542,9 @@ static json_t *person_row(struct fq_stmt *st, const struct fq_registry_view *v, 
 		      fq_stmt_text(st, 0), "name", fq_stmt_text(st, 1), "id_number", id_masked,
 		      "sex", fq_stmt_text(st, 3), "phone",
 		      fq_stmt_is_null(st, 5) ? json_null() : json_string(phone), "house_id",
-		      fq__json_str_or_null(fq_stmt_text(st, 7)), "address",
+		      fq_json_str_or_null(fq_stmt_text(st, 7)), "address",
 		      fq__registry_address(fq_stmt_text(st, 8), v), "grid",
-		      fq__json_str_or_null(fq_stmt_text(st, 16)), "categories",
+		      fq_json_str_or_null(fq_stmt_text(st, 16)), "categories",
 		      categories_json(categories_bits(fq_stmt_text(st, 10)), v->see_concern),
 		      "unit", fq_stmt_text(st, 12), "version", (json_int_t)fq_stmt_int(st, 13));
 	if (v->reveal)
@@ -556,7 +556,7 @@ static json_t *person_row(struct fq_stmt *st, const struct fq_registry_view *v, 
 		json_object_set_new(o, "phone2",
 				    fq_stmt_is_null(st, 6) ? json_null() : json_string(phone2));
 		json_object_set_new(o, "hukou", fq__registry_address(fq_stmt_text(st, 9), v));
-		json_object_set_new(o, "notes", fq__json_str_or_null(fq_stmt_text(st, 11)));
+		json_object_set_new(o, "notes", fq_json_str_or_null(fq_stmt_text(st, 11)));
 		json_object_set_new(o, "created_at", fq__json_time(fq_stmt_int(st, 14)));
 		json_object_set_new(o, "updated_at", fq__json_time(fq_stmt_int(st, 15)));
 		json_object_set_new(o, "masked", json_boolean(!v->reveal));

@@ -153,11 +153,6 @@ json_t *fq__registry_address(const char *address, const struct fq_registry_view 
 	return out;
 }
 
-json_t *fq__json_str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 json_t *fq__json_time(int64_t ms)
 {
 	char t[FQ_RFC3339_MAX];

@@ -377,8 +377,6 @@ int fq__list_path(struct fq_dbc *c, const char *scope, const char *unit, char ou
 /* body's optional "location": {"lat","lon"} (both required, WGS-84); *present when given. */
 int fq__location_arg(json_t *body, int *present, double *lat, double *lon,
 		     struct fq_err *err) FQ_WUR;
-/* An optional string member: NULL input -> null. */
-json_t *fq__json_str_or_null(const char *s);
 /* "YYYY-MM-DD": the China date of ms plus add_days. */
 void fq__cst_date(int64_t ms, int add_days, char out[11]);
 /* RFC 3339 string of ms in China Standard Time. */

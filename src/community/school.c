@@ -210,15 +210,8 @@ static int run_list(struct fq_dbc *c, const char *count_sql, const char *sql, co
 	struct fq_stmt *st = NULL;
 	json_t *items = json_array();
 	int64_t total = 0;
-	int rc = fq_dbc_query(c, err, &st, count_sql, "tt", a1, a2);
+	int rc = fq_dbc_count(c, err, &total, count_sql, "tt", a1, a2);
 
-	if (!rc) {
-		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-			total = fq_stmt_int(st, 0);
-			rc = 0;
-		}
-		fq_stmt_done(st);
-	}
 	if (!rc)
 		rc =
 		    fq_dbc_query(c, err, &st, sql, "ttii", a1, a2, per_page, (page - 1) * per_page);

@@ -230,14 +230,7 @@ static int paged(struct fq_dbc *c, const char *cols, const char *from, const cha
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*)%s%s", from, where);
-	rc = fq_dbc_query(c, err, &st, sql, types, a1, a2, a3);
-	if (!rc) {
-		if ((rc = fq_stmt_step(st, err)) == FQ_DB_ROW) {
-			total = fq_stmt_int(st, 0);
-			rc = 0;
-		}
-		fq_stmt_done(st);
-	}
+	rc = fq_dbc_count(c, err, &total, sql, types, a1, a2, a3);
 	snprintf(ty, sizeof(ty), "%sii", types);
 	snprintf(sql, sizeof(sql), "SELECT %s%s%s ORDER BY %s LIMIT ?4 OFFSET ?5", cols, from,
 		 where, order);

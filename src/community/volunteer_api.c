@@ -360,6 +360,8 @@ static int list_tasks(struct fq_req *r)
 	    (rc = fq_req_page(r, &q.page, &q.per_page)) ||
 	    (rc = time_query(r, "from", &q.from_ms)) || (rc = time_query(r, "to", &q.to_ms)))
 		return rc;
+	if (q.from_ms && q.to_ms && q.to_ms <= q.from_ms) /* an empty period: say so */
+		return fq_err_set(&r->err, FQ_EINVAL, "before_start", "to", "to 应晚于 from");
 	for (int i = 0; q.status && statuses[i]; i++)
 		ok |= strcmp(q.status, statuses[i]) == 0;
 	if (q.status && !ok)

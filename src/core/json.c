@@ -55,6 +55,11 @@ int fq_json_dump(const json_t *j, struct fq_buf *b)
 	return json_dump_callback(j, dump_cb, b, FQ_JSON_DUMP_FLAGS) ? FQ_ETOOBIG : 0;
 }
 
+json_t *fq_json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 size_t fq_utf8_chars(const char *s)
 {
 	size_t n = 0;

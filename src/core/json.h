@@ -24,6 +24,9 @@ int fq_json_parse_object(const char *data, size_t len, json_t **out, struct fq_e
 /* Serialise into b (appending). */
 int fq_json_dump(const json_t *j, struct fq_buf *b) FQ_WUR;
 
+/* s as a JSON string, or JSON null when s is NULL. */
+json_t *fq_json_str_or_null(const char *s);
+
 enum fq_json_need { FQ_JSON_OPTIONAL = 0, FQ_JSON_REQUIRED = 1 };
 
 /*

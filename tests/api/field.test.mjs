@@ -75,6 +75,8 @@ test('cards are read in scope only', async () => {
   const list = await as.chief.get(`/api/v1/contact-cards?unit=${GRID}`);
   assert.equal(list.status, 200, list.text);
   assert.ok(list.json.items.some((c) => c.id === card.id));
+  // The total counts the same filter as the page (the count once bound the unit only once).
+  assert.equal(list.json.total, list.json.items.length);
   assertError(await as.chief2.get(`/api/v1/contact-cards/${card.id}`), 404, 'not_found');
   assertError(await as.chief2.get(`/api/v1/contact-cards?unit=${GRID}`), 404, 'not_found', 'unit');
   assert.equal((await as.chief2.get('/api/v1/contact-cards')).json.total, 0);

@@ -194,6 +194,8 @@ test('counts: members, active members, hours, tasks done and clues of a grid', a
   assert.equal(g.tasks, live.length);
   assert.equal(g.tasks_done, live.filter((t) => t.status === 'done').length);
   assert.ok(g.tasks_done >= 1 && g.clues >= 1 && g.active_members >= 1);
+  // A period that ends before it starts is refused, as the KPI refuses it.
+  assertError(await as.community.get(`/api/v1/volunteer-tasks?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`), 400, 'before_start', 'to');
   assert.equal(r.json.members, r.json.groups.reduce((s, x) => s + x.members, 0));
   assert.ok(Math.abs(r.json.hours - r.json.minutes / 60) < 1e-9);
   assertError(await as.volunteer.get('/api/v1/kpi/volunteers'), 403, 'forbidden');
