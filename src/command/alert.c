@@ -587,8 +587,10 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 		    .repeat_caller = m->repeat_caller,
 		    .repeat_place = m->repeat_place,
 		    .actor_id = actor_id,
+		    .first_alert = 1,
 		};
-		if ((rc = fq_incident_create(c, &ni, out->incident_id, inc_number, err)))
+		if ((rc = fq_incident_create(c, &ni, out->incident_id, inc_number, incident_row,
+					     err)))
 			return rc;
 		out->new_incident = 1;
 		if (m->decision == FQ_MERGE_SUGGESTED) {
@@ -598,7 +600,7 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 	}
 	fq_uuid7_str(out->alert_id);
 	if ((rc = fq_number_next(c, "JJ", station, in->received_at, out->alert_number, err)))
-		return rc;
+		goto fail;
 	rc = fq_dbc_run(
 	    c, err, NULL,
 	    "INSERT INTO alert (id, number, incident_id, unit_code, grid_code,"
@@ -617,12 +619,13 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 	    (int64_t)in->priority, in->description, in->description_norm, idempotency_key,
 	    in->extra, now, actor_id);
 	if (rc == FQ_ECONFLICT && idempotency_key)
-		return fq_err_set(err, FQ_ECONFLICT, "idempotency_conflict", "Idempotency-Key",
-				  "该幂等键已被使用");
+		rc = fq_err_set(err, FQ_ECONFLICT, "idempotency_conflict", "Idempotency-Key",
+				"该幂等键已被使用");
+	/* A new incident was created holding this alert. */
+	if (!rc && !out->new_incident)
+		rc = fq_incident_add_alert(c, out->incident_id, in->received_at, incident_row, err);
 	if (rc)
-		return rc;
-	if ((rc = fq_incident_add_alert(c, out->incident_id, in->received_at, incident_row, err)))
-		return rc;
+		goto fail;
 	fq_uuid7_str(decision_id);
 	{
 		json_t *rj = reasons_json(best);
@@ -640,6 +643,7 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 	if (!rc)
 		rc = fq_incident_event(c, out->incident_id, now, actor_id, "alert", NULL, NULL,
 				       out->alert_number, err);
+fail:
 	if (rc && incident_row) {
 		json_decref(*incident_row);
 		*incident_row = NULL;

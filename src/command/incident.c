@@ -82,33 +82,6 @@ int fq_incident_event(struct fq_dbc *c, const char *incident_id, int64_t at, con
 	    id, incident_id, at, by, kind, from_state, to_state, note);
 }
 
-int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char id[37],
-		       char number[FQ_NUMBER_MAX], struct fq_err *err)
-{
-	int64_t now = fq_now_ms();
-	int rc;
-
-	fq_uuid7_str(id);
-	rc = fq_number_next(c, "SJ", in->unit_code, in->received_at, number, err);
-	if (rc)
-		return rc;
-	rc = fq_dbc_run(c, err, NULL,
-			"INSERT INTO incident (id, number, unit_code, grid_code, state, category,"
-			" priority, lat, lon, address, first_received_at, last_received_at,"
-			" repeat_caller, repeat_place, created_at, created_by, updated_at,"
-			" updated_by) VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			" ?, ?, ?)",
-			"tttttiDDtiiiiitit", id, number, in->unit_code, in->grid_code, in->category,
-			(int64_t)in->priority, in->has_location ? in->lat : NAN,
-			in->has_location ? in->lon : NAN, in->address, in->received_at,
-			in->received_at, (int64_t)in->repeat_caller, (int64_t)in->repeat_place, now,
-			in->actor_id, now, in->actor_id);
-	if (rc)
-		return rc;
-	return fq_incident_event(c, id, now, in->actor_id, "transition", NULL, "received", NULL,
-				 err);
-}
-
 static json_t *incident_row(struct fq_stmt *st);
 
 #define INCIDENT_COLS                                                                              \
@@ -116,29 +89,19 @@ static json_t *incident_row(struct fq_stmt *st);
 	" first_received_at, last_received_at, alert_count, repeat_caller, repeat_place,"          \
 	" disposal, feedback, close_reason, closed_at, version, updated_at, merged_into"
 
-int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, json_t **row,
-			  struct fq_err *err)
+/*
+ * The one row of a statement RETURNING INCIDENT_COLS: into *row and its first_received_at
+ * into *first_ms (each when not NULL). The statement is done after.
+ */
+static int returned_row(struct fq_stmt *st, json_t **row, int64_t *first_ms, struct fq_err *err)
 {
-	struct fq_stmt *st;
-	int rc;
+	int rc = fq_stmt_step(st, err);
 
-	if (row)
-		*row = NULL;
-	rc = fq_dbc_query(c, err, &st,
-			  "UPDATE incident SET alert_count = alert_count + 1,"
-			  " first_received_at = CASE WHEN ? < first_received_at THEN ?"
-			  " ELSE first_received_at END,"
-			  " last_received_at = CASE WHEN ? > last_received_at THEN ?"
-			  " ELSE last_received_at END, updated_at = ?, version = version + 1"
-			  " WHERE id = ? RETURNING " INCIDENT_COLS,
-			  "iiiiit", received_at, received_at, received_at, received_at, fq_now_ms(),
-			  id);
-	if (rc)
-		return rc;
-	rc = fq_stmt_step(st, err);
 	if (rc == FQ_DB_ROW) {
 		if (row)
 			*row = incident_row(st);
+		if (first_ms)
+			*first_ms = fq_stmt_int(st, 10);
 		rc = 0;
 	} else if (rc == FQ_DB_DONE) {
 		rc = fq_err_set(err, FQ_ENOTFOUND, "incident_not_found", "incident_id",
@@ -146,6 +109,74 @@ int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at,
 	}
 	fq_stmt_done(st);
 	return rc;
+}
+
+int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char id[37],
+		       char number[FQ_NUMBER_MAX], json_t **row, struct fq_err *err)
+{
+	int64_t now = fq_now_ms();
+	struct fq_stmt *st;
+	int rc;
+
+	if (row)
+		*row = NULL;
+	fq_uuid7_str(id);
+	rc = fq_number_next(c, "SJ", in->unit_code, in->received_at, number, err);
+	if (rc)
+		return rc;
+	rc = fq_dbc_query(
+	    c, err, &st,
+	    "INSERT INTO incident (id, number, unit_code, grid_code, state, category,"
+	    " priority, lat, lon, address, first_received_at, last_received_at,"
+	    " alert_count, repeat_caller, repeat_place, created_at, created_by,"
+	    " updated_at, updated_by) VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " INCIDENT_COLS,
+	    "tttttiDDtiiiiiitit", id, number, in->unit_code, in->grid_code, in->category,
+	    (int64_t)in->priority, in->has_location ? in->lat : NAN,
+	    in->has_location ? in->lon : NAN, in->address, in->received_at, in->received_at,
+	    (int64_t)(in->first_alert ? 1 : 0), (int64_t)in->repeat_caller,
+	    (int64_t)in->repeat_place, now, in->actor_id, now, in->actor_id);
+	if (rc)
+		return rc;
+	if ((rc = returned_row(st, row, NULL, err)))
+		return rc;
+	rc = fq_incident_event(c, id, now, in->actor_id, "transition", NULL, "received", NULL, err);
+	if (rc && row) {
+		json_decref(*row);
+		*row = NULL;
+	}
+	return rc;
+}
+
+int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, json_t **row,
+			  struct fq_err *err)
+{
+	struct fq_stmt *st;
+	int64_t first_ms = 0;
+	int rc;
+
+	if (row)
+		*row = NULL;
+	/*
+	 * first_received_at stays out of the SET list unless it moves (a late report of an
+	 * earlier time): the two indexes that hold it are then left alone.
+	 */
+	rc = fq_dbc_query(c, err, &st,
+			  "UPDATE incident SET alert_count = alert_count + 1,"
+			  " last_received_at = max(last_received_at, ?), updated_at = ?,"
+			  " version = version + 1 WHERE id = ? RETURNING " INCIDENT_COLS,
+			  "iit", received_at, fq_now_ms(), id);
+	if (rc || (rc = returned_row(st, row, &first_ms, err)) || received_at >= first_ms)
+		return rc;
+	if (row) {
+		json_decref(*row);
+		*row = NULL;
+	}
+	rc = fq_dbc_query(
+	    c, err, &st,
+	    "UPDATE incident SET first_received_at = ? WHERE id = ? RETURNING " INCIDENT_COLS, "it",
+	    received_at, id);
+	return rc ? rc : returned_row(st, row, NULL, err);
 }
 
 static int check_text(const char *s, const char *field, struct fq_err *err)

@@ -57,11 +57,19 @@ struct fq_incident_new {
 	int64_t received_at;
 	int repeat_caller, repeat_place;
 	const char *actor_id;
+	/*
+	 * 1: the incident is created holding its first alert, received at received_at
+	 * (alert_count 1, no fq_incident_add_alert for it); 0: no alerts yet.
+	 */
+	int first_alert;
 };
 
-/* Create an incident in state received (no alerts yet: fq_incident_add_alert). */
+/*
+ * Create an incident in state received. row, when not NULL, receives it as
+ * fq_incident_add_alert's row gives it (the INSERT's RETURNING row): the caller owns it.
+ */
 int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char id[37],
-		       char number[FQ_NUMBER_MAX], struct fq_err *err) FQ_WUR;
+		       char number[FQ_NUMBER_MAX], json_t **row, struct fq_err *err) FQ_WUR;
 
 /*
  * Count one more alert received at received_at. row, when not NULL, receives

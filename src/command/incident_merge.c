@@ -259,7 +259,7 @@ int fq_incident_split(struct fq_dbc *c, const char *alert_id, const char *to_id,
 		ni.address = has_address ? address : NULL;
 		ni.received_at = received_at;
 		ni.actor_id = actor_id;
-		if ((rc = fq_incident_create(c, &ni, into_out, new_number, err)))
+		if ((rc = fq_incident_create(c, &ni, into_out, new_number, NULL, err)))
 			return rc;
 	}
 	if ((rc = fq_dbc_run(c, err, NULL, "UPDATE alert SET incident_id = ? WHERE id = ?", "tt",

@@ -217,7 +217,7 @@ static void incident(struct fq_dbc *c, const char *phone, char id[37])
 	char number[FQ_NUMBER_MAX];
 
 	fq_test_begin(c);
-	if (fq_incident_create(c, &ni, id, number, &err) != 0 ||
+	if (fq_incident_create(c, &ni, id, number, NULL, &err) != 0 ||
 	    fq_dbc_run(c, &err, NULL,
 		       "INSERT INTO alert (id, number, incident_id, unit_code, received_at, source,"
 		       " caller_phone, caller_phone_norm, category, priority, description,"

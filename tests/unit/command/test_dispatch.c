@@ -112,7 +112,7 @@ static void new_incident(struct fq_dbc *c, const char *station, int located, int
 				     .received_at = received_at};
 	struct fq_err err = FQ_ERR_INIT;
 
-	ok(fq_incident_create(c, &in, id, number, &err), &err);
+	ok(fq_incident_create(c, &in, id, number, NULL, &err), &err);
 }
 
 static const char *text_of(struct fq_dbc *c, const char *sql, const char *id, char *out,

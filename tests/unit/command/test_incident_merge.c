@@ -66,7 +66,7 @@ static void incident(struct fq_dbc *c, const char *station, const int64_t *at, i
 	char number[FQ_NUMBER_MAX];
 
 	fq_test_begin(c);
-	assert_int_equal(fq_incident_create(c, &ni, id, number, &err), 0);
+	assert_int_equal(fq_incident_create(c, &ni, id, number, NULL, &err), 0);
 	for (int i = 0; i < n; i++) {
 		char aid[37], anum[64];
 		fq_uuid7_str(aid);
