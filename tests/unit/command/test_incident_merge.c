@@ -271,12 +271,98 @@ static void test_split_to_a_new_incident_and_into_another(void **state)
 	assert_int_equal(num(f->c, "SELECT alert_count FROM incident WHERE id = ?", into), 0);
 }
 
+static int64_t row_int(json_t *row, const char *key)
+{
+	json_t *v = json_object_get(row, key);
+
+	assert_non_null(v);
+	return json_integer_value(v);
+}
+
+static void assert_row_time(json_t *row, const char *key, int64_t ms)
+{
+	char want[FQ_RFC3339_MAX];
+
+	fq_time_format_cst(ms, want);
+	assert_string_equal(json_string_value(json_object_get(row, key)), want);
+}
+
+/* The counters an alert moves, and the rows both calls answer, against the stored incident. */
+static void test_alert_counters(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_incident_new ni = {.unit_code = S1,
+				     .category = "public_order.fight",
+				     .priority = 2,
+				     .received_at = T0,
+				     .actor_id = ACTOR,
+				     .first_alert = 1};
+	struct fq_err err = FQ_ERR_INIT;
+	char id[37], number[FQ_NUMBER_MAX];
+	json_t *row = NULL;
+
+	fq_test_begin(f->c);
+	assert_int_equal(fq_incident_create(f->c, &ni, id, number, &row, &err), 0);
+	fq_test_commit(f->c);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(row, "number")), number);
+	assert_int_equal(row_int(row, "alert_count"), 1);
+	assert_int_equal(row_int(row, "version"), 1);
+	assert_row_time(row, "first_received_at", T0);
+	assert_row_time(row, "last_received_at", T0);
+	json_decref(row);
+	assert_int_equal(num(f->c, "SELECT alert_count FROM incident WHERE id = ?", id), 1);
+
+	/* A later report moves last_received_at only. */
+	assert_int_equal(fq_incident_add_alert(f->c, id, T0 + 10 * MIN, &row, &err), 0);
+	assert_int_equal(row_int(row, "alert_count"), 2);
+	assert_int_equal(row_int(row, "version"), 2);
+	assert_row_time(row, "first_received_at", T0);
+	assert_row_time(row, "last_received_at", T0 + 10 * MIN);
+	json_decref(row);
+
+	/* A late caller reporting an earlier time moves first_received_at, in the row too. */
+	assert_int_equal(fq_incident_add_alert(f->c, id, T0 - 5 * MIN, &row, &err), 0);
+	assert_int_equal(row_int(row, "alert_count"), 3);
+	assert_int_equal(row_int(row, "version"), 3);
+	assert_row_time(row, "first_received_at", T0 - 5 * MIN);
+	assert_row_time(row, "last_received_at", T0 + 10 * MIN);
+	json_decref(row);
+	assert_int_equal(num(f->c, "SELECT first_received_at FROM incident WHERE id = ?", id),
+			 T0 - 5 * MIN);
+	assert_int_equal(num(f->c, "SELECT last_received_at FROM incident WHERE id = ?", id),
+			 T0 + 10 * MIN);
+	/* The indexes holding first_received_at see the moved time (the only incident). */
+	assert_int_equal(num(f->c,
+			     "SELECT MIN(first_received_at) FROM incident INDEXED BY"
+			     " incident_unit_time WHERE unit_code = ?",
+			     S1),
+			 T0 - 5 * MIN);
+	assert_int_equal(num(f->c,
+			     "SELECT MIN(first_received_at) FROM incident INDEXED BY"
+			     " incident_unit_state WHERE unit_code = ? AND state = 'received'",
+			     S1),
+			 T0 - 5 * MIN);
+
+	/* Without a row asked for, the same counting. */
+	assert_int_equal(fq_incident_add_alert(f->c, id, T0 + 20 * MIN, NULL, &err), 0);
+	assert_int_equal(num(f->c, "SELECT alert_count FROM incident WHERE id = ?", id), 4);
+
+	/* An unknown incident. */
+	assert_int_equal(fq_incident_add_alert(f->c, "no-such-incident", T0, &row, &err),
+			 FQ_ENOTFOUND);
+	assert_null(row);
+	assert_string_equal(err.field, "incident_id");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_merge_moves_everything_and_closes_the_other, setup,
 					    fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_merge_refusals, setup, fq_test_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_alert_counters, setup, fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_split_to_a_new_incident_and_into_another, setup,
 					    fq_test_store_teardown),
 	};
