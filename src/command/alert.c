@@ -463,10 +463,16 @@ int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char 
 	struct fq_stmt *st;
 	int rc;
 
-	/* The unit itself when a station, else its nearest station ancestor. */
+	/*
+	 * The unit itself when a station, else its nearest station ancestor: up the parents,
+	 * one key lookup a level (a prefix test against every station read all their rows).
+	 */
 	rc = fq_dbc_query(c, err, &st,
-			  "SELECT s.code, s.path FROM unit u JOIN unit s ON s.kind = 'station'"
-			  " AND substr(u.path, 1, length(s.path)) = s.path WHERE u.code = ?",
+			  "WITH RECURSIVE up(code, kind, path, parent) AS ("
+			  " SELECT code, kind, path, parent FROM unit WHERE code = ?"
+			  " UNION ALL SELECT p.code, p.kind, p.path, p.parent FROM unit p"
+			  " JOIN up ON p.code = up.parent WHERE up.kind <> 'station')"
+			  " SELECT code, path FROM up WHERE kind = 'station' LIMIT 1",
 			  "t", want);
 	if (rc)
 		return rc;

@@ -170,6 +170,8 @@ test('bad input gets a field-named error', async () => {
     [{ ...fight(), priority: 9 }, 'out_of_range', 'priority'],
     [{ ...fight(), colour: 'red' }, 'unknown_field', 'colour'],
     [{ ...fight(), unit: '339902520000' }, 'unknown_unit', 'unit'],
+    [{ ...fight(), unit: '339902' }, 'unknown_unit', 'unit'],
+    [{ ...fight(), unit: '339999' }, 'unknown_unit', 'unit'],
   ];
   for (const [body, code, field] of cases) {
     const r = await operator.post('/api/v1/alerts', body);
@@ -177,6 +179,13 @@ test('bad input gets a field-named error', async () => {
     assert.equal(r.json.error.field, field, r.text);
     if (code) assert.equal(r.json.error.code, code, r.text);
   }
+});
+
+test('a unit below a station (its grid) takes the alert for that station', async () => {
+  const r = await operator.post('/api/v1/alerts', fight({ received_at: at(25), caller_phone: '13500003333', unit: first.alert.grid, category: 'help.lost_property', description: '丢了一把伞' }));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.alert.unit, '339902510000');
+  assert.equal(r.json.incident.unit, '339902510000');
 });
 
 test('a GCJ-02 location from a Chinese map app is stored in WGS-84', async () => {
