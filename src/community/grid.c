@@ -524,17 +524,18 @@ static int versions_under(struct fq_dbc *c, const char *scope, json_t *by_unit, 
 #define GRID_SQL                                                                                   \
 	"SELECT g.code, g.name, g.centroid_lat, g.centroid_lon, g.boundary,"                       \
 	" st.code, st.name, pg.post_code, pu.name,"                                                \
-	" (SELECT count(*) FROM person p WHERE p.unit_path = g.path),"                             \
-	" (SELECT count(*) FROM house h WHERE h.grid = g.code),"                                   \
-	" (SELECT count(*) FROM organisation o WHERE o.grid = g.code),"                            \
+	" (SELECT count(*) FROM person p WHERE p.unit_path = g.path) AS n_people,"                 \
+	" (SELECT count(*) FROM house h WHERE h.grid = g.code) AS n_houses,"                       \
+	" (SELECT count(*) FROM organisation o WHERE o.grid = g.code) AS n_venues,"                \
 	" (SELECT count(*) FROM directive d WHERE d.target_grid = g.code"                          \
-	"  AND d.state <> 'approved'),"                                                            \
+	"  AND d.state <> 'approved') AS n_directives,"                                            \
 	" (SELECT count(*) FROM dispute x WHERE x.grid_code = g.code"                              \
-	"  AND x.state IN ('graded', 'assigned', 'mediating', 'reopened')),"                       \
-	" (SELECT count(*) FROM alert a WHERE a.grid_code = g.code AND a.received_at >= ?),"       \
+	"  AND x.state IN ('graded', 'assigned', 'mediating', 'reopened')) AS n_disputes,"         \
+	" (SELECT count(*) FROM alert a WHERE a.grid_code = g.code AND a.received_at >= ?) AS "    \
+	"n_alerts,"                                                                                \
 	" (SELECT count(DISTINCT v.house_id) FROM household_visit v JOIN house h"                  \
 	"  ON h.id = v.house_id WHERE v.unit_path = g.path AND v.visited_at >= ?"                  \
-	"  AND v.visited_at <= ? AND h.grid = g.code)"                                             \
+	"  AND v.visited_at <= ? AND h.grid = g.code) AS n_visited"                                \
 	" FROM unit g"                                                                             \
 	" LEFT JOIN unit st ON st.kind = 'station'"                                                \
 	"  AND substr(g.path, 1, length(st.path)) = st.path"                                       \
@@ -599,86 +600,52 @@ static void attach(json_t *items, json_t *staff)
 
 /* ---- sorting ---- */
 
-static const char *const sort_keys[] = {
-    "code",	     "name",   "people",   "houses", "venues", "open_directives",
-    "open_disputes", "alerts", "coverage", NULL};
-
-struct sort_item {
-	json_t *g;
-	double num;
-	const char *text;
-	int desc; /* the same in every item: qsort's comparator has no argument */
+/* The API's sort keys and their ORDER BY terms (on GRID_SQL's aliases); ties by code. */
+static const struct {
+	const char *key, *sql;
+} sort_keys[] = {
+    {"code", "g.code"},
+    {"name", "g.name"},
+    {"people", "n_people"},
+    {"houses", "n_houses"},
+    {"venues", "n_venues"},
+    {"open_directives", "n_directives"},
+    {"open_disputes", "n_disputes"},
+    {"alerts", "n_alerts"},
+    /* A grid without houses has no share: below every share. */
+    {"coverage", "CASE WHEN n_houses > 0 THEN CAST(n_visited AS REAL) / n_houses ELSE -1 END"},
 };
-
-static int cmp_items(const void *a, const void *b)
-{
-	const struct sort_item *x = a, *y = b;
-	int r;
-
-	if (x->text)
-		r = strcmp(x->text, y->text);
-	else
-		r = x->num < y->num ? -1 : x->num > y->num;
-	if (x->desc)
-		r = -r;
-	if (!r) /* ties by code, ascending */
-		r = strcmp(json_string_value(json_object_get(x->g, "code")),
-			   json_string_value(json_object_get(y->g, "code")));
-	return r;
-}
-
-/* Sort items in place by key (an entry of sort_keys); desc for '-'. */
-static void sort_grids(json_t *items, int key, int desc)
-{
-	size_t n = json_array_size(items), i;
-	struct sort_item *v;
-
-	if (n < 2 || (key == 0 && !desc))
-		return;
-	v = calloc(n, sizeof(*v));
-	if (!v)
-		return;
-	for (i = 0; i < n; i++) {
-		json_t *g = json_array_get(items, i);
-		v[i].g = json_incref(g);
-		v[i].desc = desc;
-		if (key <= 1)
-			v[i].text = json_string_value(json_object_get(g, sort_keys[key]));
-		else if (key == 8) {
-			json_t *s = json_object_get(json_object_get(g, "coverage"), "share");
-			v[i].num = json_is_number(s) ? json_number_value(s) : -1;
-		} else
-			v[i].num = (double)json_integer_value(
-			    json_object_get(json_object_get(g, "counts"), sort_keys[key]));
-	}
-	qsort(v, n, sizeof(*v), cmp_items);
-	json_array_clear(items);
-	for (i = 0; i < n; i++)
-		json_array_append_new(items, v[i].g);
-	free(v);
-}
 
 int fq_grid_list(struct fq_dbc *c, const struct fq_grid_query *q, json_t **out, struct fq_err *err)
 {
-	char path[FQ_UNIT_PATH_MAX];
+	char path[FQ_UNIT_PATH_MAX], sql[sizeof(GRID_SQL) + 256];
 	const char *sort = q->sort ? q->sort : "code";
 	int desc = sort[0] == '-', key = -1;
+	int64_t total = 0;
 	struct fq_stmt *st;
 	json_t *items, *staff;
 	int rc;
 
 	*out = NULL;
-	for (int k = 0; sort_keys[k]; k++)
-		if (strcmp(sort_keys[k], sort + desc) == 0)
-			key = k;
+	for (size_t k = 0; k < sizeof(sort_keys) / sizeof(sort_keys[0]); k++)
+		if (strcmp(sort_keys[k].key, sort + desc) == 0)
+			key = (int)k;
 	if (key < 0)
 		return fq_err_set(err, FQ_EINVAL, "invalid_query", "sort",
 				  "排序应为 code、name、people、houses、venues、open_directives、"
 				  "open_disputes、alerts、coverage 之一（前加 - 为降序）");
 	if ((rc = fq__list_path(c, q->scope_path, q->unit, path, err)))
 		return rc;
-	rc = fq_dbc_query(c, err, &st, GRID_SQL " ORDER BY g.code LIMIT ?", "iiittI",
-			  q->now_ms - FQ_GRID_ALERT_DAYS * DAY_MS,
+	rc = fq_dbc_count(c, err, &total,
+			  "SELECT count(*) FROM unit g WHERE g.kind = 'grid'"
+			  " AND substr(g.path, 1, length(?)) = ?",
+			  "tt", path, path);
+	if (rc)
+		return rc;
+	/* Sorted in the store, so that the first FQ_GRID_LIST_MAX are the first in that order. */
+	snprintf(sql, sizeof(sql), "%s ORDER BY %s%s, g.code LIMIT ?", GRID_SQL, sort_keys[key].sql,
+		 desc ? " DESC" : "");
+	rc = fq_dbc_query(c, err, &st, sql, "iiittI", q->now_ms - FQ_GRID_ALERT_DAYS * DAY_MS,
 			  q->now_ms - FQ_GRID_COVERAGE_DAYS * DAY_MS, q->now_ms, path, path,
 			  (int64_t)FQ_GRID_LIST_MAX);
 	if (rc)
@@ -694,10 +661,9 @@ int fq_grid_list(struct fq_dbc *c, const struct fq_grid_query *q, json_t **out, 
 		rc = versions_under(c, path, staff, err);
 	if (rc >= 0) {
 		attach(items, staff);
-		sort_grids(items, key, desc);
-		*out = json_pack("{s:O, s:I, s:i, s:i}", "items", items, "total",
-				 (json_int_t)json_array_size(items), "alert_days",
-				 FQ_GRID_ALERT_DAYS, "coverage_days", FQ_GRID_COVERAGE_DAYS);
+		*out = json_pack("{s:O, s:I, s:i, s:i}", "items", items, "total", (json_int_t)total,
+				 "alert_days", FQ_GRID_ALERT_DAYS, "coverage_days",
+				 FQ_GRID_COVERAGE_DAYS);
 		rc = 0;
 	}
 	json_decref(items);

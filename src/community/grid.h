@@ -86,10 +86,10 @@ struct fq_grid_query {
 };
 
 /*
- * {"items":[GRID...], "total", "alert_days", "coverage_days"}: every grid
- * under the scope (at most FQ_GRID_LIST_MAX), each {code, name, station {code, name}, post {code,
- * name} | null, centroid, boundary (with_boundary), staff {officer,
- * auxiliaries, grid_workers, version}, counts {people, houses, venues,
+ * {"items":[GRID...], "total", "alert_days", "coverage_days"}: the grids
+ * under the scope in q->sort's order (the first FQ_GRID_LIST_MAX; total counts them all), each
+ * {code, name, station {code, name}, post {code, name} | null, centroid, boundary (with_boundary),
+ * staff {officer, auxiliaries, grid_workers, version}, counts {people, houses, venues,
  * open_directives, open_disputes, alerts}, coverage {houses, visited,
  * share}} — visited: houses of the grid with a visit recorded in the grid
  * in the last FQ_GRID_COVERAGE_DAYS days. FQ_EINVAL "invalid_query" (field sort or unit).

@@ -278,7 +278,12 @@ static int format_is_date(const char *code)
 	return 0;
 }
 
-static void styles_read(zip_t *z, size_t max, struct styles *st)
+/*
+ * The date formats of xl/styles.xml. A workbook without it has no dates (every number is a
+ * number); one that cannot be read fails the import, as its dates would come in as serial
+ * numbers.
+ */
+static int styles_read(zip_t *z, size_t max, struct styles *st, struct fq_err *err)
 {
 	struct {
 		long id;
@@ -287,16 +292,19 @@ static void styles_read(zip_t *z, size_t max, struct styles *st)
 	size_t ncustom = 0, cap = 0;
 	struct fq_buf b;
 	xmlTextReaderPtr r;
-	int in_xfs = 0;
-	struct fq_err ignored = FQ_ERR_INIT;
+	int in_xfs = 0, rc;
 
 	memset(st, 0, sizeof(*st));
-	if (read_part(z, "xl/styles.xml", max, &b, &ignored) ||
-	    !(r = reader_of(&b, "styles.xml"))) {
+	rc = read_part(z, "xl/styles.xml", max, &b, err);
+	if (rc == FQ_ENOTFOUND) {
 		fq_buf_release(&b);
-		return; /* without styles every number is a number */
+		return 0;
 	}
-	while (xmlTextReaderRead(r) == 1) {
+	if (rc || !(r = reader_of(&b, "styles.xml"))) {
+		fq_buf_release(&b);
+		return rc ? rc : invalid(err, "xl/styles.xml");
+	}
+	while ((rc = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r);
 		if (type == XML_READER_TYPE_END_ELEMENT && is(r, "cellXfs"))
 			in_xfs = 0;
@@ -329,6 +337,7 @@ static void styles_read(zip_t *z, size_t max, struct styles *st)
 	}
 	xmlFreeTextReader(r);
 	fq_buf_release(&b);
+	return rc < 0 ? invalid(err, "xl/styles.xml 格式错误") : 0;
 }
 
 /* ---- the sheet ---- */
@@ -619,10 +628,10 @@ int fq_xlsx_to_csv(const char *data, size_t len, size_t max_bytes, struct fq_xls
 			 &date1904, err);
 	if (!rc)
 		rc = shared_strings(z, max_bytes, &ss, err);
-	if (!rc) {
-		styles_read(z, max_bytes, &st);
+	if (!rc)
+		rc = styles_read(z, max_bytes, &st, err);
+	if (!rc)
 		rc = read_sheet(z, part, max_bytes, &ss, &st, date1904, out, err);
-	}
 	strings_release(&ss);
 	free(st.is_date);
 	zip_discard(z);

@@ -70,6 +70,26 @@ test('the grid list sorts by a measure, carries boundaries when asked, and refus
   const byName = await as.chief.get('/api/v1/grids?sort=name');
   const names = byName.json.items.map((g) => g.name);
   assert.deepEqual(names, [...names].sort());
+  // Every key, both ways: ordered by the measure, ties by code ascending, the same grids.
+  const measure = {
+    code: (g) => g.code, name: (g) => g.name,
+    coverage: (g) => (g.coverage.share == null ? -1 : g.coverage.share),
+  };
+  for (const key of ['people', 'houses', 'venues', 'open_directives', 'open_disputes', 'alerts']) measure[key] = (g) => g.counts[key];
+  const all = (await as.chief.get('/api/v1/grids')).json;
+  for (const [key, value] of Object.entries(measure)) {
+    for (const desc of [false, true]) {
+      const got = await as.chief.get(`/api/v1/grids?sort=${desc ? '-' : ''}${key}`);
+      assert.equal(got.status, 200, got.text);
+      assert.equal(got.json.total, all.total);
+      const want = [...all.items].sort((a, b) => {
+        const x = value(a), y = value(b);
+        const c = x < y ? -1 : x > y ? 1 : 0;
+        return (desc ? -c : c) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+      });
+      assert.deepEqual(got.json.items.map((g) => g.code), want.map((g) => g.code), `sort=${desc ? '-' : ''}${key}`);
+    }
+  }
   assertError(await as.chief.get('/api/v1/grids?sort=size'), 400, 'invalid_query', 'sort');
   assertError(await as.chief.get('/api/v1/grids?boundary=2'), 400, 'invalid_query', 'boundary');
   assertError(await as.chief.get('/api/v1/grids?unit=339902520000'), 404, 'not_found', 'unit');

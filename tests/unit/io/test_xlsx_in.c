@@ -4,7 +4,7 @@
  * placed by reference, empty rows skipped, date-formatted serials as dates,
  * numbers as stored, quotes and line breaks, the CSV line -> sheet row map;
  * a table written by io/table_out.h read back; and refusals (not a zip, no
- * workbook, a part over the size limit).
+ * workbook, a part over the size limit, a styles part that cannot be read).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#include <zip.h>
 
 #include "core/buf.h"
 #include "io/csv_in.h"
@@ -181,6 +182,67 @@ static void test_refusals(void **state)
 	free(data);
 }
 
+/*
+ * The workbook with xl/styles.xml replaced by styles (NULL: removed), through a file
+ * rewritten by libzip.
+ */
+static char *with_styles(const char *styles, size_t *len)
+{
+	char path[] = "/tmp/fq-xlsx-styles-XXXXXX";
+	int fd = mkstemp(path);
+	char *data = workbook(0, len);
+	FILE *f;
+	zip_t *z;
+	zip_int64_t i;
+	int zerr = 0;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, *len, f), *len);
+	fclose(f);
+	free(data);
+	z = zip_open(path, 0, &zerr);
+	assert_non_null(z);
+	i = zip_name_locate(z, "xl/styles.xml", 0);
+	assert_true(i >= 0);
+	if (styles) {
+		zip_source_t *src = zip_source_buffer(z, styles, strlen(styles), 0);
+		assert_non_null(src);
+		assert_int_equal(zip_file_replace(z, (zip_uint64_t)i, src, 0), 0);
+	} else {
+		assert_int_equal(zip_delete(z, (zip_uint64_t)i), 0);
+	}
+	assert_int_equal(zip_close(z), 0);
+	data = slurp(path, len);
+	unlink(path);
+	return data;
+}
+
+/* Without styles a date is its serial number; broken styles fail the whole file. */
+static void test_styles(void **state)
+{
+	struct fq_xlsx_csv x;
+	struct fq_err err = FQ_ERR_INIT;
+	size_t len;
+	char *data;
+
+	(void)state;
+	data = with_styles(NULL, &len);
+	assert_int_equal(fq_xlsx_to_csv(data, len, 1u << 20, &x, &err), 0);
+	assert_non_null(strstr(x.csv, "\"21258\"")); /* 1958-03-14 as a serial */
+	fq_xlsx_csv_release(&x);
+	free(data);
+
+	data = with_styles("<styleSheet><cellXfs count=\"1\"><xf numFmtId=\"14\"></cellXfs>", &len);
+	assert_int_equal(fq_xlsx_to_csv(data, len, 1u << 20, &x, &err), FQ_EINVAL);
+	assert_string_equal(err.machine, "xlsx_invalid");
+	assert_string_equal(err.field, "file");
+	assert_non_null(strstr(err.message, "styles.xml"));
+	assert_null(x.csv);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +250,7 @@ int main(void)
 	    cmocka_unit_test(test_inline_strings),
 	    cmocka_unit_test(test_table_out_round_trip),
 	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_styles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
