@@ -496,13 +496,38 @@ int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char 
 
 int fq_alert_match(const struct fq_alert_in *in, struct fq_merge_result *out, struct fq_err *err)
 {
+	return fq_alert_match_from(in, NULL, out, NULL, err);
+}
+
+/* The merge engine's view of an alert being taken (no id yet). */
+static void merge_alert_of(struct fq_merge_alert *m, const struct fq_alert_in *in)
+{
+	fill_merge_alert(m, "", NULL, in->received_at, in->phone.number, in->has_location, in->lat,
+			 in->lon, in->address_norm, in->category, in->description_norm, 0);
+}
+
+int fq_alert_prematch(const struct fq_alert_in *in, struct fq_merge_prematch *pm,
+		      struct fq_err *err)
+{
 	struct fq_merge_alert m;
 	int rc;
 
-	fill_merge_alert(&m, "", NULL, in->received_at, in->phone.number, in->has_location, in->lat,
-			 in->lon, in->address_norm, in->category, in->description_norm, 0);
+	merge_alert_of(&m, in);
 	pthread_rwlock_rdlock(&engine.swap);
-	rc = fq_merge_match(engine.idx, &m, out, err);
+	rc = fq_merge_prematch(engine.idx, &m, pm, err);
+	pthread_rwlock_unlock(&engine.swap);
+	return rc;
+}
+
+int fq_alert_match_from(const struct fq_alert_in *in, struct fq_merge_prematch *pm,
+			struct fq_merge_result *out, int *reused, struct fq_err *err)
+{
+	struct fq_merge_alert m;
+	int rc;
+
+	merge_alert_of(&m, in);
+	pthread_rwlock_rdlock(&engine.swap);
+	rc = fq_merge_match_from(engine.idx, &m, pm, out, reused, err);
 	pthread_rwlock_unlock(&engine.swap);
 	return rc;
 }

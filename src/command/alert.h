@@ -117,6 +117,17 @@ void fq_alert_grid_at(struct fq_dbc *c, const char *station, double lat, double 
 int fq_alert_match(const struct fq_alert_in *in, struct fq_merge_result *out,
 		   struct fq_err *err) FQ_WUR;
 
+/*
+ * The two steps of fq_alert_match for the intake (fq_merge_prematch): the
+ * first in the request's thread, the second in the committer, which then
+ * sees only the alerts stored since, unless the index changed otherwise.
+ * *reused (when not NULL) says whether pm was used; pm is spent either way.
+ */
+int fq_alert_prematch(const struct fq_alert_in *in, struct fq_merge_prematch *pm,
+		      struct fq_err *err) FQ_WUR;
+int fq_alert_match_from(const struct fq_alert_in *in, struct fq_merge_prematch *pm,
+			struct fq_merge_result *out, int *reused, struct fq_err *err) FQ_WUR;
+
 struct fq_alert_stored {
 	char alert_id[37];
 	char alert_number[FQ_NUMBER_MAX];

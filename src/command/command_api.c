@@ -112,6 +112,7 @@ static void alert_job_end(struct fq_req *r)
 
 	json_decref(job->item.incident);
 	job->item.incident = NULL;
+	fq_merge_prematch_release(&job->item.prematch); /* when it never reached the committer */
 }
 
 /* On an HTTP thread again: the answer (the alert is durable, or failed). */
@@ -189,7 +190,11 @@ static int post_alert(struct fq_req *r)
 	rc = fq_alert_station(c, &job->in, r->user->unit_code, r->user->unit_path, job->station,
 			      station_path, &r->err);
 	fq_db_release(r->db, c); /* no connection is held while the group commits */
-	if (rc)
+	/*
+	 * Most of the matching here, beside the other requests: the committer then sees
+	 * only the alerts stored since (fq_alert_match_from).
+	 */
+	if (rc || (rc = fq_alert_prematch(&job->in, &job->item.prematch, &r->err)))
 		return rc;
 
 	job->item.in = &job->in;

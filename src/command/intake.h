@@ -73,6 +73,11 @@ struct fq_intake_item {
 	fq_intake_audit_fn audit;    /* required */
 	void *audit_arg;
 	struct fq_err *err; /* receives this alert's error (required) */
+	/*
+	 * Optional: the submitter's fq_alert_prematch of in (zeroed: none). The
+	 * committer completes it (fq_alert_match_from) and releases it.
+	 */
+	struct fq_merge_prematch prematch;
 
 	/* results, valid when fq_intake_submit returned 0 */
 	int replay;		       /* the key named an alert stored before: see replay_id */
@@ -122,10 +127,11 @@ struct fq_intake_stats {
 	unsigned queued;   /* waiting in the queue now (not yet taken by the committer) */
 	/* committer time: lock and BEGIN, the alerts (match, store, audit), COMMIT */
 	int64_t begin_ns, alerts_ns, commit_ns;
-	int64_t match_ns; /* of alerts_ns: in the merge engine (fq_alert_match) */
-	int pipelined;	  /* syncs run beside the next group (see above) */
-	uint64_t syncs;	  /* WAL syncs by the syncer */
-	int64_t sync_ns;  /* time in them */
+	int64_t match_ns;    /* of alerts_ns: in the merge engine (fq_alert_match_from) */
+	uint64_t prematched; /* alerts matched from their prematch */
+	int pipelined;	     /* syncs run beside the next group (see above) */
+	uint64_t syncs;	     /* WAL syncs by the syncer */
+	int64_t sync_ns;     /* time in them */
 };
 
 /*

@@ -366,9 +366,10 @@ static int incident_set_closed(struct fq_merge_index *idx, const char *incident_
 		return rc;
 	pthread_rwlock_wrlock(&idx->lock);
 	inc = fq__merge_incident_find(idx, incident_id);
-	if (inc)
+	if (inc && inc->closed != closed) {
 		inc->closed = closed;
-	else
+		idx->changes++;
+	} else if (!inc)
 		rc = fq_err_set(err, FQ_ENOTFOUND, "merge_not_found", "incident_id",
 				"警情事件 %s 不在合并索引中", incident_id);
 	pthread_rwlock_unlock(&idx->lock);
@@ -491,8 +492,15 @@ static void hit_add(struct matcher *m, const struct hit *h)
 
 		if (o->entry->incident != h->entry->incident)
 			continue;
-		if (h->score > o->score ||
-		    (h->score == o->score && h->entry->t_ms > o->entry->t_ms))
+		/*
+		 * The higher score, then the later alert, then the smaller alert id: a total
+		 * order, so that the hit kept does not depend on the order alerts are seen in
+		 * (fq_merge_match_from adds the alerts of a prematch's delta after the others).
+		 */
+		if (h->score > o->score || (h->score == o->score &&
+					    (h->entry->t_ms > o->entry->t_ms ||
+					     (h->entry->t_ms == o->entry->t_ms &&
+					      strcmp(h->entry->alert_id, o->entry->alert_id) < 0))))
 			*o = *h;
 		return;
 	}
@@ -557,39 +565,63 @@ static void consider_same_event(struct matcher *m, const struct entry *e, double
 	hit_add(m, &h);
 }
 
+/* A same-event partner found through the entry grid (in the time window). */
+static void cell_entry(struct matcher *m, const struct entry *e)
+{
+	const struct fq_merge_alert *a = m->a;
+	double radius = m->idx->search_radius_m[m->category_index];
+	double d;
+
+	if (!(pair_rules(m, e) & PAIR_SAME_EVENT) || !maybe_within(m, e->lat, e->lon, radius))
+		return;
+	d = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
+			      (struct fq_geo_point){e->lat, e->lon});
+	/* At the same address within same_address_max_m: scored once, by address_entry. */
+	if (m->address_key && e->address && e->address->node.key == m->address_key &&
+	    d <= m->idx->cfg.same_address_max_m)
+		return;
+	if (d <= radius)
+		consider_same_event(m, e, d, 0);
+}
+
 static void visit_cell(void *ctx, const struct bucket *b)
 {
 	struct matcher *m = ctx;
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = m->idx->search_window_ms[m->category_index];
-	double radius = m->idx->search_radius_m[m->category_index];
-	struct fq_geo_point here = {a->lat, a->lon};
 
 	for (const struct dlist *n = b->items.prev; n != &b->items; n = n->prev) {
 		const struct entry *e = container_of(n, const struct entry, cell_link);
-		double d;
 
 		if (e->t_ms > a->received_at_ms + window)
 			continue;
 		if (e->t_ms < a->received_at_ms - window)
 			break;
-		if (!(pair_rules(m, e) & PAIR_SAME_EVENT) ||
-		    !maybe_within(m, e->lat, e->lon, radius))
-			continue;
-		d = fq_geo_distance_m(here, (struct fq_geo_point){e->lat, e->lon});
-		/* At the same address within same_address_max_m: scored once, by scan_places. */
-		if (m->address_key && e->address && e->address->node.key == m->address_key &&
-		    d <= m->idx->cfg.same_address_max_m)
-			continue;
-		if (d <= radius)
-			consider_same_event(m, e, d, 0);
+		cell_entry(m, e);
+	}
+}
+
+/* A same-event partner at the same address (in the time window). */
+static void address_entry(struct matcher *m, const struct entry *e)
+{
+	const struct fq_merge_alert *a = m->a;
+	const struct fq_merge_config *cfg = &m->idx->cfg;
+
+	if (!(a->has_location && e->has_location)) {
+		consider_same_event(m, e, -1.0, 1);
+	} else if (cfg->same_address_max_m > 0.0) {
+		/* A coarse fix (a cell tower) off by more than the radius. */
+		double d = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
+					     (struct fq_geo_point){e->lat, e->lon});
+
+		if (d <= cfg->same_address_max_m)
+			consider_same_event(m, e, d, 1);
 	}
 }
 
 static void scan_places(struct matcher *m)
 {
 	const struct fq_merge_index *idx = m->idx;
-	const struct fq_merge_config *cfg = &idx->cfg;
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = idx->search_window_ms[m->category_index];
 	const struct bucket *b;
@@ -609,16 +641,7 @@ static void scan_places(struct matcher *m)
 			continue;
 		if (e->t_ms < a->received_at_ms - window)
 			break;
-		if (!(a->has_location && e->has_location)) {
-			consider_same_event(m, e, -1.0, 1);
-		} else if (cfg->same_address_max_m > 0.0) {
-			/* A coarse fix (a cell tower) off by more than the radius. */
-			double d = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
-						     (struct fq_geo_point){e->lat, e->lon});
-
-			if (d <= cfg->same_address_max_m)
-				consider_same_event(m, e, d, 1);
-		}
+		address_entry(m, e);
 	}
 }
 
@@ -682,42 +705,81 @@ static int64_t caller_event_window_ms(const struct fq_merge_config *cfg,
 	return max64(cfg->repeat_caller_event_window_s * SECOND_MS, pair_window_ms(a, b));
 }
 
-static void scan_caller(struct matcher *m, const struct caller *c)
+/* A report of the same caller (in the caller search window). */
+static void caller_entry(struct matcher *m, const struct entry *e)
 {
 	const struct fq_merge_config *cfg = &m->idx->cfg;
+	const struct fq_merge_alert *a = m->a;
+	int64_t event_ms = caller_event_window_ms(cfg, a->category, e->category);
+	double base = cfg->same_caller_base;
+	struct hit h;
+
+	if (!(pair_rules(m, e) & PAIR_SAME_CALLER) || e->incident->closed || is_self(m, e) ||
+	    abs64(a->received_at_ms - e->t_ms) >
+		caller_pair_window_ms(cfg, a->category, e->category))
+		return;
+	memset(&h, 0, sizeof(h));
+	h.entry = e;
+	h.kind = FQ_MERGE_KIND_REPEAT_CALLER;
+	h.category_credit = a->category == e->category ? 1.0 : cfg->compatible_category_credit;
+	caller_place_evidence(m, e, &h);
+	text_evidence(m, e, &h);
+	if (abs64(a->received_at_ms - e->t_ms) > event_ms) {
+		h.late_after_ms = event_ms;
+		base = cfg->same_caller_late_base;
+	}
+	h.score = base + (1.0 - cfg->same_caller_base) * (h.place_factor + h.text_factor) / 2.0;
+	hit_add(m, &h);
+}
+
+static void scan_caller(struct matcher *m, const struct caller *c)
+{
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = m->idx->caller_search_ms;
 
 	for (const struct dlist *n = c->entries.prev; n != &c->entries; n = n->prev) {
 		const struct entry *e = container_of(n, const struct entry, caller_link);
-		int64_t event_ms = caller_event_window_ms(cfg, a->category, e->category);
-		double base = cfg->same_caller_base;
-		struct hit h;
 
 		if (e->t_ms > a->received_at_ms + window)
 			continue;
 		if (e->t_ms < a->received_at_ms - window)
 			break;
-		if (!(pair_rules(m, e) & PAIR_SAME_CALLER) || e->incident->closed ||
-		    is_self(m, e) ||
-		    abs64(a->received_at_ms - e->t_ms) >
-			caller_pair_window_ms(cfg, a->category, e->category))
-			continue;
-		memset(&h, 0, sizeof(h));
-		h.entry = e;
-		h.kind = FQ_MERGE_KIND_REPEAT_CALLER;
-		h.category_credit =
-		    a->category == e->category ? 1.0 : cfg->compatible_category_credit;
-		caller_place_evidence(m, e, &h);
-		text_evidence(m, e, &h);
-		if (abs64(a->received_at_ms - e->t_ms) > event_ms) {
-			h.late_after_ms = event_ms;
-			base = cfg->same_caller_late_base;
-		}
-		h.score =
-		    base + (1.0 - cfg->same_caller_base) * (h.place_factor + h.text_factor) / 2.0;
-		hit_add(m, &h);
+		caller_entry(m, e);
 	}
+}
+
+/* Every hit the index holds for the new alert (idx->lock held). */
+static void collect(struct matcher *m)
+{
+	const struct caller *c;
+
+	scan_places(m);
+	if (m->phone[0] && (c = fq__merge_caller_find(m->idx, m->phone)))
+		scan_caller(m, c);
+}
+
+/*
+ * The hits of one alert added after a prematch: what collect() finds of it, under the
+ * same windows. address is the new alert's address bucket, caller its phone's (or NULL).
+ */
+static void collect_one(struct matcher *m, const struct entry *e, const struct bucket *address,
+			const struct caller *caller)
+{
+	const struct fq_merge_alert *a = m->a;
+	int64_t window = m->idx->search_window_ms[m->category_index];
+
+	if (window && e->t_ms <= a->received_at_ms + window &&
+	    e->t_ms >= a->received_at_ms - window) {
+		/* The grid holds the located alerts; scan_places opens it for located ones. */
+		if (a->has_location && e->has_location)
+			cell_entry(m, e);
+		if (address && e->address == address)
+			address_entry(m, e);
+	}
+	window = m->idx->caller_search_ms;
+	if (caller && e->caller == caller && e->t_ms <= a->received_at_ms + window &&
+	    e->t_ms >= a->received_at_ms - window)
+		caller_entry(m, e);
 }
 
 static int hit_order(const void *pa, const void *pb)
@@ -963,56 +1025,133 @@ static void place_flags(struct matcher *m, const struct incident *joined,
 		 out->place_reports, out->propose_directive ? "，建议下发治理指令" : "");
 }
 
-int fq_merge_match(struct fq_merge_index *idx, const struct fq_merge_alert *a,
-		   struct fq_merge_result *out, struct fq_err *err)
+static int matcher_init(struct matcher *m, const struct fq_merge_index *idx,
+			const struct fq_merge_alert *a, struct fq_err *err)
 {
-	const struct fq_merge_config *cfg = &idx->cfg;
-	const struct incident *joined = NULL;
-	const struct caller *c;
-	struct matcher m;
 	size_t desc_len;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	memset(&m, 0, sizeof(m));
-	rc = alert_check(a, 0, &m.category_index, err);
+	memset(m, 0, sizeof(*m));
+	rc = alert_check(a, 0, &m->category_index, err);
 	if (rc)
 		return rc;
-	m.idx = idx;
-	m.a = a;
-	m.alert_id = fq__merge_nonnull(a->alert_id);
-	m.phone = fq__merge_nonnull(a->phone);
-	m.address_key = fq__merge_address_key(a->address);
+	m->idx = idx;
+	m->a = a;
+	m->alert_id = fq__merge_nonnull(a->alert_id);
+	m->phone = fq__merge_nonnull(a->phone);
+	m->address_key = fq__merge_address_key(a->address);
 	if (a->has_location)
-		m.metres_per_degree_lon = METRES_PER_DEGREE * cos(a->lat * PI / 180.0);
+		m->metres_per_degree_lon = METRES_PER_DEGREE * cos(a->lat * PI / 180.0);
 	desc_len = fq__merge_text_kept_len(fq__merge_nonnull(a->description));
-	memcpy(m.description, fq__merge_nonnull(a->description), desc_len);
-	m.description[desc_len] = '\0';
+	memcpy(m->description, fq__merge_nonnull(a->description), desc_len);
+	m->description[desc_len] = '\0';
+	return 0;
+}
 
-	pthread_rwlock_rdlock(&idx->lock);
-	scan_places(&m);
-	if (m.phone[0] && (c = fq__merge_caller_find(idx, m.phone)))
-		scan_caller(&m, c);
-	if (m.nhits > 1)
-		qsort(m.hits, m.nhits, sizeof(*m.hits), hit_order);
-	for (size_t i = 0; i < m.nhits && i < cfg->max_candidates; i++)
-		candidate_fill(&m, &m.hits[i], &out->candidates[i]);
+/* From the hits to the result (idx->lock held); frees what m holds. */
+static void finish(struct matcher *m, struct fq_merge_result *out)
+{
+	const struct fq_merge_config *cfg = &m->idx->cfg;
+	const struct incident *joined = NULL;
+
+	if (m->nhits > 1)
+		qsort(m->hits, m->nhits, sizeof(*m->hits), hit_order);
+	for (size_t i = 0; i < m->nhits && i < cfg->max_candidates; i++)
+		candidate_fill(m, &m->hits[i], &out->candidates[i]);
 	out->candidate_count =
-	    (unsigned)(m.nhits < cfg->max_candidates ? m.nhits : cfg->max_candidates);
-	if (m.nhits && m.hits[0].score >= cfg->auto_merge_threshold) {
+	    (unsigned)(m->nhits < cfg->max_candidates ? m->nhits : cfg->max_candidates);
+	if (m->nhits && m->hits[0].score >= cfg->auto_merge_threshold) {
 		out->decision = FQ_MERGE_MERGED;
-		joined = m.hits[0].entry->incident;
-	} else if (m.nhits && m.hits[0].score >= cfg->suggest_threshold) {
+		joined = m->hits[0].entry->incident;
+	} else if (m->nhits && m->hits[0].score >= cfg->suggest_threshold) {
 		out->decision = FQ_MERGE_SUGGESTED;
 	}
 	if (out->decision != FQ_MERGE_NEW)
-		out->kind = m.hits[0].kind;
-	caller_flags(&m, out);
-	place_flags(&m, joined, out);
-	pthread_rwlock_unlock(&idx->lock);
+		out->kind = m->hits[0].kind;
+	caller_flags(m, out);
+	place_flags(m, joined, out);
+	free(m->hits);
+	free(m->place_incidents);
+	m->hits = NULL;
+	m->place_incidents = NULL;
+}
 
-	free(m.hits);
-	free(m.place_incidents);
+int fq_merge_match(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		   struct fq_merge_result *out, struct fq_err *err)
+{
+	return fq_merge_match_from(idx, a, NULL, out, NULL, err);
+}
+
+int fq_merge_prematch(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		      struct fq_merge_prematch *pm, struct fq_err *err)
+{
+	struct matcher m;
+	int rc;
+
+	memset(pm, 0, sizeof(*pm));
+	if ((rc = matcher_init(&m, idx, a, err)))
+		return rc;
+	pthread_rwlock_rdlock(&idx->lock);
+	pm->generation = idx->generation;
+	pm->inserts = idx->inserts;
+	pm->changes = idx->changes;
+	collect(&m);
+	pthread_rwlock_unlock(&idx->lock);
+	pm->hits = m.hits;
+	pm->nhits = m.nhits;
+	pm->ready = 1;
+	return 0;
+}
+
+void fq_merge_prematch_release(struct fq_merge_prematch *pm)
+{
+	if (!pm)
+		return;
+	free(pm->hits);
+	memset(pm, 0, sizeof(*pm));
+}
+
+/* Whether pm's hits still hold in idx, completed by the alerts added since (idx->lock held). */
+static int prematch_holds(const struct fq_merge_index *idx, const struct fq_merge_prematch *pm)
+{
+	return pm && pm->ready && pm->generation == idx->generation &&
+	       pm->changes == idx->changes && idx->inserts >= pm->inserts &&
+	       idx->inserts - pm->inserts <= FQ_MERGE_RECENT_MAX;
+}
+
+int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			struct fq_merge_prematch *pm, struct fq_merge_result *out, int *reused,
+			struct fq_err *err)
+{
+	struct matcher m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (reused)
+		*reused = 0;
+	if ((rc = matcher_init(&m, idx, a, err)))
+		return rc;
+	pthread_rwlock_rdlock(&idx->lock);
+	if (prematch_holds(idx, pm)) {
+		/* Its alerts are all still there, as they were: only the newer ones to see. */
+		const struct bucket *address =
+		    m.address_key ? fq__merge_bucket_find(&idx->addresses, m.address_key) : NULL;
+		const struct caller *caller =
+		    m.phone[0] ? fq__merge_caller_find(idx, m.phone) : NULL;
+
+		m.hits = pm->hits;
+		m.nhits = m.alloc = pm->nhits;
+		pm->hits = NULL;
+		pm->nhits = 0;
+		for (uint64_t n = pm->inserts; n < idx->inserts; n++)
+			collect_one(&m, idx->recent[n % FQ_MERGE_RECENT_MAX], address, caller);
+		if (reused)
+			*reused = 1;
+	} else {
+		collect(&m);
+	}
+	finish(&m, out);
+	pthread_rwlock_unlock(&idx->lock);
 	return 0;
 }
 

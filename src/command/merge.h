@@ -289,6 +289,42 @@ int fq_merge_match(struct fq_merge_index *idx, const struct fq_merge_alert *a,
 		   struct fq_merge_result *out, struct fq_err *err) FQ_WUR;
 
 /*
+ * A match in two steps, for the intake (command/intake.h): fq_merge_prematch
+ * finds the alert's hits in the index as it is, outside the serial stage;
+ * fq_merge_match_from later completes them with only the alerts added since
+ * and gives exactly what fq_merge_match would give then. When the index
+ * changed otherwise in between (a move, a join, a close or reopen, an expiry
+ * that dropped something, a reload) or took more than FQ_MERGE_RECENT_MAX
+ * alerts, it matches afresh.
+ */
+#define FQ_MERGE_RECENT_MAX 4096
+
+struct fq_merge_prematch {
+	uint64_t generation; /* of the index */
+	uint64_t inserts;    /* alerts it had taken */
+	uint64_t changes;    /* other changes it had seen */
+	void *hits;	     /* merge.c's */
+	size_t nhits;
+	int ready;
+};
+
+/*
+ * Fill *pm for a (which must stay unchanged until fq_merge_match_from):
+ * errors as fq_merge_match's. Release it with fq_merge_prematch_release.
+ */
+int fq_merge_prematch(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		      struct fq_merge_prematch *pm, struct fq_err *err) FQ_WUR;
+/*
+ * fq_merge_match, from pm when it still holds (pm NULL or not ready: from
+ * scratch); *reused (when not NULL) says which. pm is spent either way.
+ */
+int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			struct fq_merge_prematch *pm, struct fq_merge_result *out, int *reused,
+			struct fq_err *err) FQ_WUR;
+/* Free what pm holds; NULL and a zeroed pm are allowed. */
+void fq_merge_prematch_release(struct fq_merge_prematch *pm);
+
+/*
  * Add an alert once its incident is decided (and stored). The incident is
  * created in the index when new; its open/closed state becomes
  * a->incident_closed. Returns 0, or

@@ -1,5 +1,7 @@
 #include "command/merge_index.h"
 
+#include <stdatomic.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -681,9 +683,15 @@ static void entry_free(struct fq_merge_index *idx, struct entry *e)
 
 /* ---- the index ---- */
 
+/* Generations of indexes: a prematch names the index it was made in. */
+static _Atomic uint64_t generations;
+
 void fq__merge_index_init(struct fq_merge_index *idx)
 {
 	const struct fq_merge_config *cfg = &idx->cfg;
+
+	idx->generation = atomic_fetch_add(&generations, 1) + 1;
+	idx->recent = fq_xcalloc(FQ_MERGE_RECENT_MAX, sizeof(*idx->recent));
 
 	grid_init(&idx->grid, cfg->cell_size_m, cfg->grid_reference_lat_deg);
 	grid_init(&idx->place_grid, fmax(cfg->repeat_place_radius_m, PLACE_CELL_MIN_M),
@@ -714,6 +722,8 @@ void fq__merge_index_release(struct fq_merge_index *idx)
 	ht_release(&idx->addresses);
 	ht_release(&idx->place_grid.cells);
 	ht_release(&idx->place_addresses);
+	free(idx->recent);
+	idx->recent = NULL;
 }
 
 /* ---- adding, moving, expiring ---- */
@@ -725,8 +735,13 @@ void fq__merge_add(struct fq_merge_index *idx, const struct fq_merge_alert *a, l
 	struct incident *inc = fq__merge_incident_get(idx, a->incident_id);
 	struct entry *e;
 
-	inc->closed = a->incident_closed != 0;
+	if (inc->closed != (a->incident_closed != 0)) {
+		inc->closed = a->incident_closed != 0;
+		idx->changes++;
+	}
 	e = entry_new(idx, a, category_index, inc, addr);
+	idx->recent[idx->inserts % FQ_MERGE_RECENT_MAX] = e;
+	idx->inserts++;
 	e->trace = trace_new(idx, a, inc, addr);
 	e->trace->entry = e;
 	if (*phone) {
@@ -743,6 +758,7 @@ void fq__merge_entry_set_incident(struct fq_merge_index *idx, struct entry *e, s
 
 	if (old == inc)
 		return;
+	idx->changes++;
 	dlist_unlink(&e->incident_link);
 	dlist_insert_after(inc->alerts.prev, &e->incident_link);
 	e->incident = inc;
@@ -757,6 +773,7 @@ void fq__merge_entry_set_incident(struct fq_merge_index *idx, struct entry *e, s
 void fq__merge_incident_join(struct fq_merge_index *idx, struct incident *from,
 			     struct incident *into)
 {
+	idx->changes++;
 	while (!dlist_empty(&from->reports)) {
 		struct trace *tr = container_of(from->reports.next, struct trace, incident_link);
 
@@ -779,6 +796,7 @@ void fq__merge_expire(struct fq_merge_index *idx, int64_t now_ms)
 	int64_t active_cut = now_ms - idx->active_window_ms;
 	int64_t place_cut = now_ms - idx->cfg.repeat_place_window_s * SECOND_MS;
 	int64_t caller_cut = now_ms - FQ_MERGE_CALLER_HISTORY_S * SECOND_MS;
+	size_t before = idx->nentries + idx->ntraces + idx->ncallers;
 
 	while (!dlist_empty(&idx->active)) {
 		struct entry *e = container_of(idx->active.next, struct entry, time_link);
@@ -801,6 +819,8 @@ void fq__merge_expire(struct fq_merge_index *idx, int64_t now_ms)
 			break;
 		caller_free(idx, c);
 	}
+	if (idx->nentries + idx->ntraces + idx->ncallers != before)
+		idx->changes++;
 }
 
 /* ---- memory accounting ---- */
@@ -819,9 +839,9 @@ void fq__merge_stats(const struct fq_merge_index *idx, struct fq_merge_stats *ou
 	out->active_window_s = idx->active_window_ms / SECOND_MS;
 	slots = idx->alerts.mask + idx->incidents.mask + idx->callers.mask + idx->grid.cells.mask +
 		idx->addresses.mask + idx->place_grid.cells.mask + idx->place_addresses.mask + 7;
-	out->memory_bytes = sizeof(*idx) + slots * sizeof(struct hnode *) +
-			    idx->nentries * sizeof(struct entry) + idx->text_bytes +
-			    idx->ntraces * sizeof(struct trace) +
+	out->memory_bytes = sizeof(*idx) + FQ_MERGE_RECENT_MAX * sizeof(*idx->recent) +
+			    slots * sizeof(struct hnode *) + idx->nentries * sizeof(struct entry) +
+			    idx->text_bytes + idx->ntraces * sizeof(struct trace) +
 			    idx->incidents.count * sizeof(struct incident) +
 			    idx->ncallers * sizeof(struct caller) + idx->ncalls * sizeof(int64_t) +
 			    (idx->grid.cells.count + idx->addresses.count +

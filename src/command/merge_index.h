@@ -163,6 +163,18 @@ struct fq_merge_index {
 	struct dlist active;	       /* entries, oldest first */
 	struct dlist reports;	       /* traces, oldest first */
 	struct dlist caller_lru;       /* callers by last call, oldest first */
+	/*
+	 * For fq_merge_prematch: generation tells indexes apart (one per
+	 * fq_merge_index_new); inserts counts the alerts added, the n-th (from 0) kept in
+	 * recent[n % FQ_MERGE_RECENT_MAX]; changes counts every other change that can
+	 * alter a match: a move, a join, a close or reopen, an expiry that dropped
+	 * something, an insert that changed its incident's state.
+	 */
+	uint64_t generation;
+	uint64_t inserts;
+	uint64_t changes;
+	struct entry **recent;
+
 	size_t nentries;
 	size_t ntraces;
 	size_t ncallers;

@@ -1210,6 +1210,217 @@ static void test_threads(void **state)
 	assert_int_equal(st.active_alerts, 2000);
 }
 
+/* ---- prematch: the two-step match gives what one match gives ---- */
+
+#define PM_ALERTS  3000
+#define PM_PENDING 24 /* alerts between a prematch and its completion */
+
+struct pm_alert {
+	char id[16];
+	char incident[FQ_MERGE_ID_MAX + 1];
+	char phone[16];
+	char address[64];
+	struct fq_geo_point p;
+	struct fq_merge_alert a;
+	struct fq_merge_prematch pm;
+};
+
+static uint64_t pm_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Alert n of the scenario: a few places, callers and addresses that repeat, some late. */
+static void pm_make(struct pm_alert *x, int n, uint64_t *seed)
+{
+	static const char *const codes[] = {"public_order.fight", "public_order.noise",
+					    "traffic.accident",	  "fire.fire",
+					    "criminal.theft",	  "help.medical"};
+	static const char *const texts[] = {FIGHT_1, FIGHT_2, FIGHT_3, FIGHT_4,
+					    NOISE_1, NOISE_2, ""};
+	uint64_t r = pm_rand(seed);
+	int64_t t = T0 + (int64_t)n * 20 * 1000;
+
+	memset(x, 0, sizeof(*x));
+	snprintf(x->id, sizeof(x->id), "pm%d", n);
+	if (r % 7)
+		snprintf(x->phone, sizeof(x->phone), "1380000%04d", (int)(pm_rand(seed) % 60));
+	if (r % 5)
+		snprintf(x->address, sizeof(x->address), "和平路%d号", (int)(pm_rand(seed) % 25));
+	/* Ten hotspots with jitter, and anywhere within 2 km. */
+	x->p = pm_rand(seed) % 3
+		   ? fq_geo_destination(at((double)(pm_rand(seed) % 10) * 36.0, 400.0),
+					(double)(pm_rand(seed) % 360), (double)(pm_rand(seed) % 60))
+		   : at((double)(pm_rand(seed) % 360), (double)(pm_rand(seed) % 2000));
+	if (pm_rand(seed) % 10 == 0) /* a late caller */
+		t -= (int64_t)(pm_rand(seed) % 3600) * 1000;
+	x->a = alert(x->id, NULL, t, x->phone, pm_rand(seed) % 9 ? &x->p : NULL,
+		     codes[pm_rand(seed) % (sizeof(codes) / sizeof(codes[0]))],
+		     texts[pm_rand(seed) % (sizeof(texts) / sizeof(texts[0]))]);
+	x->a.address = x->address;
+}
+
+static void assert_same_result(const struct fq_merge_result *got,
+			       const struct fq_merge_result *want, const char *id)
+{
+	if (memcmp(got, want, sizeof(*got)) == 0)
+		return;
+	fail_msg("%s: two-step match differs: decision %d/%d, candidates %u/%u, first %s %.6f / "
+		 "%s %.6f, place %u/%u, calls %u/%u",
+		 id, got->decision, want->decision, got->candidate_count, want->candidate_count,
+		 got->candidates[0].incident_id, got->candidates[0].score,
+		 want->candidates[0].incident_id, want->candidates[0].score, got->place_occasions,
+		 want->place_occasions, got->caller_calls_window, want->caller_calls_window);
+}
+
+/*
+ * Every alert is prematched PM_PENDING alerts before its turn, as the request threads do
+ * while the committer stores the alerts ahead of it; at its turn the two-step result must
+ * equal a fresh match, byte for byte. Now and then the index changes otherwise (a close,
+ * a reopen, a move, a join, an expiry): the prematches made before must then be set aside.
+ */
+static void test_prematch(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct pm_alert *xs = calloc(PM_ALERTS, sizeof(*xs));
+	struct fq_err err = FQ_ERR_INIT;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	int reused_count = 0, fresh_count = 0, changed_at = -1;
+
+	assert_non_null(xs);
+	for (int n = 0; n < PM_ALERTS; n++)
+		pm_make(&xs[n], n, &seed);
+	for (int n = 0; n < PM_ALERTS + PM_PENDING; n++) {
+		if (n < PM_ALERTS)
+			assert_int_equal(fq_merge_prematch(idx, &xs[n].a, &xs[n].pm, &err), 0);
+		if (n >= PM_PENDING) {
+			struct pm_alert *x = &xs[n - PM_PENDING];
+			struct fq_merge_result two, one;
+			int reused = -1;
+
+			assert_int_equal(
+			    fq_merge_match_from(idx, &x->a, &x->pm, &two, &reused, &err), 0);
+			fq_merge_prematch_release(&x->pm);
+			match(idx, &x->a, &one);
+			assert_same_result(&two, &one, x->id);
+			/* Set aside exactly when a change came after the prematch. */
+			assert_int_equal(reused, changed_at < n - PM_PENDING);
+			reused ? reused_count++ : fresh_count++;
+			if (one.decision == FQ_MERGE_MERGED)
+				snprintf(x->incident, sizeof(x->incident), "%s",
+					 one.candidates[0].incident_id);
+			else
+				snprintf(x->incident, sizeof(x->incident), "i%s", x->id);
+			x->a.incident_id = x->incident;
+			insert(idx, &x->a);
+		}
+		/* Every 97 alerts, a change other than an insert. */
+		if (n % 97 == 96 && n >= 2 * PM_PENDING && n < PM_ALERTS) {
+			struct pm_alert *y = &xs[n - PM_PENDING - 1];
+
+			switch ((n / 97) % 5) {
+			case 0:
+				assert_int_equal(fq_merge_close_incident(idx, y->incident, &err),
+						 0);
+				break;
+			case 1:
+				assert_int_equal(fq_merge_close_incident(idx, y->incident, &err),
+						 0);
+				assert_int_equal(fq_merge_reopen_incident(idx, y->incident, &err),
+						 0);
+				break;
+			case 2: {
+				char to[16];
+				snprintf(to, sizeof(to), "moved%d", n);
+				assert_int_equal(fq_merge_move(idx, y->id, to, &err), 0);
+				break;
+			}
+			case 3:
+				if (strcmp(y->incident, xs[n - PM_PENDING - 2].incident) == 0)
+					continue; /* nothing to join */
+				assert_int_equal(
+				    fq_merge_join_incidents(idx, xs[n - PM_PENDING - 2].incident,
+							    y->incident, &err),
+				    0);
+				break;
+			default: {
+				/* Drops the oldest alerts, if any left the windows. */
+				struct fq_merge_stats before, after;
+				fq_merge_stats(idx, &before);
+				fq_merge_expire(idx, y->a.received_at_ms + 3 * HOUR_MS);
+				fq_merge_stats(idx, &after);
+				if (before.active_alerts == after.active_alerts &&
+				    before.place_reports == after.place_reports &&
+				    before.callers == after.callers)
+					continue; /* nothing dropped: not a change */
+				break;
+			}
+			}
+			changed_at = n;
+		}
+	}
+	/* The prematches made before a change (PM_PENDING of each) start afresh; no other. */
+	assert_true(fresh_count > 0);
+	assert_true(reused_count > PM_ALERTS * 3 / 4);
+	free(xs);
+}
+
+/* A prematch made in another index (a reload) is set aside, and so is one too far behind. */
+static void test_prematch_stale(void **state)
+{
+	struct fq_merge_index *idx = *state, *other;
+	struct fq_geo_point p = at(0, 10);
+	struct fq_merge_alert a =
+	    alert("s0", "i0", T0, "13800000001", &p, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert b =
+	    alert("s1", NULL, T0 + MIN_MS, "13800000002", &p, "public_order.fight", FIGHT_2);
+	struct fq_merge_prematch pm;
+	struct fq_merge_result r;
+	struct fq_err err = FQ_ERR_INIT;
+	char id[16];
+	int reused = -1;
+
+	assert_int_equal(fq_merge_index_new(NULL, &other, &err), 0);
+	insert(idx, &a);
+	insert(other, &a);
+	assert_int_equal(fq_merge_prematch(other, &b, &pm, &err), 0);
+	assert_int_equal(fq_merge_match_from(idx, &b, &pm, &r, &reused, &err), 0);
+	fq_merge_prematch_release(&pm);
+	assert_int_equal(reused, 0);
+	assert_int_equal(r.decision, FQ_MERGE_MERGED);
+	assert_string_equal(r.candidates[0].incident_id, "i0");
+	fq_merge_index_free(other);
+
+	/* More alerts since than the index remembers. */
+	assert_int_equal(fq_merge_prematch(idx, &b, &pm, &err), 0);
+	for (int i = 0; i <= FQ_MERGE_RECENT_MAX; i++) {
+		struct fq_geo_point q = at(180, 5000);
+		struct fq_merge_alert c;
+
+		snprintf(id, sizeof(id), "f%d", i);
+		c = alert(id, id, T0 - HOUR_MS, "", &q, "public_order.noise", NOISE_1);
+		insert(idx, &c);
+	}
+	assert_int_equal(fq_merge_match_from(idx, &b, &pm, &r, &reused, &err), 0);
+	fq_merge_prematch_release(&pm);
+	assert_int_equal(reused, 0);
+	assert_string_equal(r.candidates[0].incident_id, "i0");
+	/* A zeroed prematch, or none, matches from scratch. */
+	memset(&pm, 0, sizeof(pm));
+	assert_int_equal(fq_merge_match_from(idx, &b, &pm, &r, &reused, &err), 0);
+	assert_int_equal(reused, 0);
+	assert_int_equal(fq_merge_match_from(idx, &b, NULL, &r, NULL, &err), 0);
+	assert_string_equal(r.candidates[0].incident_id, "i0");
+	/* An invalid alert fails the prematch as it fails a match. */
+	b.category = NULL;
+	assert_int_equal(fq_merge_prematch(idx, &b, &pm, &err), FQ_EINVAL);
+	assert_int_equal(pm.ready, 0);
+	fq_merge_prematch_release(&pm);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1243,6 +1454,8 @@ int main(void)
 	    T(test_invalid_input),
 	    T(test_long_description),
 	    T(test_threads),
+	    T(test_prematch),
+	    T(test_prematch_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
