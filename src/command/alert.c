@@ -231,6 +231,66 @@ static struct {
 	    .intake = PTHREAD_MUTEX_INITIALIZER,
 	    .grids_lock = PTHREAD_MUTEX_INITIALIZER};
 
+/*
+ * The stations of the units alerts were taken for, as found: units never move and are
+ * never deleted, so an entry never goes stale (a unit created later is a miss). Saves
+ * every alert a read of the store, which starts with a cold page cache whenever the
+ * intake has written since. Emptied when the engine starts or stops (another store).
+ */
+#define STATION_CACHE_MAX 128
+
+static struct {
+	pthread_mutex_t lock;
+	size_t n;
+	struct station_of {
+		char unit[FQ_UNIT_CODE_MAX];
+		char station[FQ_UNIT_CODE_MAX];
+		char path[FQ_UNIT_PATH_MAX];
+	} e[STATION_CACHE_MAX];
+} stations = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void stations_clear(void)
+{
+	pthread_mutex_lock(&stations.lock);
+	stations.n = 0;
+	pthread_mutex_unlock(&stations.lock);
+}
+
+static int station_cached(const char *unit, char station[FQ_UNIT_CODE_MAX],
+			  char path[FQ_UNIT_PATH_MAX])
+{
+	int found = 0;
+
+	pthread_mutex_lock(&stations.lock);
+	for (size_t i = 0; i < stations.n && !found; i++)
+		if (strcmp(stations.e[i].unit, unit) == 0) {
+			memcpy(station, stations.e[i].station, FQ_UNIT_CODE_MAX);
+			memcpy(path, stations.e[i].path, FQ_UNIT_PATH_MAX);
+			found = 1;
+		}
+	pthread_mutex_unlock(&stations.lock);
+	return found;
+}
+
+static void station_remember(const char *unit, const char *station, const char *path)
+{
+	pthread_mutex_lock(&stations.lock);
+	if (stations.n < STATION_CACHE_MAX && strlen(unit) < FQ_UNIT_CODE_MAX) {
+		struct station_of *e = &stations.e[stations.n];
+		int dup = 0;
+
+		for (size_t i = 0; i < stations.n && !dup; i++)
+			dup = strcmp(stations.e[i].unit, unit) == 0;
+		if (!dup) {
+			snprintf(e->unit, sizeof(e->unit), "%s", unit);
+			snprintf(e->station, sizeof(e->station), "%s", station);
+			snprintf(e->path, sizeof(e->path), "%s", path);
+			stations.n++;
+		}
+	}
+	pthread_mutex_unlock(&stations.lock);
+}
+
 void fq_alert_lock(void)
 {
 	pthread_mutex_lock(&engine.intake);
@@ -315,7 +375,10 @@ static int load_index(struct fq_db *db, struct fq_merge_index **out, struct fq_e
 int fq_alert_engine_start(struct fq_db *db, struct fq_err *err)
 {
 	struct fq_merge_index *idx;
-	int rc = load_index(db, &idx, err);
+	int rc;
+
+	stations_clear();
+	rc = load_index(db, &idx, err);
 
 	if (rc)
 		return rc;
@@ -335,6 +398,7 @@ void fq_alert_engine_stop(void)
 {
 	struct station_grids *s = engine.grids;
 
+	stations_clear();
 	pthread_rwlock_wrlock(&engine.swap);
 	fq_merge_index_free(engine.idx);
 	engine.idx = NULL;
@@ -461,33 +525,37 @@ int fq_alert_station(struct fq_dbc *c, const struct fq_alert_in *in, const char 
 {
 	const char *want = in->unit ? in->unit : user_unit;
 	struct fq_stmt *st;
-	int rc;
+	int rc = 0;
 
-	/*
-	 * The unit itself when a station, else its nearest station ancestor: up the parents,
-	 * one key lookup a level (a prefix test against every station read all their rows).
-	 */
-	rc = fq_dbc_query(c, err, &st,
-			  "WITH RECURSIVE up(code, kind, path, parent) AS ("
-			  " SELECT code, kind, path, parent FROM unit WHERE code = ?"
-			  " UNION ALL SELECT p.code, p.kind, p.path, p.parent FROM unit p"
-			  " JOIN up ON p.code = up.parent WHERE up.kind <> 'station')"
-			  " SELECT code, path FROM up WHERE kind = 'station' LIMIT 1",
-			  "t", want);
-	if (rc)
-		return rc;
-	rc = fq_stmt_step(st, err);
-	if (rc == FQ_DB_ROW) {
-		snprintf(station, FQ_UNIT_CODE_MAX, "%s", fq_stmt_text(st, 0));
-		snprintf(station_path, FQ_UNIT_PATH_MAX, "%s", fq_stmt_text(st, 1));
-		rc = 0;
-	} else if (rc == FQ_DB_DONE) {
-		rc = in->unit ? fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
-					   "unit 应为您辖区内的派出所代码")
-			      : fq_err_set(err, FQ_EINVAL, "missing_field", "unit",
-					   "您所在单位不是派出所：请用 unit 指明受理的派出所");
+	if (!station_cached(want, station, station_path)) {
+		/*
+		 * The unit itself when a station, else its nearest station ancestor: up the
+		 * parents, one key lookup a level.
+		 */
+		rc = fq_dbc_query(c, err, &st,
+				  "WITH RECURSIVE up(code, kind, path, parent) AS ("
+				  " SELECT code, kind, path, parent FROM unit WHERE code = ?"
+				  " UNION ALL SELECT p.code, p.kind, p.path, p.parent FROM unit p"
+				  " JOIN up ON p.code = up.parent WHERE up.kind <> 'station')"
+				  " SELECT code, path FROM up WHERE kind = 'station' LIMIT 1",
+				  "t", want);
+		if (rc)
+			return rc;
+		rc = fq_stmt_step(st, err);
+		if (rc == FQ_DB_ROW) {
+			snprintf(station, FQ_UNIT_CODE_MAX, "%s", fq_stmt_text(st, 0));
+			snprintf(station_path, FQ_UNIT_PATH_MAX, "%s", fq_stmt_text(st, 1));
+			station_remember(want, station, station_path);
+			rc = 0;
+		} else if (rc == FQ_DB_DONE) {
+			rc = in->unit
+				 ? fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
+					      "unit 应为您辖区内的派出所代码")
+				 : fq_err_set(err, FQ_EINVAL, "missing_field", "unit",
+					      "您所在单位不是派出所：请用 unit 指明受理的派出所");
+		}
+		fq_stmt_done(st);
 	}
-	fq_stmt_done(st);
 	if (!rc && !fq_scope_covers(scope_path, station_path))
 		rc = fq_err_set(err, FQ_EINVAL, "unknown_unit", "unit",
 				"unit 应为您辖区内的派出所代码");

@@ -170,6 +170,8 @@ test('bad input gets a field-named error', async () => {
     [{ ...fight(), priority: 9 }, 'out_of_range', 'priority'],
     [{ ...fight(), colour: 'red' }, 'unknown_field', 'colour'],
     [{ ...fight(), unit: '339902520000' }, 'unknown_unit', 'unit'],
+    // Again: the server remembers stations of units, and still checks the scope.
+    [{ ...fight(), unit: '339902520000' }, 'unknown_unit', 'unit'],
     [{ ...fight(), unit: '339902' }, 'unknown_unit', 'unit'],
     [{ ...fight(), unit: '339999' }, 'unknown_unit', 'unit'],
   ];
