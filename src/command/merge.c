@@ -430,6 +430,8 @@ struct matcher {
 	uint64_t address_key;
 	double metres_per_degree_lon; /* at the new alert's latitude */
 	char description[FQ_MERGE_TEXT_MAX + 1];
+	struct fq_text_sorted words; /* of description, once words_ready */
+	int words_ready;
 	struct hit *hits;
 	size_t nhits;
 	size_t alloc;
@@ -476,11 +478,16 @@ static int64_t abs64(int64_t x)
 	return x < 0 ? -x : x;
 }
 
-static void text_evidence(const struct matcher *m, const struct entry *e, struct hit *h)
+static void text_evidence(struct matcher *m, const struct entry *e, struct hit *h)
 {
 	h->text_similarity = 0.0;
-	if (m->description[0] && e->description[0])
-		h->text_similarity = fq_text_similarity(m->description, e->description);
+	if (m->description[0] && e->description[0]) {
+		if (!m->words_ready) { /* once per match, when first needed */
+			(void)fq_text_sorted_init(&m->words, m->description);
+			m->words_ready = 1;
+		}
+		h->text_similarity = fq_text_similarity_sorted(&m->words, &e->words);
+	}
 	h->text_factor = fmin(1.0, h->text_similarity / m->idx->cfg.text_full_similarity);
 }
 
@@ -1072,6 +1079,7 @@ static void finish(struct matcher *m, struct fq_merge_result *out)
 	place_flags(m, joined, out);
 	free(m->hits);
 	free(m->place_incidents);
+	fq_text_sorted_release(&m->words);
 	m->hits = NULL;
 	m->place_incidents = NULL;
 }
@@ -1097,6 +1105,7 @@ int fq_merge_prematch(struct fq_merge_index *idx, const struct fq_merge_alert *a
 	pm->changes = idx->changes;
 	collect(&m);
 	pthread_rwlock_unlock(&idx->lock);
+	fq_text_sorted_release(&m.words);
 	pm->hits = m.hits;
 	pm->nhits = m.nhits;
 	pm->ready = 1;

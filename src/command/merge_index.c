@@ -479,7 +479,9 @@ static struct entry *entry_new(struct fq_merge_index *idx, const struct fq_merge
 	e->lat = a->lat;
 	e->lon = a->lon;
 	e->description = fq_xstrndup(desc, desc_len);
-	idx->text_bytes += desc_len + 1;
+	/* Kept within FQ_TEXT_MAX_BYTES: tokenising cannot fail. */
+	(void)fq_text_sorted_init(&e->words, e->description);
+	idx->text_bytes += desc_len + 1 + e->words.bytes;
 
 	ht_add(&idx->alerts, &e->node);
 	dlist_insert_by_time(&idx->active, &e->time_link, offsetof(struct entry, time_link));
@@ -675,9 +677,10 @@ static void entry_free(struct fq_merge_index *idx, struct entry *e)
 	incident_put(idx, e->incident);
 	if (e->trace)
 		e->trace->entry = NULL;
-	idx->text_bytes -= strlen(e->description) + 1;
+	idx->text_bytes -= strlen(e->description) + 1 + e->words.bytes;
 	idx->nentries--;
 	free(e->description);
+	fq_text_sorted_release(&e->words);
 	free(e);
 }
 

@@ -21,6 +21,7 @@
 #include "command/taxonomy.h"
 #include "core/geo.h"
 #include "core/phone.h"
+#include "core/text.h"
 
 #define SECOND_MS	  1000LL
 #define MINUTE_MS	  (60 * SECOND_MS)
@@ -98,6 +99,7 @@ struct entry {
 	struct trace *trace; /* NULL once the report record has expired */
 	const struct fq_category *category;
 	char *description;
+	struct fq_text_sorted words; /* of description, for text similarities */
 	char alert_id[FQ_MERGE_ID_MAX + 1];
 };
 

@@ -454,37 +454,44 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Pointers to the tokens of t, sorted. Free with free(). */
-static const char **sorted_tokens(const struct fq_text_tokens *t)
+int fq_text_sorted_init(struct fq_text_sorted *s, const char *text)
 {
-	const char **v = fq_xmalloc((t->count ? t->count : 1) * sizeof(*v));
+	struct fq_text_tokens t;
+	char *data;
+	int rc;
 
-	for (size_t i = 0; i < t->count; i++)
-		v[i] = fq_text_token(t, i);
-	qsort(v, t->count, sizeof(*v), compare_strings);
-	return v;
+	memset(s, 0, sizeof(*s));
+	fq_text_tokens_init(&t);
+	rc = fq_text_tokenize(&t, text, strlen(text));
+	if (!rc && t.count) {
+		/* The pointers, then the tokens they point into: one block. */
+		s->bytes = t.count * sizeof(*s->tokens) + t.data.len;
+		s->tokens = fq_xmalloc(s->bytes);
+		data = (char *)(s->tokens + t.count);
+		memcpy(data, t.data.buf, t.data.len);
+		for (size_t i = 0; i < t.count; i++)
+			s->tokens[i] = data + t.offsets[i];
+		s->count = t.count;
+		qsort(s->tokens, s->count, sizeof(*s->tokens), compare_strings);
+	}
+	fq_text_tokens_release(&t);
+	return rc;
 }
 
-double fq_text_similarity(const char *a, const char *b)
+void fq_text_sorted_release(struct fq_text_sorted *s)
 {
-	struct fq_text_tokens ta;
-	struct fq_text_tokens tb;
-	const char **va = NULL;
-	const char **vb = NULL;
+	free(s->tokens);
+	memset(s, 0, sizeof(*s));
+}
+
+double fq_text_similarity_sorted(const struct fq_text_sorted *a, const struct fq_text_sorted *b)
+{
 	size_t common = 0;
-	double dice = 0.0;
 
-	fq_text_tokens_init(&ta);
-	fq_text_tokens_init(&tb);
-	if (fq_text_tokenize(&ta, a, strlen(a)) || fq_text_tokenize(&tb, b, strlen(b)))
-		goto out_release;
-	if (!ta.count || !tb.count)
-		goto out_release;
-
-	va = sorted_tokens(&ta);
-	vb = sorted_tokens(&tb);
-	for (size_t i = 0, j = 0; i < ta.count && j < tb.count;) {
-		int cmp = strcmp(va[i], vb[j]);
+	if (!a->count || !b->count)
+		return 0.0;
+	for (size_t i = 0, j = 0; i < a->count && j < b->count;) {
+		int cmp = strcmp(a->tokens[i], b->tokens[j]);
 
 		if (cmp == 0) {
 			common++;
@@ -496,11 +503,17 @@ double fq_text_similarity(const char *a, const char *b)
 			j++;
 		}
 	}
-	dice = 2.0 * (double)common / (double)(ta.count + tb.count);
-	free(va);
-	free(vb);
-out_release:
-	fq_text_tokens_release(&ta);
-	fq_text_tokens_release(&tb);
+	return 2.0 * (double)common / (double)(a->count + b->count);
+}
+
+double fq_text_similarity(const char *a, const char *b)
+{
+	struct fq_text_sorted sa = {0}, sb = {0};
+	double dice = 0.0;
+
+	if (!fq_text_sorted_init(&sa, a) && !fq_text_sorted_init(&sb, b))
+		dice = fq_text_similarity_sorted(&sa, &sb);
+	fq_text_sorted_release(&sa);
+	fq_text_sorted_release(&sb);
 	return dice;
 }

@@ -114,4 +114,24 @@ const char *fq_text_token(const struct fq_text_tokens *t, size_t i);
  */
 double fq_text_similarity(const char *a, const char *b);
 
+/*
+ * A text's tokens, sorted once: for one text compared with many
+ * (fq_text_similarity_sorted gives fq_text_similarity's value without
+ * tokenising either side again). One block of memory; bytes is its size.
+ */
+struct fq_text_sorted {
+	const char **tokens; /* count tokens in strcmp order (duplicates kept) */
+	size_t count;
+	size_t bytes;
+};
+
+/*
+ * Tokenise and sort text (NUL-terminated). Returns 0, or FQ_ETOOBIG for a
+ * text longer than FQ_TEXT_MAX_BYTES: s is then empty, and compares as 0.0
+ * as fq_text_similarity says.
+ */
+int fq_text_sorted_init(struct fq_text_sorted *s, const char *text);
+void fq_text_sorted_release(struct fq_text_sorted *s);
+double fq_text_similarity_sorted(const struct fq_text_sorted *a, const struct fq_text_sorted *b);
+
 #endif

@@ -304,6 +304,7 @@ static void test_tokenize_reuse_and_bad_input(void **state)
 
 static void assert_similarity(const char *a, const char *b, double want)
 {
+	struct fq_text_sorted sa, sb;
 	double got = fq_text_similarity(a, b);
 
 	if (fabs(got - want) > 1e-12)
@@ -311,6 +312,20 @@ static void assert_similarity(const char *a, const char *b, double want)
 	got = fq_text_similarity(b, a);
 	if (fabs(got - want) > 1e-12)
 		fail_msg("similarity(\"%s\", \"%s\") = %f, want %f", b, a, got, want);
+	/* Tokenised and sorted once each: the same, both ways. */
+	assert_int_equal(fq_text_sorted_init(&sa, a), 0);
+	assert_int_equal(fq_text_sorted_init(&sb, b), 0);
+	for (size_t i = 1; i < sa.count; i++)
+		assert_true(strcmp(sa.tokens[i - 1], sa.tokens[i]) <= 0);
+	got = fq_text_similarity_sorted(&sa, &sb);
+	if (fabs(got - want) > 1e-12)
+		fail_msg("sorted similarity(\"%s\", \"%s\") = %f, want %f", a, b, got, want);
+	got = fq_text_similarity_sorted(&sb, &sa);
+	if (fabs(got - want) > 1e-12)
+		fail_msg("sorted similarity(\"%s\", \"%s\") = %f, want %f", b, a, got, want);
+	fq_text_sorted_release(&sa);
+	fq_text_sorted_release(&sb);
+	assert_null(sa.tokens);
 }
 
 static void test_similarity(void **state)
@@ -327,6 +342,27 @@ static void test_similarity(void **state)
 	assert_similarity("", "", 0.0);
 	assert_similarity("", "警察", 0.0);
 	assert_similarity("，。", "警察", 0.0);
+	/* Words and bigrams mixed, duplicates on both sides: {ab ab 警察 察局} vs {ab 警察 警察}...
+	 */
+	assert_similarity("ab ab 警察局", "ab 警察 警察", 2.0 * 2 / 7);
+}
+
+/* A text over the limit has no tokens: it compares as 0.0, sorted or not. */
+static void test_similarity_too_long(void **state)
+{
+	size_t n = FQ_TEXT_MAX_BYTES + 1;
+	char *big = malloc(n + 1);
+	struct fq_text_sorted s;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'a', n);
+	big[n] = '\0';
+	assert_int_equal(fq_text_sorted_init(&s, big), FQ_ETOOBIG);
+	assert_int_equal(s.count, 0);
+	assert_true(fq_text_similarity(big, "aaa") == 0.0);
+	fq_text_sorted_release(&s);
+	free(big);
 }
 
 static void test_similarity_after_normalize(void **state)
@@ -363,6 +399,7 @@ int main(void)
 	    cmocka_unit_test(test_tokenize),
 	    cmocka_unit_test(test_tokenize_reuse_and_bad_input),
 	    cmocka_unit_test(test_similarity),
+	    cmocka_unit_test(test_similarity_too_long),
 	    cmocka_unit_test(test_similarity_after_normalize),
 	};
 
