@@ -491,6 +491,23 @@ static void text_evidence(struct matcher *m, const struct entry *e, struct hit *
 	h->text_factor = fmin(1.0, h->text_similarity / m->idx->cfg.text_full_similarity);
 }
 
+/*
+ * Whether h represents its incident better than o: the higher score, then the later
+ * alert, then same_event before repeat_caller (what a single scan, places first, kept),
+ * then the smaller alert id. A total order, so that the hit kept does not depend on the
+ * order alerts are seen in (fq_merge_match_from sees a prematch's delta after the rest).
+ */
+static int hit_better(const struct hit *h, const struct hit *o)
+{
+	if (h->score != o->score)
+		return h->score > o->score;
+	if (h->entry->t_ms != o->entry->t_ms)
+		return h->entry->t_ms > o->entry->t_ms;
+	if (h->kind != o->kind)
+		return h->kind == FQ_MERGE_KIND_SAME_EVENT;
+	return strcmp(h->entry->alert_id, o->entry->alert_id) < 0;
+}
+
 /* Keep h when its incident has no better hit yet. */
 static void hit_add(struct matcher *m, const struct hit *h)
 {
@@ -499,15 +516,7 @@ static void hit_add(struct matcher *m, const struct hit *h)
 
 		if (o->entry->incident != h->entry->incident)
 			continue;
-		/*
-		 * The higher score, then the later alert, then the smaller alert id: a total
-		 * order, so that the hit kept does not depend on the order alerts are seen in
-		 * (fq_merge_match_from adds the alerts of a prematch's delta after the others).
-		 */
-		if (h->score > o->score || (h->score == o->score &&
-					    (h->entry->t_ms > o->entry->t_ms ||
-					     (h->entry->t_ms == o->entry->t_ms &&
-					      strcmp(h->entry->alert_id, o->entry->alert_id) < 0))))
+		if (hit_better(h, o))
 			*o = *h;
 		return;
 	}
