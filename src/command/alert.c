@@ -227,9 +227,30 @@ static struct {
 	pthread_mutex_t intake;
 	pthread_mutex_t grids_lock;
 	struct station_grids *grids;
-} engine = {.swap = PTHREAD_RWLOCK_INITIALIZER,
-	    .intake = PTHREAD_MUTEX_INITIALIZER,
-	    .grids_lock = PTHREAD_MUTEX_INITIALIZER};
+} engine = {.intake = PTHREAD_MUTEX_INITIALIZER, .grids_lock = PTHREAD_MUTEX_INITIALIZER};
+
+/*
+ * engine.swap lets no new reader in while a writer waits: every alert request reads
+ * through it (fq_alert_prematch), and a reload must not wait for a gap between them.
+ */
+static pthread_once_t swap_once = PTHREAD_ONCE_INIT;
+
+static void swap_init(void)
+{
+	fq_xrwlock_init(&engine.swap);
+}
+
+static void swap_read(void)
+{
+	pthread_once(&swap_once, swap_init);
+	pthread_rwlock_rdlock(&engine.swap);
+}
+
+static void swap_write(void)
+{
+	pthread_once(&swap_once, swap_init);
+	pthread_rwlock_wrlock(&engine.swap);
+}
 
 /*
  * The stations of the units alerts were taken for, as found: units never move and are
@@ -382,7 +403,7 @@ int fq_alert_engine_start(struct fq_db *db, struct fq_err *err)
 
 	if (rc)
 		return rc;
-	pthread_rwlock_wrlock(&engine.swap);
+	swap_write();
 	fq_merge_index_free(engine.idx);
 	engine.idx = idx;
 	pthread_rwlock_unlock(&engine.swap);
@@ -399,7 +420,7 @@ void fq_alert_engine_stop(void)
 	struct station_grids *s = engine.grids;
 
 	stations_clear();
-	pthread_rwlock_wrlock(&engine.swap);
+	swap_write();
 	fq_merge_index_free(engine.idx);
 	engine.idx = NULL;
 	pthread_rwlock_unlock(&engine.swap);
@@ -421,7 +442,7 @@ void fq_alert_engine_tick(void)
 
 void fq_alert_engine_expire(int64_t now_ms)
 {
-	pthread_rwlock_rdlock(&engine.swap);
+	swap_read();
 	if (engine.idx)
 		fq_merge_expire(engine.idx, now_ms);
 	pthread_rwlock_unlock(&engine.swap);
@@ -581,7 +602,7 @@ int fq_alert_prematch(const struct fq_alert_in *in, struct fq_merge_prematch *pm
 	int rc;
 
 	merge_alert_of(&m, in);
-	pthread_rwlock_rdlock(&engine.swap);
+	swap_read();
 	rc = fq_merge_prematch(engine.idx, &m, pm, err);
 	pthread_rwlock_unlock(&engine.swap);
 	return rc;
@@ -594,7 +615,7 @@ int fq_alert_match_from(const struct fq_alert_in *in, struct fq_merge_prematch *
 	int rc;
 
 	merge_alert_of(&m, in);
-	pthread_rwlock_rdlock(&engine.swap);
+	swap_read();
 	rc = fq_merge_match_from(engine.idx, &m, pm, out, reused, err);
 	pthread_rwlock_unlock(&engine.swap);
 	return rc;
@@ -758,7 +779,7 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 	fill_merge_alert(&m, s->alert_id, s->incident_id, in->received_at, in->phone.number,
 			 in->has_location, in->lat, in->lon, in->address_norm, in->category,
 			 in->description_norm, 0);
-	pthread_rwlock_rdlock(&engine.swap);
+	swap_read();
 	if (fq_merge_insert(engine.idx, &m, &err) != 0)
 		fq_warn("merge index: alert %s not indexed: %s", s->alert_id, err.message);
 	pthread_rwlock_unlock(&engine.swap);
@@ -766,7 +787,7 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 
 void fq_alert_incident_state(const char *incident_id, int closed)
 {
-	pthread_rwlock_rdlock(&engine.swap);
+	swap_read();
 	if (engine.idx) {
 		/* FQ_ENOTFOUND: no report of it in the index, nothing to change. */
 		int rc = closed ? fq_merge_close_incident(engine.idx, incident_id, NULL)

@@ -210,8 +210,7 @@ int fq_merge_index_new(const struct fq_merge_config *cfg, struct fq_merge_index 
 		return rc;
 
 	idx = fq_xcalloc(1, sizeof(*idx));
-	if (pthread_rwlock_init(&idx->lock, NULL))
-		fq_die("pthread_rwlock_init");
+	fq_xrwlock_init(&idx->lock);
 	idx->cfg = *cfg;
 	fq__merge_index_init(idx);
 	category_tables_init(idx);
@@ -593,8 +592,8 @@ static void cell_entry(struct matcher *m, const struct entry *e)
 	d = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
 			      (struct fq_geo_point){e->lat, e->lon});
 	/* At the same address within same_address_max_m: scored once, by address_entry. */
-	if (m->address_key && e->address && e->address->node.key == m->address_key &&
-	    d <= m->idx->cfg.same_address_max_m)
+	if (m->idx->cfg.same_address_max_m > 0.0 && m->address_key && e->address &&
+	    e->address->node.key == m->address_key && d <= m->idx->cfg.same_address_max_m)
 		return;
 	if (d <= radius)
 		consider_same_event(m, e, d, 0);
@@ -1157,10 +1156,9 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 		const struct caller *caller =
 		    m.phone[0] ? fq__merge_caller_find(idx, m.phone) : NULL;
 
-		m.hits = pm->hits;
+		m.hits = pm->hits; /* m's now */
 		m.nhits = m.alloc = pm->nhits;
 		pm->hits = NULL;
-		pm->nhits = 0;
 		for (uint64_t n = pm->inserts; n < idx->inserts; n++)
 			collect_one(&m, idx->recent[n % FQ_MERGE_RECENT_MAX], address, caller);
 		if (reused)
@@ -1168,6 +1166,8 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 	} else {
 		collect(&m);
 	}
+	if (pm && pm->ready) /* spent: its hits are m's now, or no longer hold */
+		fq_merge_prematch_release(pm);
 	finish(&m, out);
 	pthread_rwlock_unlock(&idx->lock);
 	return 0;

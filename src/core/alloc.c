@@ -49,3 +49,14 @@ char *fq_xstrdup(const char *s)
 {
 	return fq_xstrndup(s, strlen(s));
 }
+
+void fq_xrwlock_init(pthread_rwlock_t *lock)
+{
+	pthread_rwlockattr_t attr;
+
+	if (pthread_rwlockattr_init(&attr) ||
+	    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) ||
+	    pthread_rwlock_init(lock, &attr))
+		fq_die("pthread_rwlock_init");
+	pthread_rwlockattr_destroy(&attr);
+}

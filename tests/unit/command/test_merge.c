@@ -570,6 +570,33 @@ static void test_same_address(void **state)
 	assert_int_equal(r.candidate_count, 0);
 }
 
+/* same_address_max_m 0 (the address never overrides the coordinates): located alerts at one
+ * address are found by their distance, the same place included. */
+static void test_same_address_no_override(void **state)
+{
+	struct fq_merge_config cfg;
+	struct fq_merge_index *idx;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_merge_alert a1 =
+	    alert("a1", "i1", T0, "13800000001", &p0, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert a2 =
+	    alert("a2", "", T0 + 10 * MIN_MS, "13900000002", &p0, "public_order.fight", FIGHT_1);
+	struct fq_merge_result r;
+
+	(void)state;
+	fq_merge_config_init(&cfg);
+	cfg.same_address_max_m = 0.0;
+	assert_int_equal(fq_merge_index_new(&cfg, &idx, &err), 0);
+	a1.address = ADDRESS;
+	a2.address = ADDRESS;
+	insert(idx, &a1);
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 1);
+	assert_string_equal(r.candidates[0].incident_id, "i1");
+	assert_near(r.candidates[0].distance_m, 0.0);
+	fq_merge_index_free(idx);
+}
+
 /* Variants of one address are one place: prefixes, words around it, crossings. */
 static void test_address_variants(void **state)
 {
@@ -1408,6 +1435,15 @@ static void test_prematch_stale(void **state)
 	fq_merge_prematch_release(&pm);
 	assert_int_equal(reused, 0);
 	assert_string_equal(r.candidates[0].incident_id, "i0");
+	/* A prematch is spent by its completion: used again, it starts afresh. */
+	assert_int_equal(fq_merge_prematch(idx, &b, &pm, &err), 0);
+	assert_int_equal(fq_merge_match_from(idx, &b, &pm, &r, &reused, &err), 0);
+	assert_int_equal(reused, 1);
+	assert_int_equal(pm.ready, 0);
+	assert_null(pm.hits);
+	assert_int_equal(fq_merge_match_from(idx, &b, &pm, &r, &reused, &err), 0);
+	assert_int_equal(reused, 0);
+	assert_string_equal(r.candidates[0].incident_id, "i0");
 	/* A zeroed prematch, or none, matches from scratch. */
 	memset(&pm, 0, sizeof(pm));
 	assert_int_equal(fq_merge_match_from(idx, &b, &pm, &r, &reused, &err), 0);
@@ -1442,6 +1478,7 @@ int main(void)
 	    T(test_place_agreement),
 	    T(test_gps_jitter),
 	    T(test_same_address),
+	    T(test_same_address_no_override),
 	    T(test_closed_never_target),
 	    T(test_repeat_place),
 	    T(test_repeat_place_radius),
