@@ -98,7 +98,6 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
 		int64_t t = mono_ns();
 		int reused = 0;
 		rc = fq_alert_match_from(it->in, &it->prematch, &it->match, &reused, it->err);
-		fq_merge_prematch_release(&it->prematch);
 		phase_ns[3] += mono_ns() - t;
 		prematched += (uint64_t)reused;
 	}
@@ -123,7 +122,7 @@ rollback : {
 		fq_warn("intake: rollback to savepoint failed: %s", ignored.message);
 }
 out:
-	fq_merge_prematch_release(&it->prematch); /* a replay's, unused */
+	fq_merge_prematch_release(&it->prematch); /* unused when not matched (a replay) */
 	it->rc = rc;
 	return 0;
 }

@@ -1113,9 +1113,10 @@ int fq_merge_prematch(struct fq_merge_index *idx, const struct fq_merge_alert *a
 	pm->changes = idx->changes;
 	collect(&m);
 	pthread_rwlock_unlock(&idx->lock);
-	fq_text_sorted_release(&m.words);
 	pm->hits = m.hits;
 	pm->nhits = m.nhits;
+	pm->words = m.words; /* for the alerts added since, if any is compared by text */
+	pm->words_ready = m.words_ready;
 	pm->ready = 1;
 	return 0;
 }
@@ -1125,6 +1126,7 @@ void fq_merge_prematch_release(struct fq_merge_prematch *pm)
 	if (!pm)
 		return;
 	free(pm->hits);
+	fq_text_sorted_release(&pm->words);
 	memset(pm, 0, sizeof(*pm));
 }
 
@@ -1146,8 +1148,15 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 	memset(out, 0, sizeof(*out));
 	if (reused)
 		*reused = 0;
-	if ((rc = matcher_init(&m, idx, a, err)))
+	if ((rc = matcher_init(&m, idx, a, err))) {
+		fq_merge_prematch_release(pm);
 		return rc;
+	}
+	if (pm && pm->ready) { /* the same alert's tokens, whether its hits hold or not */
+		m.words = pm->words;
+		m.words_ready = pm->words_ready;
+		memset(&pm->words, 0, sizeof(pm->words));
+	}
 	pthread_rwlock_rdlock(&idx->lock);
 	if (prematch_holds(idx, pm)) {
 		/* Its alerts are all still there, as they were: only the newer ones to see. */
@@ -1166,8 +1175,7 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 	} else {
 		collect(&m);
 	}
-	if (pm && pm->ready) /* spent: its hits are m's now, or no longer hold */
-		fq_merge_prematch_release(pm);
+	fq_merge_prematch_release(pm); /* spent: what it held is m's now, or no longer holds */
 	finish(&m, out);
 	pthread_rwlock_unlock(&idx->lock);
 	return 0;

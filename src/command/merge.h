@@ -87,6 +87,7 @@
 
 #include "command/taxonomy.h"
 #include "core/err.h"
+#include "core/text.h"
 
 /* Longest alert or incident id: a text UUID, in bytes without the NUL. */
 #define FQ_MERGE_ID_MAX 36
@@ -305,6 +306,8 @@ struct fq_merge_prematch {
 	uint64_t changes;    /* other changes it had seen */
 	void *hits;	     /* merge.c's */
 	size_t nhits;
+	struct fq_text_sorted words; /* of the alert's description, when words_ready */
+	int words_ready;
 	int ready;
 };
 

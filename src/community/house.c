@@ -367,12 +367,11 @@ void fq__cst_date(int64_t ms, int add_days, char out[11])
 }
 
 /*
- * People of a house or rental: id, name, sex, birth year, and ID number and
- * phone masked (a house's page lists them for every role that reads houses;
- * the full record is the person's own page, audited). Rental tenants also
- * get their registration's expiry and its state at today's China date.
- */
-/* The occupants (or a rental's tenants, tenants set) of key, masked; FQ_EDB when the store fails.
+ * People of a house or rental (key; tenants set for a rental's): id, name,
+ * sex, birth year, and ID number and phone masked (a house's page lists them
+ * for every role that reads houses; the full record is the person's own page,
+ * audited). Rental tenants also get their registration's expiry and its state
+ * at today's China date. FQ_EDB when the store fails.
  */
 static int people_of(struct fq_dbc *c, const char *sql, const char *key, int tenants, json_t **out,
 		     struct fq_err *err)

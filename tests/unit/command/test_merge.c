@@ -1450,6 +1450,17 @@ static void test_prematch_stale(void **state)
 	assert_int_equal(reused, 0);
 	assert_int_equal(fq_merge_match_from(idx, &b, NULL, &r, NULL, &err), 0);
 	assert_string_equal(r.candidates[0].incident_id, "i0");
+	/* A completion that fails still spends the prematch (nothing left to leak). */
+	assert_int_equal(fq_merge_prematch(idx, &b, &pm, &err), 0);
+	assert_true(pm.ready);
+	{
+		struct fq_merge_alert bad = b;
+		bad.category = NULL;
+		assert_int_equal(fq_merge_match_from(idx, &bad, &pm, &r, &reused, &err), FQ_EINVAL);
+	}
+	assert_int_equal(pm.ready, 0);
+	assert_null(pm.hits);
+	assert_null(pm.words.tokens);
 	/* An invalid alert fails the prematch as it fails a match. */
 	b.category = NULL;
 	assert_int_equal(fq_merge_prematch(idx, &b, &pm, &err), FQ_EINVAL);
