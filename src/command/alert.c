@@ -749,7 +749,11 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 	fq_uuid7_str(decision_id);
 	{
 		json_t *rj = reasons_json(best);
-		reasons = json_dumps(rj, JSON_COMPACT);
+		struct fq_buf rb;
+
+		fq_buf_init(&rb, FQ_BUF_DEFAULT_MAX);
+		reasons = rj && fq_json_dump(rj, &rb) == 0 ? fq_buf_detach(&rb, NULL) : NULL;
+		fq_buf_release(&rb);
 		json_decref(rj);
 	}
 	rc = fq_dbc_run(c, err, NULL,

@@ -63,6 +63,11 @@ static int grow(struct fq_buf *b, size_t extra)
 	return 0;
 }
 
+int fq_buf_reserve(struct fq_buf *b, size_t extra)
+{
+	return grow(b, extra);
+}
+
 int fq_buf_add(struct fq_buf *b, const void *data, size_t n)
 {
 	int rc = grow(b, n);

@@ -31,6 +31,8 @@ void fq_buf_reset(struct fq_buf *b);
 /* Hand the string to the caller (free() it); the buffer is re-initialised. */
 char *fq_buf_detach(struct fq_buf *b, size_t *len);
 
+/* Make room for extra more bytes now, so that the appends after it do not reallocate. */
+int fq_buf_reserve(struct fq_buf *b, size_t extra) FQ_WUR;
 int fq_buf_add(struct fq_buf *b, const void *data, size_t n) FQ_WUR;
 int fq_buf_adds(struct fq_buf *b, const char *s) FQ_WUR;
 int fq_buf_addch(struct fq_buf *b, char c) FQ_WUR;

@@ -93,6 +93,30 @@ static void test_growth(void **state)
 	fq_buf_release(&b);
 }
 
+/* A reservation makes room once; the appends within it keep the same memory. */
+static void test_reserve(void **state)
+{
+	struct fq_buf b;
+	char *mem;
+
+	(void)state;
+	fq_buf_init(&b, 100);
+	assert_int_equal(fq_buf_adds(&b, "ab"), 0);
+	assert_int_equal(fq_buf_reserve(&b, 98), 0);
+	assert_true(b.alloc >= 101);
+	assert_string_equal(b.buf, "ab");
+	mem = b.buf;
+	for (int i = 0; i < 98; i++)
+		assert_int_equal(fq_buf_addch(&b, 'x'), 0);
+	assert_ptr_equal(b.buf, mem);
+	assert_int_equal(b.len, 100);
+	/* Past the maximum: refused, nothing changed. */
+	assert_int_equal(fq_buf_reserve(&b, 1), FQ_ETOOBIG);
+	assert_int_equal(b.len, 100);
+	assert_int_equal(fq_buf_reserve(&b, 0), 0);
+	fq_buf_release(&b);
+}
+
 static void test_max_exact_fit(void **state)
 {
 	struct fq_buf b;
@@ -235,6 +259,7 @@ int main(void)
 	    cmocka_unit_test(test_appends),
 	    cmocka_unit_test(test_binary_data),
 	    cmocka_unit_test(test_growth),
+	    cmocka_unit_test(test_reserve),
 	    cmocka_unit_test(test_max_exact_fit),
 	    cmocka_unit_test(test_max_refuses_and_keeps_content),
 	    cmocka_unit_test(test_reset_keeps_memory),

@@ -4,7 +4,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -422,6 +425,155 @@ static void test_dump_sizes(void **state)
 	}
 }
 
+/* fq_json_dump against jansson's json_dumpb: the same bytes for every kind of value. */
+static void same_as_jansson(const json_t *j)
+{
+	size_t n = json_dumpb(j, NULL, 0, FQ_JSON_DUMP_FLAGS);
+	char *want = malloc(n + 1);
+	struct fq_buf b;
+
+	assert_non_null(want);
+	assert_true(n > 0);
+	assert_int_equal(json_dumpb(j, want, n, FQ_JSON_DUMP_FLAGS), n);
+	want[n] = '\0';
+	fq_buf_init(&b, 0);
+	assert_int_equal(fq_json_dump(j, &b), 0);
+	if (b.len != n || memcmp(b.buf, want, n) != 0)
+		fail_msg("fq_json_dump wrote\n%s\njansson wrote\n%s", b.buf, want);
+	fq_buf_release(&b);
+	free(want);
+}
+
+static void test_dump_matches_jansson(void **state)
+{
+	static const double reals[] = {0.0,
+				       -0.0,
+				       0.1,
+				       -0.5,
+				       1.0,
+				       120.0,
+				       1e15,
+				       1e16,
+				       1e20,
+				       1e21,
+				       1e100,
+				       -1e-5,
+				       1.5e-300,
+				       5e-324,
+				       DBL_MAX,
+				       DBL_MIN,
+				       29.7123456789012345,
+				       120.2,
+				       0.333333333333333314829616256247,
+				       123456789012345678.0};
+	static const json_int_t ints[] = {0, 1, -1, 9, 10, -10, 1234567, INT64_MAX, INT64_MIN};
+	json_t *obj = json_object(), *arr = json_array(), *nested = json_array();
+	char s[64];
+	uint64_t x = 88172645463325252u;
+
+	(void)state;
+	/* Every byte below 0x20, each of the escapes, and text around them. */
+	for (int c = 0; c < 0x20; c++) {
+		char t[4] = {'a', (char)c, 'b', 0};
+		json_array_append_new(arr, json_stringn(t, 3));
+	}
+	json_array_append_new(arr, json_string("引号\"反斜杠\\斜杠/删除\x7f"));
+	json_array_append_new(arr, json_string("emoji 😀 and 枫桥派出所"));
+	json_array_append_new(arr, json_string(""));
+	json_array_append_new(arr, json_stringn("nul\0inside", 10));
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		json_array_append_new(arr, json_integer(ints[i]));
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
+		json_array_append_new(arr, json_real(reals[i]));
+	/* Pseudo-random reals over many magnitudes (xorshift64). */
+	for (int i = 0; i < 3000; i++) {
+		double v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(&v, &x, sizeof(v));
+		if (isfinite(v))
+			json_array_append_new(arr, json_real(v));
+		json_array_append_new(arr, json_real((double)(x >> 11) / 1e6 - 4e12));
+		/* Coordinates, scores and the like, and the edges of the fast path. */
+		json_array_append_new(arr, json_real(29.6 + (double)(x % 300000) / 1e6));
+		json_array_append_new(arr, json_real(-(double)(x % 1000) / 100.0));
+		json_array_append_new(arr, json_real((double)(x >> 11) / 9007199254740992.0));
+		json_array_append_new(arr, json_real(pow(10.0, (double)(i % 40) - 20.0) *
+						     (1.0 + (double)(x % 7) / 3.0)));
+		json_array_append_new(arr, json_real((double)(x % 100000000) + 0.5));
+		json_array_append_new(arr, json_real(nextafter(pow(10.0, (double)(i % 24) - 6),
+							       (i & 1) ? 0.0 : INFINITY)));
+	}
+	json_array_append_new(arr, json_true());
+	json_array_append_new(arr, json_false());
+	json_array_append_new(arr, json_null());
+	json_array_append_new(arr, json_object());
+	json_array_append_new(arr, json_array());
+	/* Keys that need escaping, set in an order that is not sorted. */
+	json_object_set_new(obj, "z", json_integer(1));
+	json_object_set_new(obj, "键\"\n", json_string("值"));
+	json_object_set_new(obj, "a", json_null());
+	for (int i = 0; i < 40; i++) {
+		snprintf(s, sizeof(s), "k%d", 97 * i % 41);
+		json_object_set_new(obj, s, json_pack("{s:[i,f,s]}", "v", i, i / 7.0, s));
+	}
+	json_array_append_new(nested, json_pack("[[[{s:[]}]]]", "deep"));
+	json_object_set_new(obj, "nested", nested);
+	json_object_set(obj, "all", arr);
+	same_as_jansson(arr);
+	same_as_jansson(obj);
+	json_decref(arr);
+	json_decref(obj);
+}
+
+/* What cannot be written fails and leaves the buffer as it was. */
+static void test_dump_refused(void **state)
+{
+	json_t *bad = json_pack("{s:o}", "s", json_stringn_nocheck("\xff\xfe", 2));
+	json_t *deep = json_array(), *cycle = json_array(), *inner = deep;
+	struct fq_buf b;
+
+	(void)state;
+	fq_buf_init(&b, 0);
+	assert_int_equal(fq_buf_adds(&b, "kept"), 0);
+	/* Not valid UTF-8: jansson refuses it too. */
+	assert_int_equal(json_dumpb(bad, NULL, 0, FQ_JSON_DUMP_FLAGS), 0);
+	assert_int_equal(fq_json_dump(bad, &b), FQ_EINVAL);
+	assert_string_equal(b.buf, "kept");
+	/* Not an object or an array at the top. */
+	assert_int_equal(fq_json_dump(json_object_get(bad, "s"), &b), FQ_EINVAL);
+	assert_int_equal(fq_json_dump(NULL, &b), FQ_EINVAL);
+	/* Nesting: 511 levels below the top are written, 512 are not. */
+	for (int i = 0; i < 511; i++) {
+		json_t *next = json_array();
+		json_array_append_new(inner, next);
+		inner = next;
+	}
+	assert_int_equal(fq_json_dump(deep, &b), 0);
+	assert_int_equal(b.len, 4 + 2 * 512);
+	b.len = 4;
+	b.buf[4] = '\0';
+	json_array_append_new(inner, json_array());
+	assert_int_equal(fq_json_dump(deep, &b), FQ_ETOOBIG);
+	assert_string_equal(b.buf, "kept");
+	/* A cycle (jansson refuses an array in itself, not one two steps away) ends as too deep. */
+	{
+		json_t *other = json_array();
+
+		assert_int_equal(json_array_append_new(cycle, other), 0);
+		assert_int_equal(json_array_append(other, cycle), 0);
+		assert_int_equal(fq_json_dump(cycle, &b), FQ_ETOOBIG);
+		assert_string_equal(b.buf, "kept");
+		json_array_clear(other);
+		json_decref(cycle);
+	}
+	json_decref(deep);
+	json_decref(bad);
+	fq_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +591,8 @@ int main(void)
 	    cmocka_unit_test(test_dump_reals),
 	    cmocka_unit_test(test_dump_compact_utf8),
 	    cmocka_unit_test(test_dump_sizes),
+	    cmocka_unit_test(test_dump_matches_jansson),
+	    cmocka_unit_test(test_dump_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
