@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "io/csv_in.h"
+#include "org/numbers.h"
 #include "core/banned.h"
 
 /* ---- columns ---- */
@@ -508,7 +509,9 @@ static int end_batch(struct import *imp, struct fq_err *err)
 
 	if (!imp->batch_count)
 		return 0;
-	rc = imp->opt->audit(imp->c, &b, imp->opt->audit_arg, err);
+	rc = fq_number_batch_flush(err);
+	if (!rc)
+		rc = imp->opt->audit(imp->c, &b, imp->opt->audit_arg, err);
 	if (!rc && !imp->opt->dry_run && !(rc = fq_dbc_commit(imp->c, err)))
 		imp->sum->batches++;
 	if (!rc)
@@ -621,8 +624,12 @@ static int run(struct import *imp, struct fq_err *err)
 	if (imp->opt->decisions)
 		fputs(decisions_header, imp->opt->decisions);
 	for (size_t i = 0; i < imp->nrows; i++) {
-		if (!fq_dbc_in_transaction(imp->c) && (rc = fq_dbc_begin(imp->c, 1, err)))
-			break;
+		if (!fq_dbc_in_transaction(imp->c)) {
+			if ((rc = fq_dbc_begin(imp->c, 1, err)))
+				break;
+			/* The batch's numbers counted in memory, written by end_batch. */
+			fq_number_batch_begin(imp->c);
+		}
 		if ((rc = import_row(imp, &imp->rows[i], err))) {
 			struct fq_err cause = err ? *err : (struct fq_err)FQ_ERR_INIT;
 			fq_err_set(err, rc, cause.machine, cause.field,
@@ -636,6 +643,7 @@ static int run(struct import *imp, struct fq_err *err)
 	if (!rc)
 		rc = end_batch(imp, err);
 	fq_dbc_rollback(imp->c); /* a dry run, or a failed batch */
+	fq_number_batch_end();
 	fq_alert_engine_tick();
 	return rc;
 }

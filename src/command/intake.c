@@ -16,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "org/numbers.h"
 #include "core/banned.h"
 
 #define SAVEPOINT      "fq_intake_alert"
@@ -164,6 +165,7 @@ static int commit_group(struct fq_intake_item **items, unsigned n)
 		fail_group(items, n, rc, &gerr);
 		goto out;
 	}
+	fq_number_batch_begin(c); /* the group's numbers counted in memory, written once */
 	for (unsigned i = 0; i < n; i++) {
 		indexed += (unsigned)one_alert(c, items[i]);
 		if (!fq_dbc_in_transaction(c)) {
@@ -175,10 +177,13 @@ static int commit_group(struct fq_intake_item **items, unsigned n)
 		}
 	}
 	t2 = mono_ns();
-	if (!rc)
+	if (!rc && (rc = fq_number_batch_flush(&gerr)))
+		fq_dbc_rollback(c);
+	else if (!rc)
 		rc = fq_dbc_commit(c, &gerr); /* rolls back when it fails */
 	else
 		fq_dbc_rollback(c);
+	fq_number_batch_end();
 	if (rc) {
 		fail_group(items, n, rc, &gerr);
 		if (indexed) {

@@ -20,4 +20,20 @@
 int fq_number_next(struct fq_dbc *c, const char *kind, const char *unit_code, int64_t at_ms,
 		   char out[FQ_NUMBER_MAX], struct fq_err *err) FQ_WUR;
 
+/*
+ * Numbers of one transaction without a statement each (the intake committer's
+ * group, an import's batch). Between fq_number_batch_begin and
+ * fq_number_batch_end, fq_number_next on that connection, from the calling
+ * thread, reads each prefix's counter once and counts on in memory;
+ * fq_number_batch_flush writes the counters back and must run inside the same
+ * transaction, before its COMMIT. The transaction holds the store's write lock
+ * throughout, so no other writer takes a number in between. A savepoint rolled
+ * back meanwhile leaves a gap in the numbers, never one number twice; a
+ * transaction rolled back takes the counters back with it (end the batch, begin
+ * a new one with the next transaction).
+ */
+void fq_number_batch_begin(struct fq_dbc *c);
+int fq_number_batch_flush(struct fq_err *err) FQ_WUR;
+void fq_number_batch_end(void);
+
 #endif
