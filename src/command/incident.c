@@ -90,13 +90,21 @@ static json_t *incident_row(struct fq_stmt *st);
 	" disposal, feedback, close_reason, closed_at, version, updated_at, merged_into"
 
 /*
- * The one row of a statement RETURNING INCIDENT_COLS: into *row and its first_received_at
- * into *first_ms (each when not NULL). The statement is done after.
+ * The incident's row as it is now, read after the statement that wrote it: into *row and its
+ * first_received_at into *first_ms (each when not NULL). Not RETURNING: SQLite gathers a
+ * RETURNING statement's rows in an ephemeral table, a B-tree opened and dropped per
+ * statement, which costs more than this read of a page the write just touched.
  */
-static int returned_row(struct fq_stmt *st, json_t **row, int64_t *first_ms, struct fq_err *err)
+static int written_row(struct fq_dbc *c, const char *id, json_t **row, int64_t *first_ms,
+		       struct fq_err *err)
 {
-	int rc = fq_stmt_step(st, err);
+	struct fq_stmt *st;
+	int rc = fq_dbc_query(c, err, &st, "SELECT " INCIDENT_COLS " FROM incident WHERE id = ?",
+			      "t", id);
 
+	if (rc)
+		return rc;
+	rc = fq_stmt_step(st, err);
 	if (rc == FQ_DB_ROW) {
 		if (row)
 			*row = incident_row(st);
@@ -115,7 +123,6 @@ int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char 
 		       char number[FQ_NUMBER_MAX], json_t **row, struct fq_err *err)
 {
 	int64_t now = fq_now_ms();
-	struct fq_stmt *st;
 	int rc;
 
 	if (row)
@@ -124,21 +131,19 @@ int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char 
 	rc = fq_number_next(c, "SJ", in->unit_code, in->received_at, number, err);
 	if (rc)
 		return rc;
-	rc = fq_dbc_query(
-	    c, err, &st,
-	    "INSERT INTO incident (id, number, unit_code, grid_code, state, category,"
-	    " priority, lat, lon, address, first_received_at, last_received_at,"
-	    " alert_count, repeat_caller, repeat_place, created_at, created_by,"
-	    " updated_at, updated_by) VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " INCIDENT_COLS,
-	    "tttttiDDtiiiiiitit", id, number, in->unit_code, in->grid_code, in->category,
-	    (int64_t)in->priority, in->has_location ? in->lat : NAN,
-	    in->has_location ? in->lon : NAN, in->address, in->received_at, in->received_at,
-	    (int64_t)(in->first_alert ? 1 : 0), (int64_t)in->repeat_caller,
-	    (int64_t)in->repeat_place, now, in->actor_id, now, in->actor_id);
-	if (rc)
-		return rc;
-	if ((rc = returned_row(st, row, NULL, err)))
+	rc = fq_dbc_run(c, err, NULL,
+			"INSERT INTO incident (id, number, unit_code, grid_code, state, category,"
+			" priority, lat, lon, address, first_received_at, last_received_at,"
+			" alert_count, repeat_caller, repeat_place, created_at, created_by,"
+			" updated_at, updated_by) VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?,"
+			" ?, ?, ?, ?, ?, ?, ?, ?)",
+			"tttttiDDtiiiiiitit", id, number, in->unit_code, in->grid_code,
+			in->category, (int64_t)in->priority, in->has_location ? in->lat : NAN,
+			in->has_location ? in->lon : NAN, in->address, in->received_at,
+			in->received_at, (int64_t)(in->first_alert ? 1 : 0),
+			(int64_t)in->repeat_caller, (int64_t)in->repeat_place, now, in->actor_id,
+			now, in->actor_id);
+	if (rc || (row && (rc = written_row(c, id, row, NULL, err))))
 		return rc;
 	rc = fq_incident_event(c, id, now, in->actor_id, "transition", NULL, "received", NULL, err);
 	if (rc && row) {
@@ -151,7 +156,6 @@ int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char 
 int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, json_t **row,
 			  struct fq_err *err)
 {
-	struct fq_stmt *st;
 	int64_t first_ms = 0;
 	int rc;
 
@@ -161,22 +165,20 @@ int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at,
 	 * first_received_at stays out of the SET list unless it moves (a late report of an
 	 * earlier time): the two indexes that hold it are then left alone.
 	 */
-	rc = fq_dbc_query(c, err, &st,
-			  "UPDATE incident SET alert_count = alert_count + 1,"
-			  " last_received_at = max(last_received_at, ?), updated_at = ?,"
-			  " version = version + 1 WHERE id = ? RETURNING " INCIDENT_COLS,
-			  "iit", received_at, fq_now_ms(), id);
-	if (rc || (rc = returned_row(st, row, &first_ms, err)) || received_at >= first_ms)
+	rc = fq_dbc_run(c, err, NULL,
+			"UPDATE incident SET alert_count = alert_count + 1,"
+			" last_received_at = max(last_received_at, ?), updated_at = ?,"
+			" version = version + 1 WHERE id = ?",
+			"iit", received_at, fq_now_ms(), id);
+	if (rc || (rc = written_row(c, id, row, &first_ms, err)) || received_at >= first_ms)
 		return rc;
 	if (row) {
 		json_decref(*row);
 		*row = NULL;
 	}
-	rc = fq_dbc_query(
-	    c, err, &st,
-	    "UPDATE incident SET first_received_at = ? WHERE id = ? RETURNING " INCIDENT_COLS, "it",
-	    received_at, id);
-	return rc ? rc : returned_row(st, row, NULL, err);
+	rc = fq_dbc_run(c, err, NULL, "UPDATE incident SET first_received_at = ? WHERE id = ?",
+			"it", received_at, id);
+	return rc ? rc : written_row(c, id, row, NULL, err);
 }
 
 static int check_text(const char *s, const char *field, struct fq_err *err)
