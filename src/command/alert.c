@@ -158,6 +158,9 @@ int fq_alert_parse(json_t *body, int for_match, struct fq_pool *pool, struct fq_
 	if (out->address && *out->address &&
 	    (rc = normalized(pool, out->address, "address", &out->address_norm, err)))
 		return rc;
+	/* Once here, in the request's thread: matching and indexing both need it. */
+	out->address_key = fq_merge_address_key(out->address_norm);
+	out->has_address_key = 1;
 	if (!out->has_location && !*out->address_norm && !for_match)
 		return fq_err_set(err, FQ_EINVAL, "missing_field", "location",
 				  "须提供报警位置（location 坐标）或地址（address）");
@@ -593,6 +596,8 @@ static void merge_alert_of(struct fq_merge_alert *m, const struct fq_alert_in *i
 {
 	fill_merge_alert(m, "", NULL, in->received_at, in->phone.number, in->has_location, in->lat,
 			 in->lon, in->address_norm, in->category, in->description_norm, 0);
+	m->address_key = in->address_key;
+	m->has_address_key = in->has_address_key;
 }
 
 int fq_alert_prematch(const struct fq_alert_in *in, struct fq_merge_prematch *pm,
@@ -783,6 +788,8 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 	fill_merge_alert(&m, s->alert_id, s->incident_id, in->received_at, in->phone.number,
 			 in->has_location, in->lat, in->lon, in->address_norm, in->category,
 			 in->description_norm, 0);
+	m.address_key = in->address_key;
+	m.has_address_key = in->has_address_key;
 	swap_read();
 	if (fq_merge_insert(engine.idx, &m, &err) != 0)
 		fq_warn("merge index: alert %s not indexed: %s", s->alert_id, err.message);

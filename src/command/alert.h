@@ -60,6 +60,9 @@ struct fq_alert_in {
 	double lat, lon;	  /* WGS-84 */
 	const char *address;	  /* as entered, NULL when not given */
 	const char *address_norm; /* "" when none */
+	/* fq_merge_address_key(address_norm), set by fq_alert_parse (has_address_key) */
+	uint64_t address_key;
+	int has_address_key;
 	const struct fq_category *category;
 	int priority;
 	const char *description; /* as entered */

@@ -1054,7 +1054,7 @@ static int matcher_init(struct matcher *m, const struct fq_merge_index *idx,
 	m->a = a;
 	m->alert_id = fq__merge_nonnull(a->alert_id);
 	m->phone = fq__merge_nonnull(a->phone);
-	m->address_key = fq__merge_address_key(a->address);
+	m->address_key = a->has_address_key ? a->address_key : fq__merge_address_key(a->address);
 	if (a->has_location)
 		m->metres_per_degree_lon = METRES_PER_DEGREE * cos(a->lat * PI / 180.0);
 	desc_len = fq__merge_text_kept_len(fq__merge_nonnull(a->description));

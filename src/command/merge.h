@@ -186,6 +186,12 @@ struct fq_merge_alert {
 	const struct fq_category *category; /* from command/taxonomy.h; required */
 	const char *description;	    /* normalised description, may be "" */
 	int incident_closed;		    /* insert: whether that incident is closed */
+	/*
+	 * fq_merge_address_key(address) when has_address_key, so that an alert matched and
+	 * then inserted has its address made canonical once; computed here otherwise.
+	 */
+	uint64_t address_key;
+	int has_address_key;
 };
 
 enum fq_merge_decision {
@@ -395,6 +401,9 @@ void fq_merge_stats(struct fq_merge_index *idx, struct fq_merge_stats *out);
  * 十字路口" and "A路B路路口" are all "A路B路路口"). Returns its length.
  */
 size_t fq_merge_address_canonical(const char *address, char *out, size_t cap);
+
+/* The index's key of a normalised address (a hash of its canonical form); 0 for "" or NULL. */
+uint64_t fq_merge_address_key(const char *address);
 
 /* "merged", "suggested", "new"; and "repeat_caller", "same_event", or NULL for none. */
 const char *fq_merge_decision_name(enum fq_merge_decision d);

@@ -629,6 +629,11 @@ size_t fq_merge_address_canonical(const char *address, char *out, size_t cap)
 	return n;
 }
 
+uint64_t fq_merge_address_key(const char *address)
+{
+	return fq__merge_address_key(address);
+}
+
 uint64_t fq__merge_address_key(const char *address)
 {
 	char canonical[FQ_MERGE_ADDRESS_KEY_MAX];
@@ -734,7 +739,7 @@ void fq__merge_index_release(struct fq_merge_index *idx)
 void fq__merge_add(struct fq_merge_index *idx, const struct fq_merge_alert *a, long category_index)
 {
 	const char *phone = fq__merge_nonnull(a->phone);
-	uint64_t addr = fq__merge_address_key(a->address);
+	uint64_t addr = a->has_address_key ? a->address_key : fq__merge_address_key(a->address);
 	struct incident *inc = fq__merge_incident_get(idx, a->incident_id);
 	struct entry *e;
 

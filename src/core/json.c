@@ -64,21 +64,30 @@ static inline int putc1(struct fq_buf *b, char c)
 static int dump_string(struct fq_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t from = 0;
+	size_t from = 0, i = 0;
 	int rc;
 
-	/* jansson refuses to write a string that is not valid UTF-8. */
-	if (!fq_utf8_valid(s, len))
-		return FQ_EINVAL;
 	if ((rc = putc1(b, '"')))
 		return rc;
-	for (size_t i = 0; i < len; i++) {
+	/* One pass: ASCII is copied in runs, other bytes must start well-formed UTF-8 (jansson
+	 * refuses to write a string that is not). */
+	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6] = {'\\', 0, 0, 0, 0, 0};
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x80) {
+			size_t k = fq_utf8_seq_len(s + i, len - i);
+
+			if (!k)
+				return FQ_EINVAL;
+			i += k;
 			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
 		switch (c) {
 		case '"':
 		case '\\':
@@ -107,7 +116,7 @@ static int dump_string(struct fq_buf *b, const char *s, size_t len)
 		}
 		if ((rc = put(b, s + from, i - from)) || (rc = put(b, esc, n)))
 			return rc;
-		from = i + 1;
+		from = ++i;
 	}
 	if ((rc = put(b, s + from, len - from)))
 		return rc;

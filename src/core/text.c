@@ -76,47 +76,56 @@ void fq_text_global_cleanup(void)
 	pthread_rwlock_unlock(&opencc_lock);
 }
 
-bool fq_utf8_valid(const char *s, size_t len)
+size_t fq_utf8_seq_len(const char *s, size_t avail)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	unsigned char c, lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	if (!avail)
+		return 0;
+	c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	if (c < 0xe0) {
+		need = 1;
+	} else if (c < 0xf0) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	}
+	if (avail - 1 < need || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k <= need; k++)
+		if (p[k] < 0x80 || p[k] > 0xbf)
+			return 0;
+	return need + 1;
+}
+
+bool fq_utf8_valid(const char *s, size_t len)
+{
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = p[i];
-		size_t need;
-		unsigned char lo = 0x80;
-		unsigned char hi = 0xbf;
+		size_t n;
 
-		if (c < 0x80) {
+		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c < 0xc2 || c > 0xf4)
+		if (!(n = fq_utf8_seq_len(s + i, len - i)))
 			return false;
-		if (c < 0xe0) {
-			need = 1;
-		} else if (c < 0xf0) {
-			need = 2;
-			if (c == 0xe0)
-				lo = 0xa0; /* overlong */
-			else if (c == 0xed)
-				hi = 0x9f; /* surrogates */
-		} else {
-			need = 3;
-			if (c == 0xf0)
-				lo = 0x90; /* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f; /* above U+10FFFF */
-		}
-		if (len - i - 1 < need)
-			return false;
-		if (p[i + 1] < lo || p[i + 1] > hi)
-			return false;
-		for (size_t k = 2; k <= need; k++) {
-			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-				return false;
-		}
-		i += need + 1;
+		i += n;
 	}
 	return true;
 }

@@ -60,6 +60,8 @@ void fq_text_global_cleanup(void);
  * (U+0000); callers that need C strings check for them separately.
  */
 bool fq_utf8_valid(const char *s, size_t len);
+/* Length of the well-formed UTF-8 sequence at s (1..4, within avail bytes), 0 if there is none. */
+size_t fq_utf8_seq_len(const char *s, size_t avail);
 
 /*
  * Append the normalised form of in[0..len) (UTF-8, may hold NUL bytes,

@@ -72,26 +72,66 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return q;
 }
 
+/* n digits of v, zero-padded, at p; returns p + n. */
+static char *put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+/*
+ * Written digit by digit: answers and events carry several times each, and snprintf
+ * took 2% of the intake's instructions for them. Years outside 0000-9999 (which
+ * RFC 3339 cannot write in four digits) go through snprintf.
+ */
 void fq_time_format(int64_t ms, int offset_s, char out[FQ_RFC3339_MAX])
 {
 	int64_t local = ms + (int64_t)offset_s * 1000;
 	int64_t days = floor_div(local, 86400000);
 	int64_t rem = local - days * 86400000;
 	int64_t y;
-	unsigned mo, d;
+	unsigned mo, d, r = (unsigned)rem;
 	int off = offset_s < 0 ? -offset_s : offset_s;
+	char *p = out;
 
 	fq_civil_from_days(days, &y, &mo, &d);
-	if (offset_s == 0) {
-		snprintf(out, FQ_RFC3339_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y,
-			 mo, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-			 (int)(rem / 1000 % 60), (int)(rem % 1000));
+	if (y < 0 || y > 9999 || off >= 100 * 3600) {
+		if (offset_s == 0)
+			snprintf(out, FQ_RFC3339_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+				 (long long)y, mo, d, r / 3600000, r / 60000 % 60, r / 1000 % 60,
+				 r % 1000);
+		else
+			snprintf(out, FQ_RFC3339_MAX,
+				 "%04lld-%02u-%02uT%02u:%02u:%02u.%03u%c%02d:%02d", (long long)y,
+				 mo, d, r / 3600000, r / 60000 % 60, r / 1000 % 60, r % 1000,
+				 offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 		return;
 	}
-	snprintf(out, FQ_RFC3339_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d.%03d%c%02d:%02d",
-		 (long long)y, mo, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-		 (int)(rem / 1000 % 60), (int)(rem % 1000), offset_s < 0 ? '-' : '+', off / 3600,
-		 off / 60 % 60);
+	p = put_digits(p, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, mo, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, r / 3600000, 2);
+	*p++ = ':';
+	p = put_digits(p, r / 60000 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, r / 1000 % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, r % 1000, 3);
+	if (offset_s == 0) {
+		*p++ = 'Z';
+	} else {
+		*p++ = offset_s < 0 ? '-' : '+';
+		p = put_digits(p, (unsigned)(off / 3600), 2);
+		*p++ = ':';
+		p = put_digits(p, (unsigned)(off / 60 % 60), 2);
+	}
+	*p = '\0';
 }
 
 void fq_time_format_cst(int64_t ms, char out[FQ_RFC3339_MAX])

@@ -626,7 +626,11 @@ void fq_stmt_done(struct fq_stmt *st)
 	}
 }
 
-static int bind_va(struct fq_stmt *st, const char *types, va_list ap, struct fq_err *err)
+/*
+ * copy 0: text is bound without a copy (SQLITE_STATIC), for callers that step the statement
+ * before they return, while the caller's strings are still there, and clear the bindings after.
+ */
+static int bind_va(struct fq_stmt *st, const char *types, va_list ap, int copy, struct fq_err *err)
 {
 	int nparams = sqlite3_bind_parameter_count(st->st);
 	int idx = 1;
@@ -638,9 +642,14 @@ static int bind_va(struct fq_stmt *st, const char *types, va_list ap, struct fq_
 				  strlen(types));
 	for (const char *t = types; *t && !rc; t++, idx++) {
 		switch (*t) {
-		case 't':
-			rc = fq_stmt_bind_text(st, idx, va_arg(ap, const char *));
+		case 't': {
+			const char *v = va_arg(ap, const char *);
+			rc =
+			    copy || !v
+				? fq_stmt_bind_text(st, idx, v)
+				: bind_rc(st, sqlite3_bind_text(st->st, idx, v, -1, SQLITE_STATIC));
 			break;
+		}
 		case 'i':
 			rc = fq_stmt_bind_int(st, idx, va_arg(ap, int64_t));
 			break;
@@ -677,7 +686,7 @@ int fq_dbc_query(struct fq_dbc *c, struct fq_err *err, struct fq_stmt **out, con
 	if (rc)
 		return rc;
 	va_start(ap, types);
-	rc = bind_va(*out, types, ap, err);
+	rc = bind_va(*out, types, ap, 1, err);
 	va_end(ap);
 	if (rc) {
 		fq_stmt_done(*out);
@@ -697,7 +706,7 @@ int fq_dbc_count(struct fq_dbc *c, struct fq_err *err, int64_t *out, const char 
 	if (rc)
 		return rc;
 	va_start(ap, types);
-	rc = bind_va(st, types, ap, err);
+	rc = bind_va(st, types, ap, 0, err);
 	va_end(ap);
 	if (!rc) {
 		rc = fq_stmt_step(st, err);
@@ -705,6 +714,7 @@ int fq_dbc_count(struct fq_dbc *c, struct fq_err *err, int64_t *out, const char 
 			*out = fq_stmt_int(st, 0);
 		rc = rc < 0 ? rc : 0;
 	}
+	sqlite3_clear_bindings(st->st); /* bound without a copy */
 	fq_stmt_done(st);
 	return rc;
 }
@@ -719,12 +729,13 @@ int fq_dbc_run(struct fq_dbc *c, struct fq_err *err, int64_t *changes, const cha
 	if (rc)
 		return rc;
 	va_start(ap, types);
-	rc = bind_va(st, types, ap, err);
+	rc = bind_va(st, types, ap, 0, err);
 	va_end(ap);
 	while (!rc && (rc = fq_stmt_step(st, err)) == FQ_DB_ROW)
 		rc = 0;
 	if (rc == FQ_DB_DONE && changes)
 		*changes = sqlite3_changes64(c->h);
+	sqlite3_clear_bindings(st->st); /* bound without a copy */
 	fq_stmt_done(st);
 	return rc < 0 ? rc : 0;
 }

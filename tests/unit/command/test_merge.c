@@ -570,6 +570,42 @@ static void test_same_address(void **state)
 	assert_int_equal(r.candidate_count, 0);
 }
 
+/* An address key given with the alert is the one used, for inserts and matches alike. */
+static void test_address_key_given(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_merge_alert a1 =
+	    alert("a1", "i1", T0, "13800000001", NULL, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert a2 =
+	    alert("a2", "", T0 + 10 * MIN_MS, "13900000002", NULL, "public_order.fight", FIGHT_1);
+	struct fq_merge_result r;
+
+	assert_int_equal(fq_merge_address_key(NULL), 0);
+	assert_int_equal(fq_merge_address_key(""), 0);
+	/* One key for the variants of one address. */
+	assert_true(fq_merge_address_key(ADDRESS) != 0);
+	assert_true(fq_merge_address_key("诸暨市" ADDRESS "门口") == fq_merge_address_key(ADDRESS));
+	a1.address = ADDRESS;
+	a1.address_key = fq_merge_address_key(ADDRESS);
+	a1.has_address_key = 1;
+	insert(idx, &a1);
+	/* The right key: found at the same address, as when computed. */
+	a2.address = ADDRESS;
+	a2.address_key = fq_merge_address_key(ADDRESS);
+	a2.has_address_key = 1;
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 1);
+	assert_true(r.candidates[0].same_address);
+	/* Another address's key wins over the text: not found. */
+	a2.address_key = fq_merge_address_key("诸暨市枫桥镇和平路14号");
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 0);
+	/* Without one, computed from the text. */
+	a2.has_address_key = 0;
+	match(idx, &a2, &r);
+	assert_int_equal(r.candidate_count, 1);
+}
+
 /* same_address_max_m 0 (the address never overrides the coordinates): located alerts at one
  * address are found by their distance, the same place included. */
 static void test_same_address_no_override(void **state)
@@ -1489,6 +1525,7 @@ int main(void)
 	    T(test_place_agreement),
 	    T(test_gps_jitter),
 	    T(test_same_address),
+	    T(test_address_key_given),
 	    T(test_same_address_no_override),
 	    T(test_closed_never_target),
 	    T(test_repeat_place),

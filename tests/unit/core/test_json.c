@@ -542,6 +542,22 @@ static void test_dump_refused(void **state)
 	assert_int_equal(json_dumpb(bad, NULL, 0, FQ_JSON_DUMP_FLAGS), 0);
 	assert_int_equal(fq_json_dump(bad, &b), FQ_EINVAL);
 	assert_string_equal(b.buf, "kept");
+	/* Ill-formed anywhere in a string: truncated, overlong, a surrogate, above U+10FFFF. */
+	{
+		static const char *const ill[] = {"ok \xe6\x9e", "\xc0\xaf",
+						  "a\xed\xa0\x80"
+						  "b",
+						  "\xf4\x90\x80\x80", "枫桥\x80"};
+
+		for (size_t i = 0; i < sizeof(ill) / sizeof(ill[0]); i++) {
+			json_t *j = json_pack("[o]", json_stringn_nocheck(ill[i], strlen(ill[i])));
+
+			assert_int_equal(json_dumpb(j, NULL, 0, FQ_JSON_DUMP_FLAGS), 0);
+			assert_int_equal(fq_json_dump(j, &b), FQ_EINVAL);
+			assert_string_equal(b.buf, "kept");
+			json_decref(j);
+		}
+	}
 	/* Not an object or an array at the top. */
 	assert_int_equal(fq_json_dump(json_object_get(bad, "s"), &b), FQ_EINVAL);
 	assert_int_equal(fq_json_dump(NULL, &b), FQ_EINVAL);

@@ -169,6 +169,17 @@ static void test_format(void **state)
 	assert_string_equal(out, "1999-12-31T23:59:59.999+08:00");
 	fq_time_format(-2208988800000LL, 0, out);
 	assert_string_equal(out, "1900-01-01T00:00:00.000Z");
+	/* The first and last instants with four-digit years, and past them. */
+	fq_time_format(-62167219200000LL, 0, out);
+	assert_string_equal(out, "0000-01-01T00:00:00.000Z");
+	fq_time_format(253402300799999LL, 0, out);
+	assert_string_equal(out, "9999-12-31T23:59:59.999Z");
+	fq_time_format(253402300800000LL, 0, out);
+	assert_string_equal(out, "10000-01-01T00:00:00.000Z");
+	fq_time_format(253402300799999LL, FQ_CST_OFFSET_S, out);
+	assert_string_equal(out, "10000-01-01T07:59:59.999+08:00");
+	fq_time_format(-62167219200001LL, 0, out);
+	assert_string_equal(out, "-001-12-31T23:59:59.999Z");
 }
 
 static void test_format_parse_round_trip(void **state)
