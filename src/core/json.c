@@ -2,8 +2,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/text.h"
 
 #include "core/banned.h"
@@ -235,7 +237,37 @@ static int dump_int(struct fq_buf *b, json_int_t v)
 	return put(b, p, (size_t)(out + sizeof(out) - p));
 }
 
-static int dump_value(struct fq_buf *b, const json_t *j, int depth)
+static int dump_value(struct fq_buf *b, const json_t *j, int depth, int sorted);
+
+static int by_key(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* An object's members sorted by key (bytewise), as JSON_SORT_KEYS writes them. */
+static int dump_sorted_object(struct fq_buf *b, const json_t *j, int depth)
+{
+	const char *stack[32], **keys = stack, *key;
+	size_t n = json_object_size(j), k = 0;
+	json_t *v;
+	int rc = 0;
+
+	if (n > sizeof(stack) / sizeof(stack[0]))
+		keys = fq_xmalloc(n * sizeof(*keys));
+	json_object_foreach((json_t *)j, key, v) keys[k++] = key;
+	qsort(keys, k, sizeof(*keys), by_key);
+	rc = putc1(b, '{');
+	for (size_t i = 0; !rc && i < k; i++)
+		if ((i && (rc = putc1(b, ','))) ||
+		    (rc = dump_string(b, keys[i], strlen(keys[i]))) || (rc = putc1(b, ':')) ||
+		    (rc = dump_value(b, json_object_get(j, keys[i]), depth + 1, 1)))
+			break;
+	if (keys != stack)
+		free(keys);
+	return rc ? rc : putc1(b, '}');
+}
+
+static int dump_value(struct fq_buf *b, const json_t *j, int depth, int sorted)
 {
 	int rc = 0;
 
@@ -247,6 +279,8 @@ static int dump_value(struct fq_buf *b, const json_t *j, int depth)
 
 		if (depth >= DUMP_MAX_DEPTH)
 			return FQ_ETOOBIG;
+		if (sorted)
+			return dump_sorted_object(b, j, depth);
 		if ((rc = putc1(b, '{')))
 			return rc;
 		/* jansson keeps an object's members in the order they were set. */
@@ -254,7 +288,7 @@ static int dump_value(struct fq_buf *b, const json_t *j, int depth)
 		{
 			if ((!first && (rc = putc1(b, ','))) ||
 			    (rc = dump_string(b, key, strlen(key))) || (rc = putc1(b, ':')) ||
-			    (rc = dump_value(b, v, depth + 1)))
+			    (rc = dump_value(b, v, depth + 1, 0)))
 				return rc;
 			first = 0;
 		}
@@ -269,7 +303,7 @@ static int dump_value(struct fq_buf *b, const json_t *j, int depth)
 			return rc;
 		for (size_t i = 0; i < n; i++)
 			if ((i && (rc = putc1(b, ','))) ||
-			    (rc = dump_value(b, json_array_get(j, i), depth + 1)))
+			    (rc = dump_value(b, json_array_get(j, i), depth + 1, sorted)))
 				return rc;
 		return putc1(b, ']');
 	}
@@ -289,7 +323,7 @@ static int dump_value(struct fq_buf *b, const json_t *j, int depth)
 	return FQ_EINVAL;
 }
 
-int fq_json_dump(const json_t *j, struct fq_buf *b)
+static int dump_top(const json_t *j, struct fq_buf *b, int sorted)
 {
 	size_t start = b->len;
 	int rc;
@@ -301,7 +335,7 @@ int fq_json_dump(const json_t *j, struct fq_buf *b)
 	if (b->alloc - b->len < 4096 &&
 	    fq_buf_reserve(b, b->max - b->len < 4096 ? b->max - b->len : 4096))
 		return FQ_ETOOBIG;
-	rc = dump_value(b, j, 0);
+	rc = dump_value(b, j, 0, sorted);
 	if (rc) {
 		/* Nothing half-written is left behind. */
 		b->len = start;
@@ -309,6 +343,33 @@ int fq_json_dump(const json_t *j, struct fq_buf *b)
 		return rc;
 	}
 	return 0;
+}
+
+int fq_json_dump(const json_t *j, struct fq_buf *b)
+{
+	return dump_top(j, b, 0);
+}
+
+int fq_json_dump_sorted(const json_t *j, struct fq_buf *b)
+{
+	return dump_top(j, b, 1);
+}
+
+int fq_json_put_string(struct fq_buf *b, const char *s)
+{
+	size_t start = b->len;
+	int rc = dump_string(b, s, strlen(s));
+
+	if (rc) {
+		b->len = start;
+		b->buf[start] = '\0';
+	}
+	return rc;
+}
+
+int fq_json_put_real(struct fq_buf *b, double v)
+{
+	return dump_real(b, v);
 }
 
 json_t *fq_json_str_or_null(const char *s)

@@ -29,6 +29,15 @@ int fq_json_parse_object(const char *data, size_t len, json_t **out, struct fq_e
  * failure b is left as it was.
  */
 int fq_json_dump(const json_t *j, struct fq_buf *b) FQ_WUR;
+/* The same with every object's keys sorted: json_dumpb(j, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS). */
+int fq_json_dump_sorted(const json_t *j, struct fq_buf *b) FQ_WUR;
+/*
+ * One value written as those write it, for a line built without a json_t: a string (quoted
+ * and escaped; FQ_EINVAL and nothing written when s is not valid UTF-8), a real (FQ_EINVAL
+ * when not finite).
+ */
+int fq_json_put_string(struct fq_buf *b, const char *s) FQ_WUR;
+int fq_json_put_real(struct fq_buf *b, double v) FQ_WUR;
 
 /* s as a JSON string, or JSON null when s is NULL. */
 json_t *fq_json_str_or_null(const char *s);

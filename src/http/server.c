@@ -216,14 +216,15 @@ const char *fq_req_audit_role(struct fq_req *r, enum fq_action action)
 
 static char *detail_text(struct fq_req *r, json_t *detail)
 {
-	char *s, *copy;
+	struct fq_buf b;
+	char *copy = NULL;
+
 	if (!detail)
 		return NULL;
-	s = json_dumps(detail, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS);
-	if (!s)
-		return NULL;
-	copy = fq_pool_strdup(&r->pool, s);
-	free(s);
+	fq_buf_init(&b, FQ_BUF_DEFAULT_MAX);
+	if (fq_json_dump_sorted(detail, &b) == 0)
+		copy = fq_pool_strndup(&r->pool, b.buf, b.len);
+	fq_buf_release(&b);
 	return copy;
 }
 
@@ -292,25 +293,30 @@ static const char *loggable(struct fq_req *r, const char *s)
 	return out;
 }
 
+/* One JSON line per request, written straight into a buffer (no json_t per request). */
 static void access_log(struct fq_req *r, int status, size_t bytes)
 {
 	struct fq_buf b;
-	json_t *j;
 	char ts[FQ_RFC3339_MAX];
 	double ms = (double)(fq_mono_ns() - r->start_ns) / 1e6;
+	int failed;
 
 	fq_time_format(fq_now_ms(), 0, ts);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "ts", ts, "client", r->client,
-		      "method", loggable(r, r->method), "path", loggable(r, r->path), "status",
-		      status, "bytes", (json_int_t)bytes, "ms", ms, "user",
-		      r->user ? r->user->username : NULL);
-	if (!j)
-		return;
 	fq_buf_init(&b, 64 * 1024);
-	if (fq_json_dump(j, &b) == 0)
+	failed = fq_buf_adds(&b, "{\"ts\":") || fq_json_put_string(&b, ts) ||
+		 fq_buf_adds(&b, ",\"client\":") || fq_json_put_string(&b, r->client) ||
+		 fq_buf_adds(&b, ",\"method\":") ||
+		 fq_json_put_string(&b, loggable(r, r->method)) || fq_buf_adds(&b, ",\"path\":") ||
+		 fq_json_put_string(&b, loggable(r, r->path)) ||
+		 fq_buf_addf(&b, ",\"status\":%d,\"bytes\":%zu,\"ms\":", status, bytes) ||
+		 fq_json_put_real(&b, ms);
+	if (!failed)
+		failed =
+		    fq_buf_adds(&b, ",\"user\":") ||
+		    (r->user ? fq_json_put_string(&b, r->user->username) : fq_buf_adds(&b, "null"));
+	if (!failed && !fq_buf_addch(&b, '}'))
 		fq_log_line(b.buf, b.len);
 	fq_buf_release(&b);
-	json_decref(j);
 }
 
 static void add_common_headers(struct MHD_Response *resp)

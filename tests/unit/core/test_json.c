@@ -442,6 +442,18 @@ static void same_as_jansson(const json_t *j)
 		fail_msg("fq_json_dump wrote\n%s\njansson wrote\n%s", b.buf, want);
 	fq_buf_release(&b);
 	free(want);
+	/* Sorted keys, at every depth. */
+	n = json_dumpb(j, NULL, 0, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS);
+	want = malloc(n + 1);
+	assert_non_null(want);
+	assert_int_equal(json_dumpb(j, want, n, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS), n);
+	want[n] = '\0';
+	fq_buf_init(&b, 0);
+	assert_int_equal(fq_json_dump_sorted(j, &b), 0);
+	if (b.len != n || memcmp(b.buf, want, n) != 0)
+		fail_msg("fq_json_dump_sorted wrote\n%s\njansson wrote\n%s", b.buf, want);
+	fq_buf_release(&b);
+	free(want);
 }
 
 static void test_dump_matches_jansson(void **state)
@@ -515,6 +527,13 @@ static void test_dump_matches_jansson(void **state)
 	json_object_set_new(obj, "z", json_integer(1));
 	json_object_set_new(obj, "键\"\n", json_string("值"));
 	json_object_set_new(obj, "a", json_null());
+	json_object_set_new(obj, "ab", json_true());
+	json_object_set_new(obj, "aB", json_false());
+	json_object_set_new(obj, "网格", json_integer(2));
+	json_object_set_new(obj, "A", json_integer(3));
+	json_object_set_new(
+	    obj, "inner",
+	    json_pack("{s:i, s:i, s:[{s:i, s:i}]}", "z", 1, "b", 2, "m", "y", 1, "c", 2));
 	for (int i = 0; i < 40; i++) {
 		snprintf(s, sizeof(s), "k%d", 97 * i % 41);
 		json_object_set_new(obj, s, json_pack("{s:[i,f,s]}", "v", i, i / 7.0, s));
