@@ -14,6 +14,7 @@ PACKAGES=(
 	libcmocka-dev
 	chromium fonts-wqy-microhei zbar-tools wrk curl ca-certificates
 	sqlite3 # bench/intake.sh counts the stored alerts
+	valgrind # bench/intake_instructions.sh counts instructions under callgrind
 	libzip-dev libxml2-dev # xlsx import (io/xlsx_in.c): Debian 12 has no packaged xlsx reader
 )
 
