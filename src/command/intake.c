@@ -71,16 +71,34 @@ static int64_t mono_ns(void)
  * [2] COMMIT, [3] matching (part of [1]). Written by the committer only.
  */
 static int64_t phase_ns[4];
-static uint64_t prematched; /* alerts matched from their prematch; the committer's */
+static uint64_t prematched;    /* alerts matched from their prematch; the committer's */
+static uint64_t second_passes; /* groups run again in savepoints; the committer's */
 
-/* One alert inside the open transaction, in its savepoint. 1 when it went into the index. */
-static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
+/* one_alert's answers besides "indexed" (1) and "not indexed" (0). */
+#define ALERT_DIRTY (-1)
+
+/*
+ * One alert inside the open transaction. 1 when it went into the index, 0 when not (a replay,
+ * or a failure that wrote nothing).
+ *
+ * Careful (savepoint non-zero): in a savepoint of its own, rolled back when it fails. Otherwise
+ * (the first pass of every group) without one, since a savepoint costs more than a tenth of an
+ * alert's instructions (SQLite copies every page the alert touches into the statement journal),
+ * and what usually fails fails before anything is written: an Idempotency-Key used before, an
+ * incident_id that is unknown, closed or out of scope. A failed statement is undone by SQLite
+ * itself; so a failure with the connection's change count where it was before the alert left
+ * nothing behind. A failure after a write (the audit entry refused, a constraint no check
+ * foresaw) answers ALERT_DIRTY: commit_group rolls the group back and runs it again, carefully.
+ */
+static int one_alert(struct fq_dbc *c, struct fq_intake_item *it, int savepoint)
 {
+	int64_t changes = fq_dbc_total_changes(c);
 	int rc;
 
 	it->rc = 0;
 	it->replay = 0;
-	if ((rc = fq_dbc_savepoint(c, SAVEPOINT, it->err)))
+	fq_err_clear(it->err);
+	if (savepoint && (rc = fq_dbc_savepoint(c, SAVEPOINT, it->err)))
 		goto out;
 	if (it->idempotency_key) {
 		/* Sees the alerts of this group stored before it: same transaction. */
@@ -88,11 +106,12 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
 					      it->err);
 		if (rc == 0) {
 			it->replay = 1;
-			rc = fq_dbc_savepoint_release(c, SAVEPOINT, it->err);
+			if (savepoint)
+				rc = fq_dbc_savepoint_release(c, SAVEPOINT, it->err);
 			goto out;
 		}
 		if (rc != FQ_ENOTFOUND)
-			goto rollback;
+			goto failed;
 		fq_err_clear(it->err);
 	}
 	{
@@ -107,7 +126,7 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
 				    it->actor_id, &it->stored, &it->incident, it->err);
 	if (!rc)
 		rc = it->audit(c, &it->stored, it->audit_arg, it->err);
-	if (!rc)
+	if (!rc && savepoint)
 		rc = fq_dbc_savepoint_release(c, SAVEPOINT, it->err);
 	if (!rc) {
 		/* Provisional until the COMMIT: later alerts of the group may merge into it. */
@@ -116,12 +135,17 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it)
 	}
 	json_decref(it->incident);
 	it->incident = NULL;
-rollback : {
-	/* When this fails too, the transaction is gone: commit_group sees it. */
-	struct fq_err ignored = FQ_ERR_INIT;
-	if (fq_dbc_savepoint_rollback(c, SAVEPOINT, &ignored))
-		fq_warn("intake: rollback to savepoint failed: %s", ignored.message);
-}
+failed:
+	if (savepoint) {
+		/* When this fails too, the transaction is gone: commit_group sees it. */
+		struct fq_err ignored = FQ_ERR_INIT;
+		if (fq_dbc_savepoint_rollback(c, SAVEPOINT, &ignored))
+			fq_warn("intake: rollback to savepoint failed: %s", ignored.message);
+	} else if (fq_dbc_total_changes(c) != changes) {
+		fq_merge_prematch_release(&it->prematch);
+		it->rc = rc;
+		return ALERT_DIRTY;
+	}
 out:
 	fq_merge_prematch_release(&it->prematch); /* unused when not matched (a replay) */
 	it->rc = rc;
@@ -142,6 +166,19 @@ static void end_deferral(struct fq_dbc *c, int *deferred)
 	}
 }
 
+/* Back to how the item came, for a second pass over its group. */
+static void reset_item(struct fq_intake_item *it)
+{
+	it->rc = 0;
+	it->replay = 0;
+	fq_err_clear(it->err);
+	json_decref(it->incident);
+	it->incident = NULL;
+	memset(&it->stored, 0, sizeof(it->stored));
+	memset(&it->match, 0, sizeof(it->match));
+	/* Its prematch was spent by the first pass: it is matched afresh. */
+}
+
 /* Returns 0 when the group's transaction committed (its alerts may still have failed one by one).
  */
 static int commit_group(struct fq_intake_item **items, unsigned n)
@@ -150,13 +187,14 @@ static int commit_group(struct fq_intake_item **items, unsigned n)
 	struct fq_err gerr = FQ_ERR_INIT;
 	struct fq_dbc *c = fq_db_acquire(q.db);
 	unsigned indexed = 0;
-	int rc = 0, deferred = 0;
+	int rc = 0, deferred = 0, careful = 0;
 
 	fq_alert_lock();
 	if (q.sync_broken) /* read under the alert lock: set by the syncer, see sync_main */
 		rc = fq_err_set(&gerr, FQ_EDB, "storage_error", NULL, "数据库错误");
 	else if (q.pipelined && (rc = fq_dbc_defer_sync(c, 1, &gerr)) == 0)
 		deferred = 1;
+again:
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &gerr);
 	t1 = mono_ns();
@@ -167,7 +205,36 @@ static int commit_group(struct fq_intake_item **items, unsigned n)
 	}
 	fq_number_batch_begin(c); /* the group's numbers counted in memory, written once */
 	for (unsigned i = 0; i < n; i++) {
-		indexed += (unsigned)one_alert(c, items[i]);
+		int done = one_alert(c, items[i], careful);
+
+		if (done == ALERT_DIRTY) {
+			/*
+			 * An alert failed after it wrote: without a savepoint to undo it, the
+			 * group starts again in savepoints, its index entries dropped first.
+			 */
+			fq_dbc_rollback(c);
+			fq_number_batch_end();
+			if (indexed) {
+				struct fq_err rerr = FQ_ERR_INIT;
+				end_deferral(c, &deferred);
+				fq_db_release(q.db, c);
+				if (fq_alert_engine_reload(q.db, &rerr))
+					fq_error(
+					    "intake: merge index not rebuilt for a second pass: "
+					    "%s",
+					    rerr.message);
+				c = fq_db_acquire(q.db);
+				if (q.pipelined && (rc = fq_dbc_defer_sync(c, 1, &gerr)) == 0)
+					deferred = 1;
+			}
+			for (unsigned k = 0; k < n; k++)
+				reset_item(items[k]);
+			indexed = 0;
+			careful = 1;
+			second_passes++;
+			goto again;
+		}
+		indexed += (unsigned)done;
 		if (!fq_dbc_in_transaction(c)) {
 			/* The backend aborted the whole transaction (I/O error, full disk). */
 			fq_err_set(&gerr, FQ_EDB, "storage_error", NULL, "数据库错误");
@@ -305,6 +372,7 @@ static void *committer_main(void *arg)
 		q.stats.commit_ns = phase_ns[2];
 		q.stats.match_ns = phase_ns[3];
 		q.stats.prematched = prematched;
+		q.stats.second_passes = second_passes;
 		if (later) {
 			pthread_mutex_unlock(&q.lock);
 			notify_all(later);
@@ -457,14 +525,16 @@ void fq_intake_stop(void)
 		fq_info(
 		    "intake: %llu alerts in %llu transactions (%.1f per group, largest %u, "
 		    "limit %d), %llu failed; per group: begin %.2f ms, alerts %.2f ms (matching "
-		    "%.2f ms, %.0f%% from a prematch), commit %.2f ms; %s",
+		    "%.2f ms, %.0f%% from a prematch), commit %.2f ms; %s; %llu groups run "
+		    "again in savepoints",
 		    (unsigned long long)s.alerts, (unsigned long long)s.groups,
 		    (double)s.alerts / (double)s.groups, s.max_seen, s.max_group,
 		    (unsigned long long)s.failed, (double)s.begin_ns / 1e6 / (double)s.groups,
 		    (double)s.alerts_ns / 1e6 / (double)s.groups,
 		    (double)s.match_ns / 1e6 / (double)s.groups,
 		    s.alerts ? 100.0 * (double)s.prematched / (double)s.alerts : 0.0,
-		    (double)s.commit_ns / 1e6 / (double)s.groups, syncs);
+		    (double)s.commit_ns / 1e6 / (double)s.groups, syncs,
+		    (unsigned long long)s.second_passes);
 }
 
 /* Queue it (q.lock held); FQ_EDB when intake is not running. */

@@ -129,9 +129,14 @@ struct fq_intake_stats {
 	int64_t begin_ns, alerts_ns, commit_ns;
 	int64_t match_ns;    /* of alerts_ns: in the merge engine (fq_alert_match_from) */
 	uint64_t prematched; /* alerts matched from their prematch */
-	int pipelined;	     /* syncs run beside the next group (see above) */
-	uint64_t syncs;	     /* WAL syncs by the syncer */
-	int64_t sync_ns;     /* time in them */
+	/*
+	 * Groups run a second time, each alert in a savepoint, because one failed after it
+	 * had written (see one_alert in intake.c)
+	 */
+	uint64_t second_passes;
+	int pipelined;	 /* syncs run beside the next group (see above) */
+	uint64_t syncs;	 /* WAL syncs by the syncer */
+	int64_t sync_ns; /* time in them */
 };
 
 /*

@@ -79,6 +79,9 @@ int fq_dbc_commit(struct fq_dbc *c, struct fq_err *err) FQ_WUR;
 /* Roll back when a transaction is open; harmless otherwise. */
 void fq_dbc_rollback(struct fq_dbc *c);
 int fq_dbc_in_transaction(struct fq_dbc *c);
+/* Rows inserted, updated or deleted on the connection since it opened (statements that failed
+ * are not counted: SQLite undid them). */
+int64_t fq_dbc_total_changes(struct fq_dbc *c);
 
 /*
  * Savepoints inside an open transaction (standard SQL SAVEPOINT, RELEASE

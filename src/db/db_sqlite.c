@@ -446,6 +446,11 @@ int fq_dbc_in_transaction(struct fq_dbc *c)
 	return !sqlite3_get_autocommit(c->h);
 }
 
+int64_t fq_dbc_total_changes(struct fq_dbc *c)
+{
+	return sqlite3_total_changes64(c->h);
+}
+
 /* verb names the savepoint with one %s; the statement is kept in the connection's cache. */
 static int savepoint_exec(struct fq_dbc *c, const char *verb, const char *name, struct fq_err *err)
 {

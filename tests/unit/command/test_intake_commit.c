@@ -171,6 +171,13 @@ static unsigned queued(void)
 	return st.queued;
 }
 
+static uint64_t second_passes(void)
+{
+	struct fq_intake_stats st;
+	fq_intake_stats(&st);
+	return st.second_passes;
+}
+
 static uint64_t taken(void)
 {
 	struct fq_intake_stats st;
@@ -328,6 +335,7 @@ static void test_failure_stays_in_its_savepoint(void **state)
 {
 	struct fixture *f = *state;
 	struct sub blocker, g[4];
+	uint64_t passes;
 
 	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
 	sub_init(&g[0], 1, "13811110001", 29.71, 120.21, "criminal.theft");
@@ -337,10 +345,13 @@ static void test_failure_stays_in_its_savepoint(void **state)
 	g[2].fail_audit = 1; /* fails after its rows were written */
 	sub_init(&g[3], 4, "13811110004", 29.74, 120.24, "criminal.theft");
 	queue_group(&blocker, g, 4);
+	passes = second_passes();
 	fq_alert_unlock();
 	finish(&blocker);
 	for (int i = 0; i < 4; i++)
 		finish(&g[i]);
+	/* The audit refusal came after writes: the group ran again, each alert in a savepoint. */
+	assert_int_equal(second_passes(), passes + 1);
 	assert_int_equal(g[0].rc, 0);
 	assert_int_equal(g[1].rc, FQ_EINVAL);
 	assert_string_equal(g[1].err.machine, "unknown_incident");
@@ -355,6 +366,39 @@ static void test_failure_stays_in_its_savepoint(void **state)
 	    count(f, "SELECT COUNT(*) FROM alert WHERE caller_phone_norm = ?", "13811110003"), 0);
 	assert_int_equal(
 	    count(f, "SELECT COUNT(*) FROM audit_entry WHERE action = 'alert.create'", NULL), 3);
+}
+
+/*
+ * Failures before any write (an unknown incident, a closed one) cost no second pass: the
+ * group is committed in one, without savepoints, the others stored.
+ */
+static void test_clean_failure_in_one_pass(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[3];
+	uint64_t passes;
+
+	sub_init(&blocker, 0, "13700000009", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811120001", 29.71, 120.21, "criminal.theft");
+	sub_init(&g[1], 2, "13811120002", 29.72, 120.22, "criminal.theft");
+	g[1].incident_id = "0190f0f0-0000-7000-8000-00000000beef"; /* no such incident */
+	sub_init(&g[2], 3, "13811120003", 29.73, 120.23, "criminal.theft");
+	queue_group(&blocker, g, 3);
+	passes = second_passes();
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < 3; i++)
+		finish(&g[i]);
+	assert_int_equal(second_passes(), passes);
+	assert_int_equal(g[0].rc, 0);
+	assert_int_equal(g[1].rc, FQ_EINVAL);
+	assert_string_equal(g[1].err.machine, "unknown_incident");
+	assert_int_equal(g[2].rc, 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 3);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM alert WHERE caller_phone_norm = ?", "13811120002"), 0);
+	/* The numbers go on without a gap: nothing was taken for the refused one. */
+	assert_int_equal(count(f, "SELECT COUNT(DISTINCT number) FROM alert", NULL), 3);
 }
 
 /* Two requests with one key in one group: one alert, both answered with it. */
@@ -614,6 +658,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_many_threads_each_alert_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_in_order_with_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clean_failure_in_one_pass, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failure_stays_in_its_savepoint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idempotency_inside_a_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_commit_fails_the_group, setup, teardown),
