@@ -214,24 +214,35 @@ again:
 			 */
 			fq_dbc_rollback(c);
 			fq_number_batch_end();
+			for (unsigned k = 0; k < n; k++)
+				reset_item(items[k]);
 			if (indexed) {
 				struct fq_err rerr = FQ_ERR_INIT;
 				end_deferral(c, &deferred);
 				fq_db_release(q.db, c);
-				if (fq_alert_engine_reload(q.db, &rerr))
+				c = NULL;
+				if (fq_alert_engine_reload(q.db, &rerr)) {
+					/* The index still holds what was rolled back: no second
+					 * pass. */
 					fq_error(
-					    "intake: merge index not rebuilt for a second pass: "
-					    "%s",
+					    "intake: merge index not rebuilt for a second pass: %s",
 					    rerr.message);
+					fq_err_set(&gerr, FQ_EDB, "storage_error", NULL,
+						   "数据库错误");
+					fail_group(items, n, FQ_EDB, &gerr);
+					rc = FQ_EDB;
+					goto out;
+				}
 				c = fq_db_acquire(q.db);
 				if (q.pipelined && (rc = fq_dbc_defer_sync(c, 1, &gerr)) == 0)
 					deferred = 1;
 			}
-			for (unsigned k = 0; k < n; k++)
-				reset_item(items[k]);
 			indexed = 0;
 			careful = 1;
 			second_passes++;
+			phase_ns[1] +=
+			    mono_ns() - t1; /* the first pass counts as the alerts' time */
+			t0 = mono_ns();
 			goto again;
 		}
 		indexed += (unsigned)done;

@@ -24,9 +24,9 @@ int fq_json_parse_object(const char *data, size_t len, json_t **out, struct fq_e
 /*
  * Serialise an object or array into b (appending), byte for byte as
  * json_dumpb(j, FQ_JSON_DUMP_FLAGS). FQ_ETOOBIG past b's maximum or nesting
- * deeper than 512; FQ_EINVAL for a string that is not valid UTF-8, a top level
- * that is neither an object nor an array, or a real that is not finite. On
- * failure b is left as it was.
+ * deeper than 4096 (jansson parses at most 2048); FQ_EINVAL for a string that is not valid UTF-8, a
+ * top level that is neither an object nor an array, or a real that is not finite. On failure b is
+ * left as it was.
  */
 int fq_json_dump(const json_t *j, struct fq_buf *b) FQ_WUR;
 /* The same with every object's keys sorted: json_dumpb(j, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS). */

@@ -4,7 +4,8 @@
  * "JJ-339902510000-20261123-0042" for the 42nd alert of that station on
  * 23 November 2026 (China Standard Time). Ids stay UUIDs; numbers are for
  * people. Must run inside the caller's write transaction, so a number is
- * used exactly when the record that carries it is written.
+ * taken only when the record that carries it is written (in a batch, below,
+ * an alert rolled back to its savepoint leaves a gap instead).
  */
 #ifndef FQ_ORG_NUMBERS_H
 #define FQ_ORG_NUMBERS_H

@@ -518,6 +518,20 @@ static void test_dump_matches_jansson(void **state)
 		json_array_append_new(arr, json_real(nextafter(pow(10.0, (double)(i % 24) - 6),
 							       (i & 1) ? 0.0 : INFINITY)));
 	}
+	/* The 300 doubles on each side of every power of ten the fast path covers (where log10
+	 * may round to the power itself), and two found by a review. */
+	for (int k = -4; k <= 14; k++) {
+		double below = pow(10.0, k), above = below;
+
+		for (int i = 0; i < 300; i++) {
+			below = nextafter(below, 0.0);
+			above = nextafter(above, INFINITY);
+			json_array_append_new(arr, json_real(below));
+			json_array_append_new(arr, json_real(above));
+		}
+	}
+	json_array_append_new(arr, json_real(99999999.99999994));
+	json_array_append_new(arr, json_real(999.99999999999943));
 	json_array_append_new(arr, json_true());
 	json_array_append_new(arr, json_false());
 	json_array_append_new(arr, json_null());
@@ -577,17 +591,35 @@ static void test_dump_refused(void **state)
 			json_decref(j);
 		}
 	}
+	/* What jansson parses, however deep, is written back. */
+	{
+		char text[2 * 2000 + 1];
+		json_t *j;
+
+		for (int i = 0; i < 2000; i++) {
+			text[i] = '[';
+			text[2000 + i] = ']';
+		}
+		text[4000] = '\0';
+		j = json_loads(text, 0, NULL);
+		assert_non_null(j);
+		assert_int_equal(fq_json_dump(j, &b), 0);
+		assert_memory_equal(b.buf + 4, text, 4000);
+		b.len = 4;
+		b.buf[4] = '\0';
+		json_decref(j);
+	}
 	/* Not an object or an array at the top. */
 	assert_int_equal(fq_json_dump(json_object_get(bad, "s"), &b), FQ_EINVAL);
 	assert_int_equal(fq_json_dump(NULL, &b), FQ_EINVAL);
-	/* Nesting: 511 levels below the top are written, 512 are not. */
-	for (int i = 0; i < 511; i++) {
+	/* Nesting: 4095 levels below the top are written, 4096 are not. */
+	for (int i = 0; i < 4095; i++) {
 		json_t *next = json_array();
 		json_array_append_new(inner, next);
 		inner = next;
 	}
 	assert_int_equal(fq_json_dump(deep, &b), 0);
-	assert_int_equal(b.len, 4 + 2 * 512);
+	assert_int_equal(b.len, 4 + 2 * 4096);
 	b.len = 4;
 	b.buf[4] = '\0';
 	json_array_append_new(inner, json_array());
