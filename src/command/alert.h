@@ -146,7 +146,7 @@ struct fq_alert_stored {
  * (in->incident_id, which must be open and in the station), or the
  * engine's automatic choice, or a new incident; record the decision.
  * incident_row, when not NULL, receives the incident as it is after this
- * alert (the row its INSERT or UPDATE returned; the caller owns it, NULL on
+ * alert (read back after its INSERT or UPDATE; the caller owns it, NULL on
  * error).
  */
 int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *station,

@@ -93,7 +93,7 @@ static uint64_t second_passes; /* groups run again in savepoints; the committer'
 static int one_alert(struct fq_dbc *c, struct fq_intake_item *it, int savepoint)
 {
 	int64_t changes = fq_dbc_total_changes(c);
-	int rc;
+	int rc, dirty = 0;
 
 	it->rc = 0;
 	it->replay = 0;
@@ -142,14 +142,12 @@ failed:
 		if (fq_dbc_savepoint_rollback(c, SAVEPOINT, &ignored))
 			fq_warn("intake: rollback to savepoint failed: %s", ignored.message);
 	} else if (fq_dbc_total_changes(c) != changes) {
-		fq_merge_prematch_release(&it->prematch);
-		it->rc = rc;
-		return ALERT_DIRTY;
+		dirty = 1;
 	}
 out:
 	fq_merge_prematch_release(&it->prematch); /* unused when not matched (a replay) */
 	it->rc = rc;
-	return 0;
+	return dirty ? ALERT_DIRTY : 0;
 }
 
 /* Back to synchronous=FULL before the connection returns to the pool. */
@@ -179,22 +177,53 @@ static void reset_item(struct fq_intake_item *it)
 	/* Its prematch was spent by the first pass: it is matched afresh. */
 }
 
+/* The committer's: a rebuild of the merge index failed, so it may hold alerts rolled back. */
+static int index_stale;
+
+/*
+ * The merge index rebuilt from the store after a rollback took back alerts it had been given.
+ * The connection is handed back first (*c NULL after). When the rebuild fails, the index stays
+ * marked stale and every group fails with storage_error until a rebuild succeeds: no alert is
+ * ever matched against alerts the store does not have.
+ */
+static int rebuild_index(struct fq_dbc **c, int *deferred, struct fq_err *err)
+{
+	struct fq_err rerr = FQ_ERR_INIT;
+
+	if (*c) {
+		end_deferral(*c, deferred);
+		fq_db_release(q.db, *c);
+		*c = NULL;
+	}
+	if (fq_alert_engine_reload(q.db, &rerr)) {
+		fq_error("intake: merge index not rebuilt: %s", rerr.message);
+		index_stale = 1;
+		return fq_err_set(err, FQ_EDB, "storage_error", NULL, "数据库错误");
+	}
+	index_stale = 0;
+	return 0;
+}
+
 /* Returns 0 when the group's transaction committed (its alerts may still have failed one by one).
  */
 static int commit_group(struct fq_intake_item **items, unsigned n)
 {
 	int64_t t0 = mono_ns(), t1, t2;
 	struct fq_err gerr = FQ_ERR_INIT;
-	struct fq_dbc *c = fq_db_acquire(q.db);
+	struct fq_dbc *c = NULL;
 	unsigned indexed = 0;
 	int rc = 0, deferred = 0, careful = 0;
 
 	fq_alert_lock();
 	if (q.sync_broken) /* read under the alert lock: set by the syncer, see sync_main */
 		rc = fq_err_set(&gerr, FQ_EDB, "storage_error", NULL, "数据库错误");
-	else if (q.pipelined && (rc = fq_dbc_defer_sync(c, 1, &gerr)) == 0)
-		deferred = 1;
+	else if (index_stale)
+		rc = rebuild_index(&c, &deferred, &gerr);
 again:
+	if (!rc && !c)
+		c = fq_db_acquire(q.db);
+	if (!rc && q.pipelined && !deferred && (rc = fq_dbc_defer_sync(c, 1, &gerr)) == 0)
+		deferred = 1;
 	if (!rc)
 		rc = fq_dbc_begin(c, 1, &gerr);
 	t1 = mono_ns();
@@ -216,32 +245,15 @@ again:
 			fq_number_batch_end();
 			for (unsigned k = 0; k < n; k++)
 				reset_item(items[k]);
-			if (indexed) {
-				struct fq_err rerr = FQ_ERR_INIT;
-				end_deferral(c, &deferred);
-				fq_db_release(q.db, c);
-				c = NULL;
-				if (fq_alert_engine_reload(q.db, &rerr)) {
-					/* The index still holds what was rolled back: no second
-					 * pass. */
-					fq_error(
-					    "intake: merge index not rebuilt for a second pass: %s",
-					    rerr.message);
-					fq_err_set(&gerr, FQ_EDB, "storage_error", NULL,
-						   "数据库错误");
-					fail_group(items, n, FQ_EDB, &gerr);
-					rc = FQ_EDB;
-					goto out;
-				}
-				c = fq_db_acquire(q.db);
-				if (q.pipelined && (rc = fq_dbc_defer_sync(c, 1, &gerr)) == 0)
-					deferred = 1;
+			if (indexed && (rc = rebuild_index(&c, &deferred, &gerr))) {
+				fail_group(items, n, rc, &gerr);
+				goto out;
 			}
 			indexed = 0;
 			careful = 1;
 			second_passes++;
-			phase_ns[1] +=
-			    mono_ns() - t1; /* the first pass counts as the alerts' time */
+			/* The first pass counts as the alerts' time. */
+			phase_ns[1] += mono_ns() - t1;
 			t0 = mono_ns();
 			goto again;
 		}
@@ -263,17 +275,11 @@ again:
 		fq_dbc_rollback(c);
 	fq_number_batch_end();
 	if (rc) {
+		struct fq_err ignored = FQ_ERR_INIT; /* the group has its error already */
+
 		fail_group(items, n, rc, &gerr);
-		if (indexed) {
-			struct fq_err rerr = FQ_ERR_INIT;
-			end_deferral(c, &deferred);
-			fq_db_release(q.db, c);
-			c = NULL;
-			if (fq_alert_engine_reload(q.db, &rerr))
-				fq_error(
-				    "intake: merge index not rebuilt after a failed commit: %s",
-				    rerr.message);
-		}
+		if (indexed)
+			(void)rebuild_index(&c, &deferred, &ignored);
 	}
 	/*
 	 * The group's alerts are durable here (or all failed). A live-event publisher

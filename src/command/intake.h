@@ -13,12 +13,14 @@
  * every waiter is woken with its own result. Nothing is answered before
  * its group's COMMIT returned.
  *
- * Merge index: an alert is added to the index as soon as its savepoint is
- * released, so a later alert of the same group can merge into an incident
- * created earlier in the group. When the COMMIT fails, every alert of the
- * group fails with the commit's error and the index is rebuilt from the
- * store (fq_alert_engine_reload) before the next group is matched: it never
- * keeps an alert the store does not have.
+ * Merge index: an alert is added to the index as soon as it is stored, so a
+ * later alert of the same group can merge into an incident created earlier in
+ * the group. When the COMMIT fails, every alert of the group fails with the
+ * commit's error and the index is rebuilt from the store
+ * (fq_alert_engine_reload) before the next group is matched; a group rolled
+ * back for a second pass (see intake.c) is treated the same. While a rebuild
+ * has failed, groups fail with storage_error until one succeeds: the index
+ * never keeps an alert the store does not have.
  *
  * Life cycle: fq_intake_start() after fq_alert_engine_start(), before the
  * server takes requests; fq_intake_stop() after the server stopped: it

@@ -160,8 +160,8 @@ static size_t real_fixed15(double v, char *out)
 	if (frac > 0.25 && frac < 0.75)
 		return 0;
 	m = (uint64_t)whole + (frac >= 0.75);
-	/* 15 significant digits exactly; log10's rounding at a power of ten goes to printf. */
-	if (m < 100000000000000u || m >= 1000000000000000u)
+	/* 15 significant digits exactly: 16 when log10 fell short of a power of ten. */
+	if (m >= 1000000000000000u)
 		return 0;
 	ip = m / (uint64_t)pow10[d];
 	fp = m % (uint64_t)pow10[d];

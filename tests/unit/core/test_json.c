@@ -425,35 +425,33 @@ static void test_dump_sizes(void **state)
 	}
 }
 
-/* fq_json_dump against jansson's json_dumpb: the same bytes for every kind of value. */
-static void same_as_jansson(const json_t *j)
+/* ours(j) against jansson's json_dumpb(j, flags): the same bytes. */
+static void same_bytes(const json_t *j, size_t flags, int (*ours)(const json_t *, struct fq_buf *),
+		       const char *name)
 {
-	size_t n = json_dumpb(j, NULL, 0, FQ_JSON_DUMP_FLAGS);
+	size_t n = json_dumpb(j, NULL, 0, flags);
 	char *want = malloc(n + 1);
 	struct fq_buf b;
 
 	assert_non_null(want);
 	assert_true(n > 0);
-	assert_int_equal(json_dumpb(j, want, n, FQ_JSON_DUMP_FLAGS), n);
+	assert_int_equal(json_dumpb(j, want, n, flags), n);
 	want[n] = '\0';
 	fq_buf_init(&b, 0);
-	assert_int_equal(fq_json_dump(j, &b), 0);
+	assert_int_equal(ours(j, &b), 0);
 	if (b.len != n || memcmp(b.buf, want, n) != 0)
-		fail_msg("fq_json_dump wrote\n%s\njansson wrote\n%s", b.buf, want);
+		fail_msg("%s wrote\n%s\njansson wrote\n%s", name, b.buf, want);
 	fq_buf_release(&b);
 	free(want);
+}
+
+/* fq_json_dump against jansson's json_dumpb: the same bytes for every kind of value. */
+static void same_as_jansson(const json_t *j)
+{
+	same_bytes(j, FQ_JSON_DUMP_FLAGS, fq_json_dump, "fq_json_dump");
 	/* Sorted keys, at every depth. */
-	n = json_dumpb(j, NULL, 0, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS);
-	want = malloc(n + 1);
-	assert_non_null(want);
-	assert_int_equal(json_dumpb(j, want, n, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS), n);
-	want[n] = '\0';
-	fq_buf_init(&b, 0);
-	assert_int_equal(fq_json_dump_sorted(j, &b), 0);
-	if (b.len != n || memcmp(b.buf, want, n) != 0)
-		fail_msg("fq_json_dump_sorted wrote\n%s\njansson wrote\n%s", b.buf, want);
-	fq_buf_release(&b);
-	free(want);
+	same_bytes(j, FQ_JSON_DUMP_FLAGS | JSON_SORT_KEYS, fq_json_dump_sorted,
+		   "fq_json_dump_sorted");
 }
 
 static void test_dump_matches_jansson(void **state)
