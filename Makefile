@@ -2,6 +2,7 @@
 # `make check` runs every test (see README.md).
 
 CC ?= cc
+CXX ?= c++
 PKGS := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n opencc pangocairo libqrencode fontconfig geos
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -16,7 +17,7 @@ BASE_CFLAGS := $(WARN) $(DEFS) -fstack-protector-strong -Isrc -Ibuild/gen $(PKG_
 REL_CFLAGS := $(BASE_CFLAGS) -O2 -g
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
-LIBS := $(PKG_LIBS) -lcsv -pthread -lm
+LIBS := $(PKG_LIBS) -lcsv -pthread -lm -lstdc++
 # libxlsxwriter (incident export to xlsx): Debian 12 ships its .pc file.
 LIBS += $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 # xlsx input (io/xlsx_in.c: registry imports): the zip with libzip, its XML with libxml2.
@@ -28,8 +29,15 @@ LIBS += $(shell pkg-config --libs libzip libxml-2.0 2>/dev/null || echo -lzip -l
 # the intake benchmark's CPU (docs/internals.md, "Memory allocator"). Not in the sanitizer build,
 # whose AddressSanitizer brings its own allocator.
 REL_LIBS := $(LIBS) -ljemalloc
+# C++ only where a library has no C API for what we need: src/core/opencc_dict.cc reads OpenCC's
+# dictionaries (core/opencc_dict.h). Same warnings and hardening as the C.
+CXX_WARN := -std=c++17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+REL_CXXFLAGS := $(CXX_WARN) $(DEFS) -fstack-protector-strong -Isrc $(PKG_CFLAGS) -pthread -O2 -g
+SAN_CXXFLAGS := $(CXX_WARN) $(DEFS) -fstack-protector-strong -Isrc $(PKG_CFLAGS) -pthread -O1 -g \
+	-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 SRC := $(sort $(wildcard src/*/*.c))
+SRC_CXX := $(sort $(wildcard src/*/*.cc))
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 # Migrations apply in the order of their file names (NNNN_name.sql), whatever their folder.
 MIGRATIONS_ALL := $(wildcard src/*/migrations/*.sql)
@@ -37,8 +45,9 @@ MIGRATIONS := $(foreach n,$(sort $(notdir $(MIGRATIONS_ALL))),$(filter %/$(n),$(
 WEB_SRC := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.js -type f 2>/dev/null)
 UNIT_TESTS_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 
-REL_OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC))
-SAN_OBJ := $(patsubst src/%.c,build/san/obj/%.o,$(LIB_SRC))
+REL_OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRC)) $(patsubst src/%.cc,build/obj/%.o,$(SRC_CXX))
+SAN_OBJ := $(patsubst src/%.c,build/san/obj/%.o,$(LIB_SRC)) \
+	$(patsubst src/%.cc,build/san/obj/%.o,$(SRC_CXX))
 GEN_C := build/gen/migrations_data.c build/gen/web_data.c build/gen/openapi_data.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_TESTS_SRC))
 
@@ -80,6 +89,16 @@ build/san/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC san  $<"
 	@$(CC) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/obj/%.o: src/%.cc
+	@mkdir -p $(@D)
+	@echo "  CXX     $<"
+	@$(CXX) $(REL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/obj/%.o: src/%.cc
+	@mkdir -p $(@D)
+	@echo "  CXX san $<"
+	@$(CXX) $(SAN_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
@@ -128,13 +147,21 @@ FUZZ_CFLAGS := $(WARN) $(DEFS) -Isrc $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,addr
 	-fno-sanitize-recover=undefined
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_CORE := $(filter-out src/core/geo.c,$(wildcard src/core/*.c))
+FUZZ_CXX_OBJ := $(patsubst src/core/%.cc,build/fuzz/obj/%.o,$(wildcard src/core/*.cc))
 fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-build/fuzz/%: fuzz/%.c $(FUZZ_CORE)
+build/fuzz/obj/%.o: src/core/%.cc
+	@mkdir -p $(@D)
+	@echo "  CXX fuzz $<"
+	@clang++ $(CXX_WARN) $(DEFS) -Isrc $(PKG_CFLAGS) -g -O1 \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr,function \
+		-fno-sanitize-recover=undefined -c -o $@ $<
+build/fuzz/%: fuzz/%.c $(FUZZ_CORE) $(FUZZ_CXX_OBJ)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -o $@ $< $(FUZZ_CORE) $(PKG_LIBS) -lm
+	@clang $(FUZZ_CFLAGS) -Wno-missing-prototypes -o $@ $< $(FUZZ_CORE) $(FUZZ_CXX_OBJ) \
+		$(PKG_LIBS) -lm -lstdc++
 
-FORMAT_FILES = src/main.c $(SRC) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC) \
+FORMAT_FILES = src/main.c $(SRC) $(SRC_CXX) $(wildcard src/*/*.h) tools/embed.c $(UNIT_TESTS_SRC) \
 	$(wildcard tests/unit/*.h) $(FUZZ_SRC)
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -14,6 +14,7 @@
 #include <unicode/utf8.h>
 
 #include "core/alloc.h"
+#include "core/opencc_dict.h"
 #include "core/banned.h"
 
 /*
@@ -39,6 +40,137 @@ static pthread_rwlock_t opencc_lock = PTHREAD_RWLOCK_INITIALIZER;
 static opencc_t opencc_handle;
 static char opencc_message[OPENCC_MESSAGE_MAX];
 
+/*
+ * The places where OpenCC can change a text (core/opencc_dict.h): the keys
+ * of its conversion dictionaries whose default value differs from the key,
+ * sorted by their first code point, with a bitmap of those code points.
+ * Built when the converter loads, guarded by opencc_lock like it.
+ */
+#define CODE_POINTS 0x110000u
+struct changing_key {
+	uint32_t first; /* first code point */
+	uint32_t len;
+	const char *bytes; /* in changing.text */
+};
+static struct {
+	uint64_t *starts; /* bit c: some changing key starts with code point c */
+	struct changing_key *keys;
+	size_t count;
+	size_t alloc;
+	struct fq_buf text;
+} changing;
+/* Conversions that reached OpenCC, for the tests (fq_text_opencc_calls). */
+static unsigned long opencc_calls;
+
+static void changing_free(void)
+{
+	free(changing.starts);
+	free(changing.keys);
+	fq_buf_release(&changing.text);
+	memset(&changing, 0, sizeof(changing));
+}
+
+static int changing_add(void *ctx, const char *key, size_t len, bool changes)
+{
+	int32_t i = 0;
+	UChar32 c;
+
+	(void)ctx;
+	if (!changes)
+		return 0;
+	if (!len || len > UINT32_MAX || !fq_utf8_valid(key, len))
+		return 1; /* no dictionary of OpenCC's holds one: refuse what cannot be checked */
+	U8_NEXT((const uint8_t *)key, i, (int32_t)(len < 4 ? len : 4), c);
+	if (c < 0)
+		return 1;
+	if (changing.count == changing.alloc) {
+		changing.alloc = changing.alloc ? changing.alloc * 2 : 4096;
+		changing.keys = fq_xrealloc(changing.keys, changing.alloc * sizeof(*changing.keys));
+	}
+	/* Offsets now, pointers once the text stops growing. */
+	changing.keys[changing.count++] =
+	    (struct changing_key){.first = (uint32_t)c,
+				  .len = (uint32_t)len,
+				  .bytes = (const char *)(uintptr_t)changing.text.len};
+	if (fq_buf_add(&changing.text, key, len))
+		return 1;
+	changing.starts[(uint32_t)c / 64] |= UINT64_C(1) << ((uint32_t)c % 64);
+	return 0;
+}
+
+static int changing_order(const void *pa, const void *pb)
+{
+	const struct changing_key *a = pa, *b = pb;
+
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Read the changing keys of FQ_TEXT_OPENCC_CONFIG; the caller holds opencc_lock for writing. */
+static int changing_load_locked(void)
+{
+	int rc;
+
+	changing_free();
+	changing.starts = fq_xcalloc(CODE_POINTS / 64, sizeof(uint64_t));
+	fq_buf_init(&changing.text, 0);
+	rc = fq_opencc_dict_keys(FQ_TEXT_OPENCC_CONFIG, changing_add, NULL, opencc_message,
+				 sizeof(opencc_message));
+	if (rc) {
+		if (rc > 0)
+			snprintf(opencc_message, sizeof(opencc_message),
+				 "a key of its dictionaries is not UTF-8");
+		changing_free();
+		return FQ_EINTERNAL;
+	}
+	for (size_t k = 0; k < changing.count; k++)
+		changing.keys[k].bytes = changing.text.buf + (uintptr_t)changing.keys[k].bytes;
+	if (changing.count)
+		qsort(changing.keys, changing.count, sizeof(*changing.keys), changing_order);
+	return 0;
+}
+
+/*
+ * Whether OpenCC can change s[0..len) (valid UTF-8): whether a changing key
+ * starts at one of its characters. OpenCC only looks at some of these places
+ * (after a match it skips the key), so "no" is certain and "yes" may be wrong,
+ * which only costs the conversion. The caller holds opencc_lock.
+ */
+static bool may_change(const char *s, size_t len)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	int32_t n = (int32_t)len;
+	int32_t i = 0;
+
+	while (i < n) {
+		int32_t at = i;
+		size_t lo = 0, hi = changing.count;
+		UChar32 c;
+
+		U8_NEXT(u, i, n, c);
+		if (c < 0)
+			return true;
+		if (!(changing.starts[(uint32_t)c / 64] & (UINT64_C(1) << ((uint32_t)c % 64))))
+			continue;
+		while (lo < hi) { /* the first key starting with c */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (changing.keys[mid].first < (uint32_t)c)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < changing.count && changing.keys[k].first == (uint32_t)c;
+		     k++) {
+			const struct changing_key *key = &changing.keys[k];
+
+			if (key->len <= (size_t)(n - at) &&
+			    memcmp(s + at, key->bytes, key->len) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Load the converter if needed; the caller holds opencc_lock for writing. */
 static int opencc_load_locked(void)
 {
@@ -50,6 +182,10 @@ static int opencc_load_locked(void)
 	if (h == (opencc_t)-1) {
 		/* opencc_error is safe here: nothing else runs OpenCC under the write lock. */
 		snprintf(opencc_message, sizeof(opencc_message), "%s", opencc_error());
+		return FQ_EINTERNAL;
+	}
+	if (changing_load_locked()) {
+		opencc_close(h);
 		return FQ_EINTERNAL;
 	}
 	opencc_handle = h;
@@ -73,6 +209,7 @@ void fq_text_global_cleanup(void)
 	if (opencc_handle)
 		opencc_close(opencc_handle);
 	opencc_handle = NULL;
+	changing_free();
 	pthread_rwlock_unlock(&opencc_lock);
 }
 
@@ -285,6 +422,12 @@ static int to_simplified(const char *s, size_t len, struct fq_buf *out, struct f
 			return rc;
 		}
 	}
+	if (!may_change(s, len)) {
+		/* Folding the folded text again would change nothing. */
+		pthread_rwlock_unlock(&opencc_lock);
+		return fq_buf_add(out, s, len);
+	}
+	__atomic_add_fetch(&opencc_calls, 1, __ATOMIC_RELAXED);
 	converted = opencc_convert_utf8(opencc_handle, s, len);
 	pthread_rwlock_unlock(&opencc_lock);
 	if (!converted)
@@ -332,6 +475,11 @@ out_release:
 	fq_buf_release(&folded);
 	fq_buf_release(&nfkc);
 	return rc;
+}
+
+unsigned long fq_text_opencc_calls(void)
+{
+	return __atomic_load_n(&opencc_calls, __ATOMIC_RELAXED);
 }
 
 void fq_text_tokens_init(struct fq_text_tokens *t)

@@ -19,11 +19,15 @@
  * between runs of letters, digits and ideographs, nothing else. Note that
  * "3.5" becomes "3 5": matching treats both sides the same way.
  *
+ * Step 3 calls OpenCC only when one of its dictionaries' changing keys
+ * starts somewhere in the text (core/opencc_dict.h); otherwise OpenCC would
+ * give the text back unchanged, and most simplified text is left alone.
+ *
  * Thread-safety: every function may be called from any thread. OpenCC
- * documents its converters as usable from several threads, but its C API
- * records failures in one process-wide string (opencc_error), so the single
- * shared converter is used under a mutex; a conversion of one record takes
- * microseconds. ICU's normaliser instance is immutable and shared freely.
+ * documents its converters as usable from several threads; the one shared
+ * converter is loaded and freed under a write lock and used under a read
+ * lock, and its C API's process-wide error string is read only at loading.
+ * ICU's normaliser instance is immutable and shared freely.
  */
 #ifndef FQ_CORE_TEXT_H
 #define FQ_CORE_TEXT_H
@@ -75,6 +79,9 @@ size_t fq_utf8_seq_len(const char *s, size_t avail);
  * err->field is left empty: the caller knows which field it normalised.
  */
 int fq_text_normalize(const char *in, size_t len, struct fq_buf *out, struct fq_err *err) FQ_WUR;
+
+/* How many texts fq_text_normalize has passed to OpenCC since the process started (for tests). */
+unsigned long fq_text_opencc_calls(void);
 
 /*
  * Tokens of a text for similarity and search:

@@ -5,10 +5,18 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <opencc/opencc.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
+#include "core/opencc_dict.h"
 #include "core/text.h"
 
 static void expect_normal(const char *in, const char *want)
@@ -189,6 +197,263 @@ static void test_errors(void **state)
 	assert_int_equal(fq_text_normalize("  x  ,  y   ", 12, &out, &err), 0);
 	assert_string_equal(out.buf, "abx y");
 	fq_buf_release(&out);
+}
+
+/* Every key of t2s.json's conversion dictionaries, as core/opencc_dict.h gives them. */
+struct key_list {
+	char **keys;
+	bool *changes;
+	size_t count;
+	size_t alloc;
+	size_t changing;
+};
+
+static int collect_key(void *ctx, const char *key, size_t len, bool changes)
+{
+	struct key_list *l = ctx;
+
+	if (l->count == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 1024;
+		l->keys = realloc(l->keys, l->alloc * sizeof(*l->keys));
+		l->changes = realloc(l->changes, l->alloc * sizeof(*l->changes));
+		assert_non_null(l->keys);
+		assert_non_null(l->changes);
+	}
+	l->keys[l->count] = strndup(key, len);
+	assert_non_null(l->keys[l->count]);
+	l->changes[l->count++] = changes;
+	l->changing += changes;
+	return 0;
+}
+
+static void key_list_free(struct key_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->keys[i]);
+	free(l->keys);
+	free(l->changes);
+}
+
+static int stop_at_third(void *ctx, const char *key, size_t len, bool changes)
+{
+	int *seen = ctx;
+
+	(void)key;
+	(void)len;
+	(void)changes;
+	return ++*seen == 3 ? 42 : 0;
+}
+
+static void test_opencc_dict_keys(void **state)
+{
+	struct key_list l = {0};
+	char msg[160];
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(
+	    fq_opencc_dict_keys(FQ_TEXT_OPENCC_CONFIG, collect_key, &l, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	/* TSPhrases and TSCharacters: thousands of keys, most of them Traditional characters. */
+	assert_true(l.count > 3000);
+	assert_true(l.changing > 2000);
+	assert_true(l.changing < l.count);
+	for (size_t i = 0; i < l.count; i++) {
+		if (strcmp(l.keys[i], "發") == 0)
+			assert_true(l.changes[i]);
+	}
+	key_list_free(&l);
+
+	assert_int_equal(
+	    fq_opencc_dict_keys(FQ_TEXT_OPENCC_CONFIG, stop_at_third, &seen, msg, sizeof(msg)), 42);
+	assert_int_equal(seen, 3);
+	seen = 0;
+	assert_int_equal(
+	    fq_opencc_dict_keys("no-such-config.json", stop_at_third, &seen, msg, sizeof(msg)), -1);
+	assert_int_equal(seen, 0);
+	assert_true(strlen(msg) > 0);
+}
+
+/*
+ * A text that normalisation leaves to OpenCC alone: NFKC_Casefold-stable and
+ * without the characters that are folded to spaces.
+ */
+static bool only_opencc_changes(const char *s)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	const UNormalizer2 *nfkc_cf = unorm2_getNFKCCasefoldInstance(&status);
+	UChar u[256];
+	int32_t n = 0, i = 0, len = (int32_t)strlen(s);
+	UChar32 c;
+
+	assert_false(U_FAILURE(status));
+	while (i < len) {
+		U8_NEXT((const uint8_t *)s, i, len, c);
+		if (c < 0 || (U_GET_GC_MASK(c) & (U_GC_P_MASK | U_GC_S_MASK | U_GC_Z_MASK |
+						  U_GC_CC_MASK | U_GC_CF_MASK)))
+			return false;
+	}
+	u_strFromUTF8(u, 256, &n, s, len, &status);
+	if (U_FAILURE(status))
+		return false;
+	return unorm2_isNormalized(nfkc_cf, u, n, &status) && !U_FAILURE(status);
+}
+
+/* fq_text_normalize(s) is what OpenCC itself makes of s, when it calls OpenCC or not. */
+static int check_as_opencc(opencc_t h, const char *s, unsigned long *skipped)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_buf out;
+	unsigned long before;
+	char *want;
+
+	if (!only_opencc_changes(s))
+		return 0;
+	want = opencc_convert_utf8(h, s, strlen(s));
+	assert_non_null(want);
+	if (!only_opencc_changes(want)) {
+		opencc_convert_utf8_free(want);
+		return 0;
+	}
+	fq_buf_init(&out, 0);
+	before = fq_text_opencc_calls();
+	if (fq_text_normalize(s, strlen(s), &out, &err))
+		fail_msg("\"%s\": %s", s, err.message);
+	if (strcmp(out.buf, want) != 0)
+		fail_msg("\"%s\": normalised to \"%s\", OpenCC gives \"%s\"", s, out.buf, want);
+	if (fq_text_opencc_calls() == before)
+		(*skipped)++;
+	fq_buf_release(&out);
+	opencc_convert_utf8_free(want);
+	return 1;
+}
+
+/* The first n characters of s (at most its length). */
+static size_t char_prefix(const char *s, size_t n)
+{
+	int32_t i = 0, len = (int32_t)strlen(s);
+
+	while (n-- && i < len)
+		U8_FWD_1((const uint8_t *)s, i, len);
+	return (size_t)i;
+}
+
+static void test_opencc_skipped_only_when_unchanged(void **state)
+{
+	static const char *const common[] = {"的", "一", "不", "有", "人", "在", "门", "口",
+					     "打", "架", "酒", "吧", "手", "机", "大", "老",
+					     "路", "号", "着", "于", "干", "后", "里", "发",
+					     "面", "台", "云", "只", "系", "松"};
+	const size_t ncommon = sizeof(common) / sizeof(common[0]);
+	struct key_list l = {0};
+	unsigned long skipped = 0;
+	size_t checked = 0, tried = 0, nsame = 0;
+	const char **same;
+	char msg[160], s[256];
+	unsigned seed = 20261124;
+	opencc_t h;
+
+	(void)state;
+	assert_int_equal(
+	    fq_opencc_dict_keys(FQ_TEXT_OPENCC_CONFIG, collect_key, &l, msg, sizeof(msg)), 0);
+	h = opencc_open(FQ_TEXT_OPENCC_CONFIG);
+	assert_true(h != (opencc_t)-1);
+	same = calloc(l.count, sizeof(*same));
+	assert_non_null(same);
+
+	/* Every key: alone, between two characters, before the next key, and cut short. */
+	for (size_t i = 0; i < l.count; i++) {
+		const char *next = l.keys[(i + 1) % l.count];
+
+		tried += 4;
+		checked += (size_t)check_as_opencc(h, l.keys[i], &skipped);
+		snprintf(s, sizeof(s), "甲%s乙", l.keys[i]);
+		checked += (size_t)check_as_opencc(h, s, &skipped);
+		snprintf(s, sizeof(s), "%s%s", l.keys[i], next);
+		checked += (size_t)check_as_opencc(h, s, &skipped);
+		snprintf(s, sizeof(s), "有%.*s", (int)char_prefix(l.keys[i], 1), l.keys[i]);
+		checked += (size_t)check_as_opencc(h, s, &skipped);
+	}
+	/*
+	 * Random mixes: mostly common simplified characters and the keys OpenCC maps to themselves
+	 * (whole or cut short), some keys of any kind.
+	 */
+	for (size_t i = 0; i < l.count; i++) {
+		if (!l.changes[i])
+			same[nsame++] = l.keys[i];
+	}
+	assert_true(nsame > 10);
+	for (int n = 0; n < 20000; n++) {
+		int pieces = 1 + (int)(rand_r(&seed) % 8);
+		size_t len = 0;
+
+		s[0] = '\0';
+		for (int p = 0; p < pieces; p++) {
+			const char *piece;
+			size_t plen;
+			unsigned r = (unsigned)rand_r(&seed);
+
+			if (r % 10 < 6) {
+				piece = common[(r / 10) % ncommon];
+				plen = strlen(piece);
+			} else if (r % 10 < 8) {
+				piece = same[(r / 10) % nsame];
+				plen = r % 10 == 6 ? strlen(piece)
+						   : char_prefix(piece, 1 + (r / 7) % 3);
+			} else {
+				piece = l.keys[(r / 10) % l.count];
+				plen = r % 10 == 8 ? strlen(piece)
+						   : char_prefix(piece, 1 + (r / 7) % 3);
+			}
+			if (len + plen >= sizeof(s))
+				break;
+			memcpy(s + len, piece, plen);
+			s[len += plen] = '\0';
+		}
+		tried++;
+		checked += (size_t)check_as_opencc(h, s, &skipped);
+	}
+	/* Nearly every text qualified, and the filter let many of them skip OpenCC. */
+	assert_true(checked * 10 > tried * 9);
+	print_message("%zu of %zu texts checked, %lu without OpenCC\n", checked, tried, skipped);
+	assert_true(skipped > checked / 10);
+	opencc_close(h);
+	free(same);
+	key_list_free(&l);
+}
+
+static void test_opencc_called_only_when_needed(void **state)
+{
+	static const char *const simplified[] = {
+	    "楼上深夜装修噪音扰民", "有人喝醉了躺在路边",   "接到冒充公检法电话被骗两万元",
+	    "枫溪镇人民路12号附近", "老人走失，穿蓝色外套", "ABC 123"};
+	static const char *const traditional[] = {"樓下KTV太吵了，睡不著", "手機在菜市場被偷",
+						  "鄰居占用樓道堆放雜物發生爭吵"};
+	unsigned long before;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(simplified) / sizeof(simplified[0]); i++) {
+		struct fq_buf out;
+
+		fq_buf_init(&out, 0);
+		before = fq_text_opencc_calls();
+		assert_int_equal(
+		    fq_text_normalize(simplified[i], strlen(simplified[i]), &out, NULL), 0);
+		assert_int_equal(fq_text_opencc_calls(), before);
+		fq_buf_release(&out);
+	}
+	for (size_t i = 0; i < sizeof(traditional) / sizeof(traditional[0]); i++) {
+		struct fq_buf out;
+
+		fq_buf_init(&out, 0);
+		before = fq_text_opencc_calls();
+		assert_int_equal(
+		    fq_text_normalize(traditional[i], strlen(traditional[i]), &out, NULL), 0);
+		assert_int_equal(fq_text_opencc_calls(), before + 1);
+		fq_buf_release(&out);
+	}
+	expect_normal("手機在菜市場被偷", "手机在菜市场被偷");
+	expect_normal("楼上深夜装修噪音扰民", "楼上深夜装修噪音扰民");
 }
 
 static void test_global_init_cleanup(void **state)
@@ -394,6 +659,9 @@ int main(void)
 	    cmocka_unit_test(test_appends_and_keeps_input),
 	    cmocka_unit_test(test_idempotent),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_opencc_dict_keys),
+	    cmocka_unit_test(test_opencc_skipped_only_when_unchanged),
+	    cmocka_unit_test(test_opencc_called_only_when_needed),
 	    cmocka_unit_test(test_global_init_cleanup),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_tokenize),
