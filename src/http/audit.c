@@ -1,6 +1,7 @@
 #include "http/audit.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,17 +11,39 @@
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* v in decimal at out (room for 20 digits); returns the length. */
+static size_t decimal(char *out, uint64_t v)
+{
+	char rev[20];
+	size_t n = 0;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
+}
+
+/* A field as "LENGTH:VALUE", NULL as "N;": no two lists of fields hash alike. */
+static void hash_bytes(crypto_hash_sha256_state *s, const char *v, size_t len)
+{
+	char prefix[24];
+	size_t n = decimal(prefix, len);
+
+	prefix[n++] = ':';
+	crypto_hash_sha256_update(s, (const unsigned char *)prefix, n);
+	crypto_hash_sha256_update(s, (const unsigned char *)v, len);
+}
+
 static void hash_field(crypto_hash_sha256_state *s, const char *v)
 {
-	char len[24];
-	int n;
 	if (!v) {
 		crypto_hash_sha256_update(s, (const unsigned char *)"N;", 2);
 		return;
 	}
-	n = snprintf(len, sizeof(len), "%zu:", strlen(v));
-	crypto_hash_sha256_update(s, (const unsigned char *)len, (unsigned long long)n);
-	crypto_hash_sha256_update(s, (const unsigned char *)v, strlen(v));
+	hash_bytes(s, v, strlen(v));
 }
 
 static void compute_hash(int64_t seq, int64_t at, const struct fq_audit_entry *e,
@@ -29,11 +52,19 @@ static void compute_hash(int64_t seq, int64_t at, const struct fq_audit_entry *e
 	crypto_hash_sha256_state s;
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char num[48];
+	size_t n;
 
 	crypto_hash_sha256_init(&s);
 	hash_field(&s, prev_hash);
-	snprintf(num, sizeof(num), "%lld/%lld", (long long)seq, (long long)at);
-	hash_field(&s, num);
+	/* "SEQ/AT" in decimal, as printf's "%lld/%lld" writes it. */
+	if (seq >= 0 && at >= 0) {
+		n = decimal(num, (uint64_t)seq);
+		num[n++] = '/';
+		n += decimal(num + n, (uint64_t)at);
+	} else {
+		n = (size_t)snprintf(num, sizeof(num), "%lld/%lld", (long long)seq, (long long)at);
+	}
+	hash_bytes(&s, num, n);
 	hash_field(&s, e->user_id);
 	hash_field(&s, e->username);
 	hash_field(&s, e->role);

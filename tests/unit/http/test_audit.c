@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,66 @@ static void test_append_and_verify(void **state)
 				    column(f->c, "hash", seq - 1, b, sizeof(b)));
 	assert_string_equal(column(f->c, "outcome", 5, a, sizeof(a)), "failed");
 	assert_string_equal(column(f->c, "at", 3, a, sizeof(a)), "1795436961000");
+}
+
+/* The hash of one entry computed here from its documented form (docs/internals.md, "Audit"). */
+static void expect_hash(const char *prev, const char *seq_at, const struct fq_audit_entry *e,
+			const char *stored)
+{
+	const char *fields[] = {prev,	      seq_at,	 e->user_id,	 e->username,  e->role,
+				e->unit_code, e->action, e->object_type, e->object_id, e->client,
+				e->outcome,   e->reason, e->detail};
+	crypto_hash_sha256_state s;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[65], len[32];
+
+	crypto_hash_sha256_init(&s);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!fields[i]) {
+			crypto_hash_sha256_update(&s, (const unsigned char *)"N;", 2);
+			continue;
+		}
+		snprintf(len, sizeof(len), "%zu:", strlen(fields[i]));
+		crypto_hash_sha256_update(&s, (const unsigned char *)len, strlen(len));
+		crypto_hash_sha256_update(&s, (const unsigned char *)fields[i], strlen(fields[i]));
+	}
+	crypto_hash_sha256_final(&s, h);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	assert_string_equal(stored, hex);
+}
+
+static void test_hash_form(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_audit_entry e = sample[0];
+	char a[80], b[80], seq_at[64];
+
+	append_sample(f->c);
+	for (int64_t seq = 1; seq <= 5; seq++) {
+		snprintf(seq_at, sizeof(seq_at), "%lld/%lld", (long long)seq,
+			 (long long)(T0 + seq * 1000));
+		expect_hash(column(f->c, "prev_hash", seq, a, sizeof(a)), seq_at, &sample[seq - 1],
+			    column(f->c, "hash", seq, b, sizeof(b)));
+	}
+	/* Times before 1970 and a ten-digit sequence take the same form. */
+	fq_test_begin(f->c);
+	assert_int_equal(fq_audit_append(f->c, &e, -86400000, NULL, &err), 0);
+	fq_test_commit(f->c);
+	expect_hash(column(f->c, "hash", 5, a, sizeof(a)), "6/-86400000", &e,
+		    column(f->c, "hash", 6, b, sizeof(b)));
+	e.detail = "";
+	assert_int_equal(
+	    fq_dbc_exec_script(f->c,
+			       "INSERT INTO audit_entry (seq, at, action, outcome, prev_hash,"
+			       " hash) VALUES (1234567889, 0, 'x', 'ok', '" ZERO_HASH
+			       "', '" ZERO_HASH "')",
+			       &err),
+	    0);
+	fq_test_begin(f->c);
+	assert_int_equal(fq_audit_append(f->c, &e, 0, NULL, &err), 0);
+	fq_test_commit(f->c);
+	expect_hash(ZERO_HASH, "1234567890/0", &e, column(f->c, "hash", 1234567890, b, sizeof(b)));
 }
 
 static void test_same_content_different_hash(void **state)
@@ -582,6 +643,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_append_requires_transaction),
 	    T(test_append_and_verify),
+	    T(test_hash_form),
 	    T(test_same_content_different_hash),
 	    T(test_append_tx),
 	    T(test_rollback_leaves_no_gap),
