@@ -438,6 +438,7 @@ struct matcher {
 	const struct incident **place_incidents;
 	size_t nplace;
 	size_t place_alloc;
+	int places_ready; /* place_collect has run (or a prematch's places were taken) */
 };
 
 /*
@@ -993,15 +994,17 @@ static int pointer_order(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static void place_flags(struct matcher *m, const struct incident *joined,
-			struct fq_merge_result *out)
+/*
+ * The earlier reports at the alert's place (within the repeat-place radius, or
+ * elsewhere at the same normalised address) inside the repeat-place window,
+ * into m->place_incidents.
+ */
+static void place_collect(struct matcher *m)
 {
 	const struct fq_merge_index *idx = m->idx;
 	const struct bucket *b;
-	size_t distinct = 0;
-	int joins_earlier = 0;
-	char window[SPAN_TEXT_MAX];
 
+	m->places_ready = 1;
 	if (m->a->has_location)
 		fq__merge_grid_visit(&idx->place_grid, m->a->lat, m->a->lon,
 				     idx->cfg.repeat_place_radius_m, visit_place_cell, m);
@@ -1017,6 +1020,33 @@ static void place_flags(struct matcher *m, const struct incident *joined,
 				place_add(m, tr);
 		}
 	}
+}
+
+/*
+ * What place_collect finds of one report added after a prematch: near, or
+ * not near and at the same address (address: the alert's bucket of
+ * place_addresses, or NULL).
+ */
+static void place_collect_one(struct matcher *m, const struct trace *tr,
+			      const struct bucket *address)
+{
+	if (tr->t_ms > m->a->received_at_ms || !place_in_window(m, tr))
+		return;
+	if (place_near(m, tr) || (address && tr->address == address))
+		place_add(m, tr);
+}
+
+/* The repeat-place flag from the reports place_collect found; joined: the incident merged into. */
+static void place_flags(struct matcher *m, const struct incident *joined,
+			struct fq_merge_result *out)
+{
+	const struct fq_merge_index *idx = m->idx;
+	size_t distinct = 0;
+	int joins_earlier = 0;
+	char window[SPAN_TEXT_MAX];
+
+	if (!m->places_ready)
+		place_collect(m);
 	if (!m->nplace)
 		return;
 
@@ -1112,9 +1142,13 @@ int fq_merge_prematch(struct fq_merge_index *idx, const struct fq_merge_alert *a
 	pm->inserts = idx->inserts;
 	pm->changes = idx->changes;
 	collect(&m);
+	place_collect(&m);
 	pthread_rwlock_unlock(&idx->lock);
 	pm->hits = m.hits;
 	pm->nhits = m.nhits;
+	pm->places = m.place_incidents;
+	pm->nplaces = m.nplace;
+	pm->places_alloc = m.place_alloc;
 	pm->words = m.words; /* for the alerts added since, if any is compared by text */
 	pm->words_ready = m.words_ready;
 	pm->ready = 1;
@@ -1126,6 +1160,7 @@ void fq_merge_prematch_release(struct fq_merge_prematch *pm)
 	if (!pm)
 		return;
 	free(pm->hits);
+	free(pm->places);
 	fq_text_sorted_release(&pm->words);
 	memset(pm, 0, sizeof(*pm));
 }
@@ -1164,12 +1199,24 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 		    m.address_key ? fq__merge_bucket_find(&idx->addresses, m.address_key) : NULL;
 		const struct caller *caller =
 		    m.phone[0] ? fq__merge_caller_find(idx, m.phone) : NULL;
+		const struct bucket *place_address =
+		    m.address_key ? fq__merge_bucket_find(&idx->place_addresses, m.address_key)
+				  : NULL;
 
 		m.hits = pm->hits; /* m's now */
 		m.nhits = m.alloc = pm->nhits;
 		pm->hits = NULL;
-		for (uint64_t n = pm->inserts; n < idx->inserts; n++)
-			collect_one(&m, idx->recent[n % FQ_MERGE_RECENT_MAX], address, caller);
+		m.place_incidents = pm->places;
+		m.nplace = pm->nplaces;
+		m.place_alloc = pm->places_alloc;
+		m.places_ready = 1;
+		pm->places = NULL;
+		for (uint64_t n = pm->inserts; n < idx->inserts; n++) {
+			const struct entry *e = idx->recent[n % FQ_MERGE_RECENT_MAX];
+
+			collect_one(&m, e, address, caller);
+			place_collect_one(&m, e->trace, place_address);
+		}
 		if (reused)
 			*reused = 1;
 	} else {

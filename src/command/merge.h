@@ -312,6 +312,9 @@ struct fq_merge_prematch {
 	uint64_t changes;    /* other changes it had seen */
 	void *hits;	     /* merge.c's */
 	size_t nhits;
+	void *places; /* merge.c's: incidents of the reports at the alert's place */
+	size_t nplaces;
+	size_t places_alloc;
 	struct fq_text_sorted words; /* of the alert's description, when words_ready */
 	int words_ready;
 	int ready;

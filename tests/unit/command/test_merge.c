@@ -1351,7 +1351,7 @@ static void test_prematch(void **state)
 	struct pm_alert *xs = calloc(PM_ALERTS, sizeof(*xs));
 	struct fq_err err = FQ_ERR_INIT;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
-	int reused_count = 0, fresh_count = 0, changed_at = -1;
+	int reused_count = 0, fresh_count = 0, changed_at = -1, place_count = 0;
 
 	assert_non_null(xs);
 	for (int n = 0; n < PM_ALERTS; n++)
@@ -1372,6 +1372,7 @@ static void test_prematch(void **state)
 			/* Set aside exactly when a change came after the prematch. */
 			assert_int_equal(reused, changed_at < n - PM_PENDING);
 			reused ? reused_count++ : fresh_count++;
+			place_count += reused && one.repeat_place;
 			if (one.decision == FQ_MERGE_MERGED)
 				snprintf(x->incident, sizeof(x->incident), "%s",
 					 one.candidates[0].incident_id);
@@ -1428,6 +1429,8 @@ static void test_prematch(void **state)
 	/* The prematches made before a change (PM_PENDING of each) start afresh; no other. */
 	assert_true(fresh_count > 0);
 	assert_true(reused_count > PM_ALERTS * 3 / 4);
+	/* Repeat places were found from prematches, not only from scratch. */
+	assert_true(place_count > PM_ALERTS / 4);
 	free(xs);
 }
 
