@@ -18,6 +18,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "db/wal_vfs.h"
 #include "core/banned.h"
 
 #define STMT_CACHE_SLOTS 512 /* power of two */
@@ -134,7 +135,7 @@ static int conn_setup(struct fq_db *db, struct fq_dbc *c, int busy_ms, struct fq
 
 	flags |=
 	    db->read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	rc = sqlite3_open_v2(db->path, &c->h, flags, NULL);
+	rc = sqlite3_open_v2(db->path, &c->h, flags, FQ_WAL_VFS_NAME);
 	if (rc != SQLITE_OK) {
 		fq_err_set(err, FQ_EDB, "store_open", NULL, "无法打开数据库 %s：%s", db->path,
 			   c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
@@ -232,6 +233,8 @@ static void sqlite_global_init(void)
 	/* Memory statistics take a global mutex on every allocation. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_initialize();
+	if (fq_wal_vfs_register() != SQLITE_OK)
+		fq_die("cannot register the " FQ_WAL_VFS_NAME " SQLite VFS");
 }
 
 int fq_db_open(const char *url, const struct fq_db_options *opt, struct fq_db **out,

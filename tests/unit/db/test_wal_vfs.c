@@ -1,0 +1,280 @@
+/*
+ * The WAL-gathering VFS (db/wal_vfs.h) under the store: that it gathers, that
+ * what it gathers reaches the file before anyone can see or sync it, and that
+ * an acknowledged commit survives kill -9.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/wal_vfs.h"
+#include "unit/fq_test.h"
+
+#define PAYLOAD 1500 /* bytes of text per row: a few rows per page */
+
+static int setup(void **state)
+{
+	struct fq_db_options opt = {.pool_size = 4};
+	struct fq_test_store *f = fq_test_store_new_unmigrated("walvfs", &opt);
+	struct fq_dbc *c;
+	struct fq_err err = FQ_ERR_INIT;
+	int rc;
+
+	if (!f)
+		return -1;
+	c = fq_db_acquire(f->db);
+	rc = fq_dbc_exec_script(c,
+				"CREATE TABLE item (id INTEGER PRIMARY KEY, body TEXT NOT NULL);"
+				"CREATE INDEX item_body ON item(body);",
+				&err);
+	fq_db_release(f->db, c);
+	if (rc) {
+		fq_test_store_free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+/* Row id's text: PAYLOAD bytes that say which row they belong to. */
+static void body_of(int64_t id, char *out)
+{
+	int n = snprintf(out, PAYLOAD + 1, "row %lld:", (long long)id);
+
+	for (int i = n; i < PAYLOAD; i++)
+		out[i] = (char)('a' + (id * 7 + i) % 26);
+	out[PAYLOAD] = '\0';
+}
+
+static void insert_rows(struct fq_dbc *c, int64_t from, int64_t to)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	char body[PAYLOAD + 1];
+
+	for (int64_t id = from; id < to; id++) {
+		body_of(id, body);
+		if (fq_dbc_run(c, &err, NULL, "INSERT INTO item (id, body) VALUES (?, ?)", "it", id,
+			       body))
+			fail_msg("insert %lld: %s", (long long)id, err.message);
+	}
+}
+
+/* Every row 1..n there with its own text, nothing else, through the default VFS. */
+static void expect_rows_raw(const char *path, int64_t n)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	char body[PAYLOAD + 1];
+	int64_t seen = 0;
+
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(h, "SELECT id, body FROM item ORDER BY id", -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		seen++;
+		assert_int_equal(id, seen);
+		body_of(id, body);
+		assert_string_equal((const char *)sqlite3_column_text(st, 1), body);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	assert_int_equal(seen, n);
+}
+
+/* One transaction of many pages: its frames are written in a few calls, at its commit. */
+static void test_gathers_a_transaction(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_wal_vfs_stats a, b;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+
+	fq_wal_vfs_stats(&a);
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	insert_rows(c, 1, 401);
+	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	fq_wal_vfs_stats(&b);
+	fq_db_release(f->db, c);
+	/* 400 rows of 1.5 KB and their index: hundreds of frames, two writes each. */
+	assert_true(b.writes - a.writes > 400);
+	assert_true(b.flushes - a.flushes < (b.writes - a.writes) / 20);
+	assert_int_equal(b.late, a.late);
+	expect_rows_raw(f->path, 400);
+}
+
+/*
+ * Commits without a sync of their own (fq_dbc_defer_sync, as the intake's): each is
+ * seen at once, whole, by a connection of another VFS reading the file.
+ */
+static void test_deferred_commits_reach_the_file(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_wal_vfs_stats a, b;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+	sqlite3 *h = NULL;
+
+	assert_int_equal(sqlite3_open_v2(f->path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(fq_dbc_defer_sync(c, 1, &err), 0);
+	fq_wal_vfs_stats(&a);
+	for (int64_t g = 0; g < 60; g++) {
+		sqlite3_stmt *st = NULL;
+		char body[PAYLOAD + 1];
+
+		assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+		insert_rows(c, g * 10 + 1, g * 10 + 11);
+		assert_int_equal(fq_dbc_commit(c, &err), 0);
+		assert_int_equal(
+		    sqlite3_prepare_v2(h, "SELECT count(*), max(id) FROM item", -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int64(st, 0), g * 10 + 10);
+		sqlite3_finalize(st);
+		assert_int_equal(
+		    sqlite3_prepare_v2(h, "SELECT body FROM item WHERE id = ?", -1, &st, NULL),
+		    SQLITE_OK);
+		sqlite3_bind_int64(st, 1, g * 10 + 10);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		body_of(g * 10 + 10, body);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), body);
+		sqlite3_finalize(st);
+	}
+	fq_wal_vfs_stats(&b);
+	assert_int_equal(fq_db_wal_sync(f->db, &err), 0);
+	assert_int_equal(fq_dbc_defer_sync(c, 0, &err), 0);
+	fq_db_release(f->db, c);
+	sqlite3_close(h);
+	/* Written with each commit's last page, not left for the publication. */
+	assert_true(b.flushes - a.flushes >= 60);
+	assert_true(b.flushes - a.flushes < (b.writes - a.writes) / 5);
+	assert_int_equal(b.late, a.late);
+	expect_rows_raw(f->path, 600);
+}
+
+/* What a rolled-back transaction gathered never shadows what is committed after it. */
+static void test_rollback_then_commit(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	insert_rows(c, 1, 51);
+	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	/* A transaction large enough to spill frames into the WAL before it ends. */
+	assert_int_equal(fq_dbc_exec_script(c, "PRAGMA cache_size=10", &err), 0);
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	insert_rows(c, 1000, 1400);
+	fq_dbc_rollback(c);
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	insert_rows(c, 51, 101);
+	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	assert_int_equal(fq_dbc_exec_script(c, "PRAGMA cache_size=-16000", &err), 0);
+	fq_db_release(f->db, c);
+	expect_rows_raw(f->path, 100);
+}
+
+/*
+ * kill -9 of a process that writes, the way the intake acknowledges: a commit with
+ * synchronous=FULL, or a deferred commit and then fq_db_wal_sync. Every row told to
+ * the parent before the kill is in the store afterwards, and the store is whole.
+ */
+static void test_acknowledged_survive_kill(void **state)
+{
+	struct fq_test_store *f = *state;
+	char path[sizeof(f->path)];
+	int fds[2];
+	int64_t acked = 0, got;
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s", f->path);
+	fq_test_store_close(f);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct fq_db_options opt = {.pool_size = 2, .checkpoint_pages = 300};
+		struct fq_err err = FQ_ERR_INIT;
+		struct fq_db *db = NULL;
+		struct fq_dbc *c;
+
+		close(fds[0]);
+		if (fq_db_open(path, &opt, &db, &err))
+			_exit(2);
+		c = fq_db_acquire(db);
+		for (int64_t id = 1;; id++) {
+			char body[PAYLOAD + 1];
+			int deferred = id % 2 == 0;
+
+			body_of(id, body);
+			if ((deferred && fq_dbc_defer_sync(c, 1, &err)) ||
+			    fq_dbc_begin(c, 1, &err) ||
+			    fq_dbc_run(c, &err, NULL, "INSERT INTO item (id, body) VALUES (?, ?)",
+				       "it", id, body) ||
+			    fq_dbc_commit(c, &err) || (deferred && fq_db_wal_sync(db, &err)) ||
+			    (deferred && fq_dbc_defer_sync(c, 0, &err)))
+				_exit(3);
+			if (write(fds[1], &id, sizeof(id)) != sizeof(id))
+				_exit(4);
+		}
+	}
+	close(fds[1]);
+	while (acked < 1500 && read(fds[0], &got, sizeof(got)) == sizeof(got))
+		acked = got;
+	kill(pid, SIGKILL);
+	/* Rows the child wrote to the pipe before it died were acknowledged too. */
+	while (read(fds[0], &got, sizeof(got)) == sizeof(got))
+		acked = got;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(acked >= 1500);
+	{
+		sqlite3 *h = NULL;
+		sqlite3_stmt *st = NULL;
+		int64_t n;
+
+		assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM item", -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(h);
+		/* The one commit in flight at the kill may or may not have made it. */
+		assert_true(n == acked || n == acked + 1);
+		expect_rows_raw(path, n);
+	}
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_gathers_a_transaction),
+	    T(test_deferred_commits_reach_the_file),
+	    T(test_rollback_then_commit),
+	    T(test_acknowledged_survive_kill),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
