@@ -30,7 +30,8 @@ struct wfile {
 	unsigned char *buf;
 	size_t len;
 	sqlite3_int64 off;
-	int commit_next; /* the next write ends a transaction's commit frame */
+	int commit_next;   /* the next write ends a transaction's commit frame */
+	sqlite3_int64 end; /* the furthest byte written or gathered through this handle */
 };
 
 #define REAL_OFFSET ((sizeof(struct wfile) + 15) & ~(size_t)15)
@@ -46,37 +47,59 @@ static struct wfile *W(sqlite3_file *f)
 }
 
 /*
- * The default VFS writes at most 128 KiB - 1 per call (its seekAndWrite masks the length
- * to 17 bits): larger runs go in pieces of WRITE_MAX.
+ * Write n bytes at off; *done: how many reached the file. The default VFS writes at most
+ * 128 KiB - 1 per call (its seekAndWrite masks the length to 17 bits): larger runs go in
+ * pieces of WRITE_MAX.
  */
-static int write_all(struct wfile *w, const void *p, size_t n, sqlite3_int64 off)
+static int write_all(struct wfile *w, const void *p, size_t n, sqlite3_int64 off, size_t *done)
 {
 	const char *c = p;
 
-	while (n) {
-		size_t k = n < WRITE_MAX ? n : WRITE_MAX;
-		int rc = w->real->pMethods->xWrite(w->real, c, (int)k, off);
+	*done = 0;
+	while (*done < n) {
+		size_t k = n - *done < WRITE_MAX ? n - *done : WRITE_MAX;
+		int rc = w->real->pMethods->xWrite(w->real, c + *done, (int)k,
+						   off + (sqlite3_int64)*done);
 
 		__atomic_add_fetch(&count_flushes, 1, __ATOMIC_RELAXED);
 		if (rc != SQLITE_OK)
 			return rc;
-		c += k;
-		off += (sqlite3_int64)k;
-		n -= k;
+		*done += k;
 	}
 	return SQLITE_OK;
 }
 
-/* Write what is gathered. On failure it is dropped: SQLite treats the error as a failed write. */
+/*
+ * Write what is gathered. On failure what did not reach the file stays gathered, so that
+ * no later write or commit can pass over it: the next flush tries again, and the error
+ * comes back from every call that needs the bytes in the file (the commit's among them)
+ * until one succeeds.
+ */
 static int flush(struct wfile *w)
 {
+	size_t done;
 	int rc;
 
 	if (!w->len)
 		return SQLITE_OK;
-	rc = write_all(w, w->buf, w->len, w->off);
-	w->len = 0;
+	rc = write_all(w, w->buf, w->len, w->off, &done);
+	if (rc != SQLITE_OK && done) {
+		memmove(w->buf, w->buf + done, w->len - done);
+		w->off += (sqlite3_int64)done;
+	}
+	w->len -= done;
 	return rc;
+}
+
+/*
+ * Give up what is gathered, once nothing can need it: when the connection lets go of the
+ * WAL's write lock or closes, a transaction that committed has written its frames (its
+ * commit did), so what is left belongs to one that rolled back.
+ */
+static void discard(struct wfile *w)
+{
+	w->len = 0;
+	w->commit_next = 0;
 }
 
 static int flush_wal_of(struct wfile *w)
@@ -90,6 +113,7 @@ static int x_close(sqlite3_file *f)
 	int rc = flush(w);
 	int rc2;
 
+	discard(w);
 	if (w->main)
 		w->main->wal = NULL;
 	if (w->wal)
@@ -126,13 +150,21 @@ static int x_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
 	struct wfile *w = W(f);
 	int ends_commit;
+	size_t done;
 	int rc;
 
 	if (!w->is_wal || n <= 0)
 		return w->real->pMethods->xWrite(w->real, p, n, off);
 	__atomic_add_fetch(&count_writes, 1, __ATOMIC_RELAXED);
-	ends_commit = w->commit_next;
-	w->commit_next = commit_header(p, n);
+	/*
+	 * After the page that follows a commit header; or at once for a commit header
+	 * written over an earlier one (SQLite rewrites the checksums of a transaction that
+	 * wrote a page twice, headers only, after its commit frame).
+	 */
+	ends_commit = w->commit_next || (commit_header(p, n) && off + n < w->end);
+	w->commit_next = !ends_commit && commit_header(p, n);
+	if (off + n > w->end)
+		w->end = off + n;
 	if (w->len && off == w->off + (sqlite3_int64)w->len && w->len + (size_t)n <= GATHER_MAX) {
 		memcpy(w->buf + w->len, p, (size_t)n);
 		w->len += (size_t)n;
@@ -141,7 +173,7 @@ static int x_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 	if ((rc = flush(w)) != SQLITE_OK)
 		return rc;
 	if ((size_t)n > GATHER_MAX / 2)
-		return write_all(w, p, (size_t)n, off);
+		return write_all(w, p, (size_t)n, off, &done);
 	if (!w->buf && !(w->buf = malloc(GATHER_MAX)))
 		return SQLITE_IOERR_NOMEM;
 	memcpy(w->buf, p, (size_t)n);
@@ -155,7 +187,11 @@ static int x_truncate(sqlite3_file *f, sqlite3_int64 size)
 	struct wfile *w = W(f);
 	int rc = flush(w);
 
-	return rc != SQLITE_OK ? rc : w->real->pMethods->xTruncate(w->real, size);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (w->end > size)
+		w->end = size;
+	return w->real->pMethods->xTruncate(w->real, size);
 }
 
 static int x_sync(sqlite3_file *f, int flags)
@@ -232,6 +268,12 @@ static int x_shm_lock(sqlite3_file *f, int offset, int n, int flags)
 	struct wfile *w = W(f);
 	int rc = flush_wal_of(w);
 
+	if (flags & SQLITE_SHM_UNLOCK) {
+		/* An unlock always happens; bytes that cannot be written belong to a rollback. */
+		if (rc != SQLITE_OK)
+			discard(w->wal);
+		return w->real->pMethods->xShmLock(w->real, offset, n, flags);
+	}
 	return rc != SQLITE_OK ? rc : w->real->pMethods->xShmLock(w->real, offset, n, flags);
 }
 
@@ -258,8 +300,12 @@ static int x_shm_unmap(sqlite3_file *f, int delete_flag)
 {
 	struct wfile *w = W(f);
 	int rc = flush_wal_of(w);
+	int rc2;
 
-	return rc != SQLITE_OK ? rc : w->real->pMethods->xShmUnmap(w->real, delete_flag);
+	if (rc != SQLITE_OK)
+		discard(w->wal); /* the connection is closing: see discard() */
+	rc2 = w->real->pMethods->xShmUnmap(w->real, delete_flag);
+	return rc != SQLITE_OK ? rc : rc2;
 }
 
 static int x_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **out)

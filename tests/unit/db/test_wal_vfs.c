@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,27 +171,130 @@ static void test_deferred_commits_reach_the_file(void **state)
 	expect_rows_raw(f->path, 600);
 }
 
-/* What a rolled-back transaction gathered never shadows what is committed after it. */
-static void test_rollback_then_commit(void **state)
+/*
+ * What a rolled-back transaction gathered (frames it spilled) never lands over what
+ * another connection commits after it, whatever the first connection does next.
+ */
+static void test_rollback_then_other_commits(void **state)
 {
 	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
-	struct fq_dbc *c = fq_db_acquire(f->db);
+	struct fq_wal_vfs_stats a, b;
+	struct fq_dbc *ca = fq_db_acquire(f->db);
+	struct fq_dbc *cb = fq_db_acquire(f->db);
+	int64_t n = 0;
 
-	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
-	insert_rows(c, 1, 51);
-	assert_int_equal(fq_dbc_commit(c, &err), 0);
-	/* A transaction large enough to spill frames into the WAL before it ends. */
-	assert_int_equal(fq_dbc_exec_script(c, "PRAGMA cache_size=10", &err), 0);
-	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
-	insert_rows(c, 1000, 1400);
-	fq_dbc_rollback(c);
-	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
-	insert_rows(c, 51, 101);
-	assert_int_equal(fq_dbc_commit(c, &err), 0);
-	assert_int_equal(fq_dbc_exec_script(c, "PRAGMA cache_size=-16000", &err), 0);
-	fq_db_release(f->db, c);
+	assert_int_equal(fq_dbc_begin(ca, 1, &err), 0);
+	insert_rows(ca, 1, 51);
+	assert_int_equal(fq_dbc_commit(ca, &err), 0);
+	/* A small cache makes A spill frames into the WAL before its transaction ends. */
+	assert_int_equal(fq_dbc_exec_script(ca, "PRAGMA cache_size=10", &err), 0);
+	fq_wal_vfs_stats(&a);
+	assert_int_equal(fq_dbc_begin(ca, 1, &err), 0);
+	insert_rows(ca, 1000, 1400);
+	fq_wal_vfs_stats(&b);
+	assert_true(b.writes - a.writes > 100); /* spilled */
+	fq_dbc_rollback(ca);
+	/* B writes where A's frames were. */
+	assert_int_equal(fq_dbc_begin(cb, 1, &err), 0);
+	insert_rows(cb, 51, 101);
+	assert_int_equal(fq_dbc_commit(cb, &err), 0);
+	/* A reads (shared memory, the WAL), then writes again. */
+	assert_int_equal(fq_dbc_count(ca, &err, &n, "SELECT count(*) FROM item", ""), 0);
+	assert_int_equal(n, 100);
 	expect_rows_raw(f->path, 100);
+	assert_int_equal(fq_dbc_begin(ca, 1, &err), 0);
+	insert_rows(ca, 101, 151);
+	assert_int_equal(fq_dbc_commit(ca, &err), 0);
+	assert_int_equal(fq_dbc_exec_script(ca, "PRAGMA cache_size=-16000", &err), 0);
+	fq_db_release(f->db, ca);
+	fq_db_release(f->db, cb);
+	expect_rows_raw(f->path, 150);
+}
+
+/*
+ * A WAL that cannot grow (a file-size limit: EFBIG): the commit fails, deferred or not,
+ * nothing of it is seen, and once the file can grow again the next commits succeed.
+ * In a child process, whose limit the test can lower.
+ */
+static int commit_rows(struct fq_db *db, struct fq_dbc *c, int64_t from, int64_t to, int deferred)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	char body[PAYLOAD + 1];
+	int rc;
+
+	if (fq_dbc_defer_sync(c, deferred, &err) || fq_dbc_begin(c, 1, &err))
+		return -1;
+	for (int64_t id = from; id < to; id++) {
+		body_of(id, body);
+		if (fq_dbc_run(c, &err, NULL, "INSERT INTO item (id, body) VALUES (?, ?)", "it", id,
+			       body)) {
+			fq_dbc_rollback(c);
+			return 1;
+		}
+	}
+	rc = fq_dbc_commit(c, &err);
+	if (rc)
+		fq_dbc_rollback(c);
+	else if (deferred)
+		rc = fq_db_wal_sync(db, &err);
+	if (fq_dbc_defer_sync(c, 0, &err))
+		return -1;
+	return rc ? 1 : 0;
+}
+
+static void test_write_failure_fails_the_commit(void **state)
+{
+	struct fq_test_store *f = *state;
+	char path[sizeof(f->path)], wal[sizeof(f->path) + 8];
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s", f->path);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	fq_test_store_close(f);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct fq_db_options opt = {.pool_size = 2};
+		struct fq_err err = FQ_ERR_INIT;
+		struct fq_db *db = NULL;
+		struct fq_dbc *c, *c2;
+		struct rlimit lim;
+		struct stat st;
+
+		if (fq_db_open(path, &opt, &db, &err))
+			_exit(10);
+		c = fq_db_acquire(db);
+		if (commit_rows(db, c, 1, 11, 0) || stat(wal, &st))
+			_exit(11);
+		signal(SIGXFSZ, SIG_IGN);
+		if (getrlimit(RLIMIT_FSIZE, &lim))
+			_exit(12);
+		/* Room for a few more frames, not for 400 rows of 1.5 KB. */
+		lim.rlim_cur = (rlim_t)st.st_size + 64 * 1024;
+		if (setrlimit(RLIMIT_FSIZE, &lim))
+			_exit(13);
+		if (commit_rows(db, c, 100, 500, 1) != 1) /* deferred, as the intake */
+			_exit(14);
+		if (commit_rows(db, c, 100, 500, 0) != 1) /* synchronous=FULL */
+			_exit(15);
+		lim.rlim_cur = lim.rlim_max;
+		if (setrlimit(RLIMIT_FSIZE, &lim))
+			_exit(16);
+		/* The other connection too: the failed ones let go of the write lock. */
+		c2 = fq_db_acquire(db);
+		if (commit_rows(db, c2, 11, 21, 1) || commit_rows(db, c, 21, 31, 0))
+			_exit(17);
+		fq_db_release(db, c2);
+		fq_db_release(db, c);
+		fq_db_close(db);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	expect_rows_raw(path, 30);
 }
 
 /*
@@ -271,9 +376,8 @@ static void test_acknowledged_survive_kill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_gathers_a_transaction),
-	    T(test_deferred_commits_reach_the_file),
-	    T(test_rollback_then_commit),
+	    T(test_gathers_a_transaction),	 T(test_deferred_commits_reach_the_file),
+	    T(test_rollback_then_other_commits), T(test_write_failure_fails_the_commit),
 	    T(test_acknowledged_survive_kill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
