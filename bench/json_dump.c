@@ -1,13 +1,9 @@
 /*
  * Writing one intake answer as JSON: jansson's json_dumpb beside fq_json_dump
- * (core/json.c), which writes the same bytes. Standalone; build and run from
- * the repository root:
+ * (core/json.c), which writes the same bytes. Build (against the release
+ * objects and libraries) and run from the repository root:
  *
- *   mkdir -p build/bench && cc -std=c11 -O2 -D_DEFAULT_SOURCE \
- *     -D_POSIX_C_SOURCE=200809L -Isrc $(pkg-config --cflags icu-uc icu-i18n opencc jansson) \
- *     -o build/bench/json_dump bench/json_dump.c src/core/json.c src/core/text.c \
- *     src/core/buf.c src/core/alloc.c src/core/err.c \
- *     $(pkg-config --libs icu-uc icu-i18n opencc jansson) -pthread -lm
+ *   make build/bench/json_dump
  *   build/bench/json_dump
  *
  * The answer is the one POST /api/v1/alerts gave for a third report of one

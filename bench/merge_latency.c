@@ -1,13 +1,9 @@
 /*
  * Merge engine latency (issue 3: match p99 < 1 ms with 20,000 alerts in
- * the active windows). Standalone; build and run from the repository root:
+ * the active windows). Build (against the release objects and libraries) and
+ * run from the repository root:
  *
- *   mkdir -p build/bench && cc -std=c11 -O2 -D_DEFAULT_SOURCE \
- *     -D_POSIX_C_SOURCE=200809L -Isrc $(pkg-config --cflags icu-uc icu-i18n opencc) \
- *     -o build/bench/merge_latency bench/merge_latency.c src/command/merge.c \
- *     src/command/merge_index.c src/command/taxonomy.c src/core/text.c src/core/buf.c \
- *     src/core/alloc.c src/core/geo.c src/core/err.c $(pkg-config --libs icu-uc icu-i18n opencc) \
- *     -pthread -lm
+ *   make build/bench/merge_latency
  *   build/bench/merge_latency                   # 20,000 alerts in 24 h, 100,000 matches
  *   build/bench/merge_latency --days 50         # the same after 1,000,000 alerts
  *   build/bench/merge_latency --replay 1000000  # a year streamed through the index
