@@ -30,8 +30,8 @@ struct wfile {
 	unsigned char *buf;
 	size_t len;
 	sqlite3_int64 off;
-	int commit_next;   /* the next write ends a transaction's commit frame */
-	sqlite3_int64 end; /* the furthest byte written or gathered through this handle */
+	int commit_next;      /* the next write ends a transaction's commit frame */
+	sqlite3_int64 reread; /* offset of the last read, -1 after any write */
 };
 
 #define REAL_OFFSET ((sizeof(struct wfile) + 15) & ~(size_t)15)
@@ -129,6 +129,7 @@ static int x_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 	struct wfile *w = W(f);
 	int rc = flush(w);
 
+	w->reread = off;
 	return rc != SQLITE_OK ? rc : w->real->pMethods->xRead(w->real, p, n, off);
 }
 
@@ -149,30 +150,31 @@ static int commit_header(const void *p, int n)
 static int x_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
 	struct wfile *w = W(f);
-	int ends_commit;
+	/*
+	 * A frame header written where the frame was just read back: SQLite rewriting the
+	 * checksums of a transaction that wrote a page twice (walRewriteChecksums reads each
+	 * frame, then writes its header; the last one is the commit frame's, and no page
+	 * follows it). Written at once, so that a failure fails the commit.
+	 */
+	int rewrite = n == 24 && off == w->reread;
+	int ends_commit = w->commit_next;
 	size_t done;
 	int rc;
 
 	if (!w->is_wal || n <= 0)
 		return w->real->pMethods->xWrite(w->real, p, n, off);
 	__atomic_add_fetch(&count_writes, 1, __ATOMIC_RELAXED);
-	/*
-	 * After the page that follows a commit header; or at once for a commit header
-	 * written over an earlier one (SQLite rewrites the checksums of a transaction that
-	 * wrote a page twice, headers only, after its commit frame).
-	 */
-	ends_commit = w->commit_next || (commit_header(p, n) && off + n < w->end);
-	w->commit_next = !ends_commit && commit_header(p, n);
-	if (off + n > w->end)
-		w->end = off + n;
-	if (w->len && off == w->off + (sqlite3_int64)w->len && w->len + (size_t)n <= GATHER_MAX) {
+	w->reread = -1;
+	w->commit_next = commit_header(p, n);
+	if (w->len && off == w->off + (sqlite3_int64)w->len && w->len + (size_t)n <= GATHER_MAX &&
+	    !rewrite) {
 		memcpy(w->buf + w->len, p, (size_t)n);
 		w->len += (size_t)n;
 		return ends_commit ? flush(w) : SQLITE_OK;
 	}
 	if ((rc = flush(w)) != SQLITE_OK)
 		return rc;
-	if ((size_t)n > GATHER_MAX / 2)
+	if (rewrite || (size_t)n > GATHER_MAX / 2)
 		return write_all(w, p, (size_t)n, off, &done);
 	if (!w->buf && !(w->buf = malloc(GATHER_MAX)))
 		return SQLITE_IOERR_NOMEM;
@@ -187,11 +189,7 @@ static int x_truncate(sqlite3_file *f, sqlite3_int64 size)
 	struct wfile *w = W(f);
 	int rc = flush(w);
 
-	if (rc != SQLITE_OK)
-		return rc;
-	if (w->end > size)
-		w->end = size;
-	return w->real->pMethods->xTruncate(w->real, size);
+	return rc != SQLITE_OK ? rc : w->real->pMethods->xTruncate(w->real, size);
 }
 
 static int x_sync(sqlite3_file *f, int flags)
@@ -376,6 +374,7 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int 
 		w->methods.xUnfetch = NULL;
 	}
 	w->magic = FILE_MAGIC;
+	w->reread = -1;
 	if ((flags & SQLITE_OPEN_WAL) && name) {
 		struct wfile *db = W(sqlite3_database_file_object(name));
 

@@ -13,7 +13,10 @@
  *     same handle, or given a file-control;
  *   - with the last page of a transaction's commit frame (its header says it
  *     ends a commit), inside the write call, so that a failure fails the
- *     commit;
+ *     commit; a frame header written where the frame was just read back
+ *     (SQLite rewriting the checksums of a transaction that wrote a page
+ *     twice, which ends with the commit frame's header alone) is written at
+ *     once for the same reason;
  *   - before any shared-memory call (lock, barrier, map, unmap) on the
  *     connection's database file, as a second guard. SQLite publishes a
  *     commit to other connections only by writing the WAL-index header, which

@@ -72,6 +72,17 @@ static void insert_rows(struct fq_dbc *c, int64_t from, int64_t to)
 	}
 }
 
+/* Rows from..to-1 in one transaction of c's. */
+static void commit_range(struct fq_dbc *c, int64_t from, int64_t to)
+{
+	struct fq_err err = FQ_ERR_INIT;
+
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	insert_rows(c, from, to);
+	if (fq_dbc_commit(c, &err))
+		fail_msg("commit of %lld..%lld: %s", (long long)from, (long long)to, err.message);
+}
+
 /* Every row 1..n there with its own text, nothing else, through the default VFS. */
 static void expect_rows_raw(const char *path, int64_t n)
 {
@@ -105,14 +116,11 @@ static void expect_rows_raw(const char *path, int64_t n)
 static void test_gathers_a_transaction(void **state)
 {
 	struct fq_test_store *f = *state;
-	struct fq_err err = FQ_ERR_INIT;
 	struct fq_wal_vfs_stats a, b;
 	struct fq_dbc *c = fq_db_acquire(f->db);
 
 	fq_wal_vfs_stats(&a);
-	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
-	insert_rows(c, 1, 401);
-	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	commit_range(c, 1, 401);
 	fq_wal_vfs_stats(&b);
 	fq_db_release(f->db, c);
 	/* 400 rows of 1.5 KB and their index: hundreds of frames, two writes each. */
@@ -141,9 +149,7 @@ static void test_deferred_commits_reach_the_file(void **state)
 		sqlite3_stmt *st = NULL;
 		char body[PAYLOAD + 1];
 
-		assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
-		insert_rows(c, g * 10 + 1, g * 10 + 11);
-		assert_int_equal(fq_dbc_commit(c, &err), 0);
+		commit_range(c, g * 10 + 1, g * 10 + 11);
 		assert_int_equal(
 		    sqlite3_prepare_v2(h, "SELECT count(*), max(id) FROM item", -1, &st, NULL),
 		    SQLITE_OK);
@@ -172,6 +178,51 @@ static void test_deferred_commits_reach_the_file(void **state)
 }
 
 /*
+ * Two ways a commit's last write is not an appended page: the WAL started over from its
+ * beginning (after a checkpoint copied it all), and SQLite's rewrite of the frame headers
+ * of a transaction that wrote a page twice (headers only, after its commit frame). Each
+ * commit still reaches the file inside its own writes, none is left for the barrier.
+ */
+static void test_commits_after_restart_and_rewrite(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_wal_vfs_stats a, b;
+	struct fq_dbc *c = fq_db_acquire(f->db);
+	struct fq_dbc *other = fq_db_acquire(f->db);
+
+	assert_int_equal(fq_dbc_defer_sync(c, 1, &err), 0);
+	for (int64_t g = 0; g < 10; g++) { /* the WAL grows */
+		commit_range(c, g * 20 + 1, g * 20 + 21);
+	}
+	assert_int_equal(fq_db_wal_sync(f->db, &err), 0);
+	/* Copied back whole: the next transaction writes from the WAL's beginning. */
+	assert_int_equal(fq_dbc_exec_script(other, "PRAGMA wal_checkpoint(RESTART)", &err), 0);
+	fq_wal_vfs_stats(&a);
+	for (int64_t g = 10; g < 20; g++) {
+		commit_range(c, g * 20 + 1, g * 20 + 21);
+	}
+	fq_wal_vfs_stats(&b);
+	assert_int_equal(b.late, a.late);
+	/* Spilled pages written again before the commit: their frames are overwritten. */
+	assert_int_equal(fq_dbc_exec_script(c, "PRAGMA cache_size=10", &err), 0);
+	fq_wal_vfs_stats(&a);
+	assert_int_equal(fq_dbc_begin(c, 1, &err), 0);
+	insert_rows(c, 401, 601);
+	assert_int_equal(fq_dbc_exec_script(c, "UPDATE item SET body = body WHERE id <= 410", &err),
+			 0);
+	assert_int_equal(fq_dbc_commit(c, &err), 0);
+	fq_wal_vfs_stats(&b);
+	assert_int_equal(b.late, a.late);
+	assert_int_equal(fq_dbc_exec_script(c, "PRAGMA cache_size=-16000", &err), 0);
+	assert_int_equal(fq_db_wal_sync(f->db, &err), 0);
+	assert_int_equal(fq_dbc_defer_sync(c, 0, &err), 0);
+	fq_db_release(f->db, other);
+	fq_db_release(f->db, c);
+	expect_rows_raw(f->path, 600);
+}
+
+/*
  * What a rolled-back transaction gathered (frames it spilled) never lands over what
  * another connection commits after it, whatever the first connection does next.
  */
@@ -184,9 +235,7 @@ static void test_rollback_then_other_commits(void **state)
 	struct fq_dbc *cb = fq_db_acquire(f->db);
 	int64_t n = 0;
 
-	assert_int_equal(fq_dbc_begin(ca, 1, &err), 0);
-	insert_rows(ca, 1, 51);
-	assert_int_equal(fq_dbc_commit(ca, &err), 0);
+	commit_range(ca, 1, 51);
 	/* A small cache makes A spill frames into the WAL before its transaction ends. */
 	assert_int_equal(fq_dbc_exec_script(ca, "PRAGMA cache_size=10", &err), 0);
 	fq_wal_vfs_stats(&a);
@@ -196,16 +245,12 @@ static void test_rollback_then_other_commits(void **state)
 	assert_true(b.writes - a.writes > 100); /* spilled */
 	fq_dbc_rollback(ca);
 	/* B writes where A's frames were. */
-	assert_int_equal(fq_dbc_begin(cb, 1, &err), 0);
-	insert_rows(cb, 51, 101);
-	assert_int_equal(fq_dbc_commit(cb, &err), 0);
+	commit_range(cb, 51, 101);
 	/* A reads (shared memory, the WAL), then writes again. */
 	assert_int_equal(fq_dbc_count(ca, &err, &n, "SELECT count(*) FROM item", ""), 0);
 	assert_int_equal(n, 100);
 	expect_rows_raw(f->path, 100);
-	assert_int_equal(fq_dbc_begin(ca, 1, &err), 0);
-	insert_rows(ca, 101, 151);
-	assert_int_equal(fq_dbc_commit(ca, &err), 0);
+	commit_range(ca, 101, 151);
 	assert_int_equal(fq_dbc_exec_script(ca, "PRAGMA cache_size=-16000", &err), 0);
 	fq_db_release(f->db, ca);
 	fq_db_release(f->db, cb);
@@ -376,8 +421,11 @@ static void test_acknowledged_survive_kill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_gathers_a_transaction),	 T(test_deferred_commits_reach_the_file),
-	    T(test_rollback_then_other_commits), T(test_write_failure_fails_the_commit),
+	    T(test_gathers_a_transaction),
+	    T(test_deferred_commits_reach_the_file),
+	    T(test_commits_after_restart_and_rewrite),
+	    T(test_rollback_then_other_commits),
+	    T(test_write_failure_fails_the_commit),
 	    T(test_acknowledged_survive_kill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
