@@ -493,19 +493,31 @@ int fq_dbc_savepoint_rollback(struct fq_dbc *c, const char *name, struct fq_err 
 	return rc ? rc : savepoint_exec(c, "RELEASE SAVEPOINT %s", name, err);
 }
 
-static uint64_t sql_hash(const char *s)
+/*
+ * The statement cache's key: a statement's text is a few hundred bytes and is hashed on every
+ * run, so eight bytes at a time (multiply and fold) rather than one.
+ */
+static uint64_t sql_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = n * k, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * k;
+	return h ^ (h >> 32);
 }
 
 int fq_dbc_prepare(struct fq_dbc *c, const char *sql, struct fq_stmt **out, struct fq_err *err)
 {
-	uint64_t h = sql_hash(sql);
+	size_t len = strlen(sql);
+	uint64_t h = sql_hash(sql, len);
 	unsigned slot = (unsigned)(h & (STMT_CACHE_SLOTS - 1));
 	struct fq_stmt *s;
 	int rc;

@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/timeutil.h"
 #include "core/uuid.h"
@@ -202,12 +204,41 @@ static void test_valid(void **state)
 	assert_false(fq_uuid_valid("019ab2c3-d4e5-7f06-8718 293a4b5c6dfe"));
 }
 
+/*
+ * Random bits are taken from a pool per thread: a forked child must not hand out the bytes
+ * its parent hands out next.
+ */
+static void test_fork_takes_fresh_random(void **state)
+{
+	uint8_t parent[16], child[16];
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	fq_uuid7(parent); /* fills the pool */
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fq_uuid7(child);
+		_exit(write(fds[1], child, sizeof(child)) == (ssize_t)sizeof(child) ? 0 : 1);
+	}
+	close(fds[1]);
+	fq_uuid7(parent);
+	assert_int_equal(read(fds[0], child, sizeof(child)), (ssize_t)sizeof(child));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_memory_not_equal(parent + 12, child + 12, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_version_and_variant),
 	    cmocka_unit_test(test_timestamp),
 	    cmocka_unit_test(test_random_bits_differ),
+	    cmocka_unit_test(test_fork_takes_fresh_random),
 	    cmocka_unit_test(test_unique),
 	    cmocka_unit_test(test_time_ordered),
 	    cmocka_unit_test(test_monotonic),
