@@ -275,103 +275,6 @@ static void test_failed_migration_rolls_back(void **state)
 	assert_int_equal(applied, (int)fq_embedded_migrations_count);
 }
 
-static int without_rowid(struct fq_db *db, const char *table)
-{
-	return (int)count(db,
-			  "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
-			  " AND sql LIKE '%WITHOUT ROWID'",
-			  table);
-}
-
-/*
- * 0018 rebuilds merge_decision, incident_event and number_seq kept by their key (WITHOUT
- * ROWID): a store whose tables are still as 0002 made them keeps every row and index.
- */
-static void test_rebuilt_tables_keep_their_rows(void **state)
-{
-	static const char *const tables[] = {"merge_decision", "incident_event", "number_seq"};
-	struct fq_test_store *f = *state;
-	struct fq_err err = FQ_ERR_INIT;
-	struct fq_dbc *c;
-	int applied = -1;
-
-	assert_int_equal(fq_db_migrate(f->db, NULL, &err), 0);
-	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++)
-		assert_int_equal(without_rowid(f->db, tables[i]), 1);
-	c = fq_db_acquire(f->db);
-	fq_test_begin(c);
-	fq_test_unit(c, "339900", "清江市公安局", "city", NULL);
-	fq_test_unit(c, "339902", "枫溪县公安局", "branch", "339900");
-	fq_test_unit(c, "339900000000", "测试派出所", "station", "339902");
-	fq_test_commit(c);
-	assert_int_equal(
-	    fq_dbc_exec_script(
-		c,
-		"DROP TABLE merge_decision; DROP TABLE incident_event; DROP TABLE number_seq;"
-		"CREATE TABLE number_seq (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL);"
-		"CREATE TABLE merge_decision (id TEXT PRIMARY KEY,"
-		" alert_id TEXT NOT NULL REFERENCES alert(id),"
-		" incident_id TEXT NOT NULL REFERENCES incident(id), decision TEXT NOT NULL,"
-		" kind TEXT, score REAL, reasons TEXT, automatic INTEGER NOT NULL,"
-		" decided_by TEXT, decided_at INTEGER NOT NULL);"
-		"CREATE INDEX merge_decision_alert ON merge_decision(alert_id, decided_at);"
-		"CREATE TABLE incident_event (id TEXT PRIMARY KEY,"
-		" incident_id TEXT NOT NULL REFERENCES incident(id), at INTEGER NOT NULL,"
-		" by_user TEXT, kind TEXT NOT NULL, from_state TEXT, to_state TEXT, note TEXT);"
-		"CREATE INDEX incident_event_incident ON incident_event(incident_id, at);"
-		"INSERT INTO incident (id, number, unit_code, state, category, priority,"
-		" first_received_at, last_received_at, created_at, updated_at)"
-		" VALUES ('i1', 'SJ-1', '339900000000', 'received', 'dispute.neighbour', 3,"
-		" 5, 5, 5, 5);"
-		"INSERT INTO alert (id, number, incident_id, unit_code, received_at, source,"
-		" category, priority, description, description_norm, created_at)"
-		" VALUES ('a1', 'JJ-1', 'i1', '339900000000', 5, 'walk_in', 'dispute.neighbour',"
-		" 3, '吵架', '吵架', 5);"
-		"INSERT INTO merge_decision VALUES"
-		" ('m1', 'a1', 'i1', 'new', NULL, NULL, '[]', 1, NULL, 5),"
-		" ('m2', 'a1', 'i1', 'confirmed', 'same_event', 0.75, '[\"x\"]', 0, 'u1', 6);"
-		"INSERT INTO incident_event VALUES"
-		" ('e2', 'i1', 5, NULL, 'alert', NULL, NULL, 'JJ-1'),"
-		" ('e1', 'i1', 5, NULL, 'transition', NULL, 'received', NULL);"
-		"INSERT INTO number_seq VALUES ('JJ-339900000000-19700101', 42);"
-		"DELETE FROM schema_migration WHERE version = 18;",
-		&err),
-	    0);
-	fq_db_release(f->db, c);
-	assert_int_equal(without_rowid(f->db, "merge_decision"), 0);
-
-	assert_int_equal(fq_db_migrate(f->db, &applied, &err), 0);
-	assert_int_equal(applied, 1);
-	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++)
-		assert_int_equal(without_rowid(f->db, tables[i]), 1);
-	assert_int_equal(
-	    count(f->db,
-		  "SELECT COUNT(*) FROM merge_decision WHERE id = 'm2'"
-		  " AND alert_id = 'a1' AND incident_id = 'i1' AND decision = 'confirmed'"
-		  " AND kind = 'same_event' AND score = 0.75 AND reasons = '[\"x\"]'"
-		  " AND automatic = 0 AND decided_by = 'u1' AND decided_at = 6",
-		  NULL),
-	    1);
-	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM merge_decision", NULL), 2);
-	assert_int_equal(count(f->db,
-			       "SELECT COUNT(*) FROM incident_event WHERE id = 'e1'"
-			       " AND incident_id = 'i1' AND at = 5 AND kind = 'transition'"
-			       " AND to_state = 'received' AND note IS NULL",
-			       NULL),
-			 1);
-	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM incident_event", NULL), 2);
-	assert_int_equal(
-	    count(f->db, "SELECT last FROM number_seq WHERE prefix = 'JJ-339900000000-19700101'",
-		  NULL),
-	    42);
-	assert_int_equal(count(f->db,
-			       "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN"
-			       " ('merge_decision_alert', 'incident_event_incident')",
-			       NULL),
-			 2);
-	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM pragma_foreign_key_check", NULL), 0);
-}
-
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
@@ -384,7 +287,6 @@ int main(void)
 	    T(test_newer_store_applies_nothing),
 	    T(test_failed_migration_rolls_back),
 	    T(test_missing_version_applied),
-	    T(test_rebuilt_tables_keep_their_rows),
 	};
 #undef T
 
