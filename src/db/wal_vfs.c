@@ -10,9 +10,9 @@
 #include "core/banned.h"
 
 /*
- * The most one buffer gathers: a group of intake alerts writes about half of
- * it. A write that would pass it flushes what is gathered; a larger one goes
- * straight through.
+ * The most one buffer gathers: a group of intake alerts writes about a fifth
+ * of it (~105 frames). A write that would pass it flushes what is gathered; one
+ * larger than half of it goes straight through.
  */
 #define GATHER_MAX (2u * 1024u * 1024u)
 #define WRITE_MAX  (124u * 1024u)
@@ -165,7 +165,8 @@ static int x_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 		return w->real->pMethods->xWrite(w->real, p, n, off);
 	__atomic_add_fetch(&count_writes, 1, __ATOMIC_RELAXED);
 	w->reread = -1;
-	w->commit_next = commit_header(p, n);
+	/* A rewritten header is followed by no page of its own. */
+	w->commit_next = !rewrite && commit_header(p, n);
 	if (w->len && off == w->off + (sqlite3_int64)w->len && w->len + (size_t)n <= GATHER_MAX &&
 	    !rewrite) {
 		memcpy(w->buf + w->len, p, (size_t)n);
@@ -174,10 +175,9 @@ static int x_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 	}
 	if ((rc = flush(w)) != SQLITE_OK)
 		return rc;
-	if (rewrite || (size_t)n > GATHER_MAX / 2)
+	/* Without memory for a buffer, the write goes through as the default VFS's would. */
+	if (rewrite || (size_t)n > GATHER_MAX / 2 || (!w->buf && !(w->buf = malloc(GATHER_MAX))))
 		return write_all(w, p, (size_t)n, off, &done);
-	if (!w->buf && !(w->buf = malloc(GATHER_MAX)))
-		return SQLITE_IOERR_NOMEM;
 	memcpy(w->buf, p, (size_t)n);
 	w->len = (size_t)n;
 	w->off = off;

@@ -156,6 +156,31 @@ out_free:
 }
 
 /*
+ * fq_test_store_new_unmigrated, then script run on it (the tables of a test that does not need
+ * the project's schema). NULL on failure, with nothing left behind.
+ */
+static inline struct fq_test_store *
+fq_test_store_new_scripted(const char *name, const struct fq_db_options *opt, const char *script)
+{
+	struct fq_test_store *s = fq_test_store_new_unmigrated(name, opt);
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_dbc *c;
+	int rc;
+
+	if (!s)
+		return NULL;
+	c = fq_db_acquire(s->db);
+	rc = fq_dbc_exec_script(c, script, &err);
+	fq_db_release(s->db, c);
+	if (rc) {
+		fprintf(stderr, "test store %s: %s\n", name, err.message);
+		fq_test_store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
  * fq_test_store_new_unmigrated with default options, then migrated and with
  * s->c borrowed. NULL on failure, with nothing left behind.
  */

@@ -32,29 +32,15 @@ static int setup(void **state)
 {
 	/* SQLite's own checkpoint threshold, for test_wal_checkpointed's 2,000 commits. */
 	struct fq_db_options opt = {.pool_size = 4, .checkpoint_pages = 1000};
-	struct fq_test_store *f = fq_test_store_new_unmigrated("db", &opt);
-	struct fq_dbc *c;
-	struct fq_err err = FQ_ERR_INIT;
-	int rc;
 
-	if (!f)
-		return -1;
-	c = fq_db_acquire(f->db);
-	rc = fq_dbc_exec_script(
-	    c,
+	*state = fq_test_store_new_scripted(
+	    "db", &opt,
 	    "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
 	    "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
 	    " n INTEGER, x REAL, note TEXT, data BLOB,"
 	    " parent_id INTEGER REFERENCES parent(id));"
-	    "INSERT INTO parent (id) VALUES (1);",
-	    &err);
-	fq_db_release(f->db, c);
-	if (rc != 0) {
-		fq_test_store_free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	    "INSERT INTO parent (id) VALUES (1);");
+	return *state ? 0 : -1;
 }
 
 static int64_t count_rows(struct fq_dbc *c, const char *sql)

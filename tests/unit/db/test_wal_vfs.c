@@ -28,25 +28,12 @@
 static int setup(void **state)
 {
 	struct fq_db_options opt = {.pool_size = 4};
-	struct fq_test_store *f = fq_test_store_new_unmigrated("walvfs", &opt);
-	struct fq_dbc *c;
-	struct fq_err err = FQ_ERR_INIT;
-	int rc;
 
-	if (!f)
-		return -1;
-	c = fq_db_acquire(f->db);
-	rc = fq_dbc_exec_script(c,
-				"CREATE TABLE item (id INTEGER PRIMARY KEY, body TEXT NOT NULL);"
-				"CREATE INDEX item_body ON item(body);",
-				&err);
-	fq_db_release(f->db, c);
-	if (rc) {
-		fq_test_store_free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	*state = fq_test_store_new_scripted(
+	    "walvfs", &opt,
+	    "CREATE TABLE item (id INTEGER PRIMARY KEY, body TEXT NOT NULL);"
+	    "CREATE INDEX item_body ON item(body);");
+	return *state ? 0 : -1;
 }
 
 /* Row id's text: PAYLOAD bytes that say which row they belong to. */
