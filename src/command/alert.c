@@ -667,10 +667,10 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 {
 	const struct fq_merge_candidate *best = m->candidate_count ? &m->candidates[0] : NULL;
 	const char *recorded = "new";
-	char decision_id[FQ_UUID_STR], inc_number[FQ_NUMBER_MAX];
+	char inc_number[FQ_NUMBER_MAX];
 	char *reasons;
 	int64_t now = fq_now_ms();
-	int automatic = 1, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (incident_row)
@@ -685,7 +685,6 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 		snprintf(out->incident_id, sizeof(out->incident_id), "%s", in->incident_id);
 		out->decision = "merged";
 		recorded = "confirmed";
-		automatic = 0;
 		for (unsigned i = 0; i < m->candidate_count; i++)
 			if (strcmp(m->candidates[i].incident_id, in->incident_id) == 0) {
 				best = &m->candidates[i];
@@ -726,32 +725,6 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 	fq_uuid7_str(out->alert_id);
 	if ((rc = fq_number_next(c, "JJ", station, in->received_at, out->alert_number, err)))
 		goto fail;
-	rc = fq_dbc_run(
-	    c, err, NULL,
-	    "INSERT INTO alert (id, number, incident_id, unit_code, grid_code,"
-	    " received_at, source, caller_name, caller_phone, caller_phone_norm, lat,"
-	    " lon, address, address_norm, category, priority, description,"
-	    " description_norm, idempotency_key, extra, created_at, created_by)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "ttttt"
-	    "itttt"
-	    "DDtttitttt"
-	    "it",
-	    out->alert_id, out->alert_number, out->incident_id, station,
-	    out->grid[0] ? out->grid : NULL, in->received_at, fq_alert_source_code(in->source),
-	    in->caller_name, in->caller_phone, in->phone.number, in->has_location ? in->lat : NAN,
-	    in->has_location ? in->lon : NAN, in->address, in->address_norm, in->category->code,
-	    (int64_t)in->priority, in->description, in->description_norm, idempotency_key,
-	    in->extra, now, actor_id);
-	if (rc == FQ_ECONFLICT && idempotency_key)
-		rc = fq_err_set(err, FQ_ECONFLICT, "idempotency_conflict", "Idempotency-Key",
-				"该幂等键已被使用");
-	/* A new incident was created holding this alert. */
-	if (!rc && !out->new_incident)
-		rc = fq_incident_add_alert(c, out->incident_id, in->received_at, incident_row, err);
-	if (rc)
-		goto fail;
-	fq_uuid7_str(decision_id);
 	{
 		json_t *rj = reasons_json(best);
 		struct fq_buf rb;
@@ -761,17 +734,38 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 		fq_buf_release(&rb);
 		json_decref(rj);
 	}
+	/*
+	 * The intake decision and the timeline's "alert" entry live in the row (migration 0018:
+	 * views alert_intake_decision and alert_intake_event) until an operator moves the alert.
+	 */
 	rc = fq_dbc_run(c, err, NULL,
-			"INSERT INTO merge_decision (id, alert_id, incident_id, decision, kind,"
-			" score, reasons, automatic, decided_by, decided_at)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			"tttttDtiti", decision_id, out->alert_id, out->incident_id, recorded,
-			out->kind, best ? best->score : NAN, reasons ? reasons : "[]",
-			(int64_t)automatic, automatic ? NULL : actor_id, now);
+			"INSERT INTO alert (id, number, incident_id, unit_code, grid_code,"
+			" received_at, source, caller_name, caller_phone, caller_phone_norm, lat,"
+			" lon, address, address_norm, category, priority, description,"
+			" description_norm, idempotency_key, extra, created_at, created_by,"
+			" intake_decision, intake_kind, intake_score, intake_reasons)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			" ?, ?, ?, ?)",
+			"ttttt"
+			"itttt"
+			"DDtttitttt"
+			"it"
+			"ttDt",
+			out->alert_id, out->alert_number, out->incident_id, station,
+			out->grid[0] ? out->grid : NULL, in->received_at,
+			fq_alert_source_code(in->source), in->caller_name, in->caller_phone,
+			in->phone.number, in->has_location ? in->lat : NAN,
+			in->has_location ? in->lon : NAN, in->address, in->address_norm,
+			in->category->code, (int64_t)in->priority, in->description,
+			in->description_norm, idempotency_key, in->extra, now, actor_id, recorded,
+			out->kind, best ? best->score : NAN, reasons ? reasons : "[]");
 	free(reasons);
-	if (!rc)
-		rc = fq_incident_event(c, out->incident_id, now, actor_id, "alert", NULL, NULL,
-				       out->alert_number, err);
+	if (rc == FQ_ECONFLICT && idempotency_key)
+		rc = fq_err_set(err, FQ_ECONFLICT, "idempotency_conflict", "Idempotency-Key",
+				"该幂等键已被使用");
+	/* A new incident was created holding this alert. */
+	if (!rc && !out->new_incident)
+		rc = fq_incident_add_alert(c, out->incident_id, in->received_at, incident_row, err);
 fail:
 	if (rc && incident_row) {
 		json_decref(*incident_row);

@@ -144,7 +144,9 @@ struct fq_alert_stored {
 /*
  * Store the alert in c's write transaction: join the operator's incident
  * (in->incident_id, which must be open and in the station), or the
- * engine's automatic choice, or a new incident; record the decision.
+ * engine's automatic choice, or a new incident; record the decision and the
+ * timeline's "alert" entry in the alert row (views merge_decision_all and
+ * incident_timeline; docs/merge.md, "Where the intake decision lives").
  * incident_row, when not NULL, receives the incident as it is after this
  * alert (read back after its INSERT or UPDATE; the caller owns it, NULL on
  * error).

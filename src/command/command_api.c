@@ -47,7 +47,7 @@ static int stored_answer(struct fq_req *r, struct fq_dbc *c, const char *alert_i
 		rc = fq_incident_json(c, incident_id, 0, masks_phones(r), &incident, &r->err);
 	if (!rc)
 		rc = fq_dbc_query(c, &r->err, &st,
-				  "SELECT decision, kind, score, reasons FROM merge_decision"
+				  "SELECT decision, kind, score, reasons FROM merge_decision_all"
 				  " WHERE alert_id = ? ORDER BY decided_at LIMIT 1",
 				  "t", alert_id);
 	if (rc) {

@@ -411,7 +411,7 @@ int fq_incident_json(struct fq_dbc *c, const char *id, int detail, int mask_phon
 		goto fail;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT e.at, e.kind, e.from_state, e.to_state, e.note, u.display_name"
-			  " FROM incident_event e LEFT JOIN app_user u ON u.id = e.by_user"
+			  " FROM incident_timeline e LEFT JOIN app_user u ON u.id = e.by_user"
 			  " WHERE e.incident_id = ? ORDER BY e.at, e.id",
 			  "t", id);
 	if (rc)
@@ -429,7 +429,7 @@ int fq_incident_json(struct fq_dbc *c, const char *id, int detail, int mask_phon
 		goto fail;
 	rc = fq_dbc_query(c, err, &st,
 			  "SELECT alert_id, decision, kind, score, reasons, automatic, decided_at"
-			  " FROM merge_decision WHERE incident_id = ? ORDER BY decided_at, id",
+			  " FROM merge_decision_all WHERE incident_id = ? ORDER BY decided_at, id",
 			  "t", id);
 	if (rc)
 		goto fail;

@@ -91,6 +91,39 @@ static int record_decision(struct fq_dbc *c, const char *alert_id, const char *i
 	return rc;
 }
 
+/*
+ * Before alerts leave incident_id (all of them, or only alert_id): their intake decisions and
+ * "alert" timeline entries, which their rows hold while they stay where intake put them, are
+ * written out as rows of incident_id, so they stay with it (migration 0018).
+ */
+static int settle_intake(struct fq_dbc *c, const char *incident_id, const char *alert_id,
+			 struct fq_err *err)
+{
+	int rc = fq_dbc_run(c, err, NULL,
+			    "INSERT INTO merge_decision (id, alert_id, incident_id, decision, kind,"
+			    " score, reasons, automatic, decided_by, decided_at)"
+			    " SELECT id, alert_id, incident_id, decision, kind, score, reasons,"
+			    " automatic, decided_by, decided_at FROM alert_intake_decision"
+			    " WHERE incident_id = ?1 AND (?2 IS NULL OR alert_id = ?2)",
+			    "tt", incident_id, alert_id);
+	if (!rc)
+		rc = fq_dbc_run(c, err, NULL,
+				"INSERT INTO incident_event (id, incident_id, at, by_user, kind,"
+				" from_state, to_state, note)"
+				" SELECT id, incident_id, at, by_user, kind, from_state, to_state,"
+				" note FROM alert_intake_event"
+				" WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2)",
+				"tt", incident_id, alert_id);
+	if (!rc)
+		rc = fq_dbc_run(c, err, NULL,
+				"UPDATE alert SET intake_decision = NULL, intake_kind = NULL,"
+				" intake_score = NULL, intake_reasons = NULL"
+				" WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2)"
+				" AND intake_decision IS NOT NULL",
+				"tt", incident_id, alert_id);
+	return rc;
+}
+
 /* Counts and times of an incident from its alerts, as they are now. */
 static int recount(struct fq_dbc *c, const char *id, const char *actor_id, int64_t now,
 		   struct fq_err *err)
@@ -163,7 +196,8 @@ int fq_incident_merge(struct fq_dbc *c, const char *into_id, const char *from_id
 	fq_stmt_done(st);
 	if (rc < 0)
 		return rc;
-	if ((rc = fq_dbc_run(c, err, NULL, "UPDATE alert SET incident_id = ? WHERE incident_id = ?",
+	if ((rc = settle_intake(c, from_id, NULL, err)) ||
+	    (rc = fq_dbc_run(c, err, NULL, "UPDATE alert SET incident_id = ? WHERE incident_id = ?",
 			     "tt", into_id, from_id)) ||
 	    (rc = fq_dbc_run(c, err, NULL,
 			     "UPDATE dispatch SET incident_id = ? WHERE incident_id = ?", "tt",
@@ -262,7 +296,8 @@ int fq_incident_split(struct fq_dbc *c, const char *alert_id, const char *to_id,
 		if ((rc = fq_incident_create(c, &ni, into_out, new_number, NULL, err)))
 			return rc;
 	}
-	if ((rc = fq_dbc_run(c, err, NULL, "UPDATE alert SET incident_id = ? WHERE id = ?", "tt",
+	if ((rc = settle_intake(c, from_out, alert_id, err)) ||
+	    (rc = fq_dbc_run(c, err, NULL, "UPDATE alert SET incident_id = ? WHERE id = ?", "tt",
 			     into_out, alert_id)) ||
 	    (rc = record_decision(c, alert_id, into_out, "split", reason, actor_id, now, err)) ||
 	    (rc = fq_incident_add_alert(c, into_out, received_at, NULL, err)) ||

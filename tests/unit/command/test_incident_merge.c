@@ -356,12 +356,171 @@ static void test_alert_counters(void **state)
 	assert_string_equal(err.field, "incident_id");
 }
 
+/*
+ * Alerts as intake writes them: the first of the incident new, the others merged by the engine,
+ * each decision and "alert" timeline entry held in the alert row (migration 0018).
+ */
+static void as_intake_wrote(struct fq_dbc *c, const char *incident_id)
+{
+	struct fq_err err = FQ_ERR_INIT;
+
+	fq_test_begin(c);
+	assert_int_equal(
+	    fq_dbc_run(c, &err, NULL,
+		       "UPDATE alert SET created_by = ?2, created_at = received_at,"
+		       " intake_decision = CASE WHEN received_at = (SELECT MIN(received_at)"
+		       " FROM alert WHERE incident_id = ?1) THEN 'new' ELSE 'merged' END,"
+		       " intake_kind = CASE WHEN received_at = (SELECT MIN(received_at) FROM alert"
+		       " WHERE incident_id = ?1) THEN NULL ELSE 'same_event' END,"
+		       " intake_score = 0.9, intake_reasons = '[\"相距 50 米\"]'"
+		       " WHERE incident_id = ?1",
+		       "tt", incident_id, ACTOR),
+	    0);
+	fq_test_commit(c);
+}
+
+static int64_t num2(struct fq_dbc *c, const char *sql, const char *a, const char *b)
+{
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(fq_dbc_query(c, &err, &st, sql, "tt", a, b), 0);
+	if (fq_stmt_step(st, &err) == FQ_DB_ROW)
+		v = fq_stmt_int(st, 0);
+	fq_stmt_done(st);
+	return v;
+}
+
+/*
+ * An alert moved by a split or a merge leaves its intake decision and its "alert" timeline entry
+ * with the incident it joined at intake, once each, as before 0018; alerts not moved keep
+ * theirs in their rows.
+ */
+static void test_moves_keep_intake_rows_with_their_incident(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	const int64_t a_at[] = {T0, T0 + 5 * MIN, T0 + 9 * MIN}, b_at[] = {T0 + MIN, T0 + 2 * MIN};
+	char a[37], b[37], a_alerts[3][37], b_alerts[2][37], into[37], from[37], number[128];
+
+	incident(f->c, S1, a_at, 3, a, a_alerts);
+	incident(f->c, S1, b_at, 2, b, b_alerts);
+	as_intake_wrote(f->c, a);
+	as_intake_wrote(f->c, b);
+	assert_int_equal(
+	    num(f->c, "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?", a), 3);
+	assert_int_equal(
+	    num(f->c,
+		"SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ? AND kind = 'alert'",
+		a),
+	    3);
+
+	fq_test_begin(f->c);
+	assert_int_equal(
+	    fq_incident_split(f->c, a_alerts[2], NULL, "另一起", ACTOR, into, from, &err), 0);
+	fq_test_commit(f->c);
+	/* The engine's decision stays with a, the split goes with the new incident. */
+	assert_int_equal(num2(f->c,
+			      "SELECT COUNT(*) FROM merge_decision_all WHERE alert_id = ?1"
+			      " AND incident_id = ?2 AND decision = 'merged' AND automatic = 1"
+			      " AND kind = 'same_event' AND score = 0.9"
+			      " AND reasons = '[\"相距 50 米\"]' AND decided_by IS NULL"
+			      " AND decided_at = (SELECT received_at FROM alert WHERE id = ?1)",
+			      a_alerts[2], a),
+			 1);
+	assert_int_equal(
+	    num(f->c, "SELECT COUNT(*) FROM merge_decision_all WHERE alert_id = ?", a_alerts[2]),
+	    2);
+	assert_int_equal(num2(f->c,
+			      "SELECT COUNT(*) FROM merge_decision_all WHERE alert_id = ?1"
+			      " AND incident_id = ?2 AND decision = 'split'",
+			      a_alerts[2], into),
+			 1);
+	assert_int_equal(
+	    num(f->c, "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?", a), 3);
+	assert_int_equal(
+	    num(f->c, "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?", into), 1);
+	/* a's timeline still lists all three alerts; the new one's lists none. */
+	text(f->c, "SELECT number FROM alert WHERE id = ?", a_alerts[2], number, sizeof(number));
+	assert_int_equal(num2(f->c,
+			      "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?1"
+			      " AND kind = 'alert' AND note = ?2",
+			      a, number),
+			 1);
+	assert_int_equal(
+	    num(f->c,
+		"SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ? AND kind = 'alert'",
+		a),
+	    3);
+	assert_int_equal(num(f->c,
+			     "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?"
+			     " AND kind = 'alert'",
+			     into),
+			 0);
+	/* Only the moved alert's row let go of its decision. */
+	assert_int_equal(num(f->c,
+			     "SELECT COUNT(*) FROM alert WHERE incident_id = ?"
+			     " AND intake_decision IS NOT NULL",
+			     a),
+			 2);
+	assert_int_equal(num(f->c,
+			     "SELECT COUNT(*) FROM alert WHERE id = ? AND intake_decision IS NULL",
+			     a_alerts[2]),
+			 1);
+
+	/* Merge b into a: b keeps both intake decisions and timeline entries. */
+	fq_test_begin(f->c);
+	assert_int_equal(fq_incident_merge(f->c, a, b, 0, "同一事件", ACTOR, NULL, &err), 0);
+	fq_test_commit(f->c);
+	assert_int_equal(num(f->c,
+			     "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?"
+			     " AND decision IN ('new', 'merged')",
+			     b),
+			 2);
+	assert_int_equal(
+	    num(f->c, "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?", b), 2);
+	assert_int_equal(num(f->c,
+			     "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?"
+			     " AND decision = 'manual_merge'",
+			     a),
+			 2);
+	assert_int_equal(
+	    num(f->c,
+		"SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ? AND kind = 'alert'",
+		b),
+	    2);
+	assert_int_equal(
+	    num(f->c,
+		"SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ? AND kind = 'alert'",
+		a),
+	    3);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(num(f->c,
+				     "SELECT COUNT(*) FROM incident_timeline WHERE id = ?"
+				     " AND kind = 'alert'",
+				     b_alerts[i]),
+				 1);
+	/* a now holds its own two alerts, still with their decisions, and b's two, without. */
+	assert_int_equal(
+	    num(f->c,
+		"SELECT COUNT(*) FROM alert WHERE incident_id = ? AND intake_decision IS NULL", a),
+	    2);
+	assert_int_equal(num(f->c,
+			     "SELECT COUNT(*) FROM alert WHERE incident_id = ?"
+			     " AND intake_decision IS NOT NULL",
+			     a),
+			 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_merge_moves_everything_and_closes_the_other, setup,
 					    fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_merge_refusals, setup, fq_test_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_moves_keep_intake_rows_with_their_incident, setup,
+					    fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_alert_counters, setup, fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_split_to_a_new_incident_and_into_another, setup,
 					    fq_test_store_teardown),

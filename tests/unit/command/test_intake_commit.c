@@ -328,6 +328,30 @@ static void test_group_in_order_with_merge(void **state)
 	assert_int_equal(g[0].alert_count, 1);
 	assert_int_equal(g[1].alert_count, 2);
 	assert_int_equal(g[2].alert_count, 1);
+	/*
+	 * Each decision and "alert" timeline entry is held in the alert row (migration 0018): the
+	 * views show them, and the committer wrote no row of its own for either.
+	 */
+	assert_int_equal(
+	    count(f,
+		  "SELECT COUNT(*) FROM merge_decision_all WHERE alert_id = ?"
+		  " AND decision = 'merged' AND kind = 'repeat_caller' AND automatic = 1"
+		  " AND score > 0 AND reasons LIKE '[\"%'",
+		  g[1].item.stored.alert_id),
+	    1);
+	assert_int_equal(count(f,
+			       "SELECT COUNT(*) FROM merge_decision_all WHERE alert_id = ?"
+			       " AND decision = 'new' AND kind IS NULL",
+			       g[2].item.stored.alert_id),
+			 1);
+	assert_int_equal(count(f,
+			       "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?"
+			       " AND kind = 'alert'",
+			       g[0].item.stored.incident_id),
+			 2);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM merge_decision", NULL), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_event WHERE kind = 'alert'", NULL),
+			 0);
 }
 
 /* A failing alert fails alone, with its own error; its group-mates are stored. */

@@ -275,6 +275,109 @@ static void test_failed_migration_rolls_back(void **state)
 	assert_int_equal(applied, (int)fq_embedded_migrations_count);
 }
 
+/*
+ * 0018 keeps each new alert's intake decision and "alert" timeline entry in its row. Alerts
+ * stored before it have both as rows of their own: after it, the views show each exactly once,
+ * and a new-style alert beside them too.
+ */
+static void test_intake_decision_views_after_0018(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_dbc *c;
+	int applied = -1;
+
+	assert_int_equal(fq_db_migrate(f->db, NULL, &err), 0);
+	c = fq_db_acquire(f->db);
+	fq_test_begin(c);
+	fq_test_unit(c, "339900", "清江市公安局", "city", NULL);
+	fq_test_unit(c, "339902", "枫溪县公安局", "branch", "339900");
+	fq_test_unit(c, "339900000000", "测试派出所", "station", "339902");
+	fq_test_commit(c);
+	/* The store as 0017 left it, with an alert written then. */
+	assert_int_equal(
+	    fq_dbc_exec_script(
+		c,
+		"DROP VIEW incident_timeline; DROP VIEW merge_decision_all;"
+		"DROP VIEW alert_intake_event; DROP VIEW alert_intake_decision;"
+		"DROP INDEX merge_decision_incident;"
+		"ALTER TABLE alert DROP COLUMN intake_decision;"
+		"ALTER TABLE alert DROP COLUMN intake_kind;"
+		"ALTER TABLE alert DROP COLUMN intake_score;"
+		"ALTER TABLE alert DROP COLUMN intake_reasons;"
+		"DELETE FROM schema_migration WHERE version = 18;"
+		"INSERT INTO incident (id, number, unit_code, state, category, priority,"
+		" first_received_at, last_received_at, created_at, updated_at)"
+		" VALUES ('i1', 'SJ-1', '339900000000', 'received', 'dispute.neighbour', 3,"
+		" 5, 6, 5, 5);"
+		"INSERT INTO alert (id, number, incident_id, unit_code, received_at, source,"
+		" category, priority, description, description_norm, created_at)"
+		" VALUES ('a1', 'JJ-1', 'i1', '339900000000', 5, 'walk_in', 'dispute.neighbour',"
+		" 3, '吵架', '吵架', 5);"
+		"INSERT INTO merge_decision VALUES"
+		" ('m1', 'a1', 'i1', 'new', NULL, NULL, '[]', 1, NULL, 5);"
+		"INSERT INTO incident_event VALUES"
+		" ('e1', 'i1', 5, NULL, 'transition', NULL, 'received', NULL),"
+		" ('e2', 'i1', 5, NULL, 'alert', NULL, NULL, 'JJ-1');",
+		&err),
+	    0);
+	fq_db_release(f->db, c);
+	assert_int_equal(
+	    count(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'merge_decision_all'",
+		  NULL),
+	    0);
+
+	assert_int_equal(fq_db_migrate(f->db, &applied, &err), 0);
+	assert_int_equal(applied, 1);
+	c = fq_db_acquire(f->db);
+	assert_int_equal(
+	    fq_dbc_exec_script(
+		c,
+		"INSERT INTO alert (id, number, incident_id, unit_code, received_at, source,"
+		" category, priority, description, description_norm, created_at, created_by,"
+		" intake_decision, intake_kind, intake_score, intake_reasons)"
+		" VALUES ('a2', 'JJ-2', 'i1', '339900000000', 6, 'walk_in', 'dispute.neighbour',"
+		" 3, '又吵', '又吵', 7, 'u1', 'confirmed', 'same_event', 0.75, '[\"x\"]');",
+		&err),
+	    0);
+	fq_db_release(f->db, c);
+	assert_int_equal(
+	    count(f->db, "SELECT COUNT(*) FROM merge_decision_all WHERE incident_id = ?", "i1"), 2);
+	assert_int_equal(count(f->db,
+			       "SELECT COUNT(*) FROM merge_decision_all WHERE id = 'm1'"
+			       " AND alert_id = 'a1' AND decision = 'new' AND automatic = 1",
+			       NULL),
+			 1);
+	assert_int_equal(
+	    count(f->db,
+		  "SELECT COUNT(*) FROM merge_decision_all WHERE id = 'a2' AND alert_id = 'a2'"
+		  " AND incident_id = 'i1' AND decision = 'confirmed' AND kind = 'same_event'"
+		  " AND score = 0.75 AND reasons = '[\"x\"]' AND automatic = 0"
+		  " AND decided_by = 'u1' AND decided_at = 7",
+		  NULL),
+	    1);
+	assert_int_equal(
+	    count(f->db, "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?", "i1"), 3);
+	assert_int_equal(count(f->db,
+			       "SELECT COUNT(*) FROM incident_timeline WHERE kind = 'alert'"
+			       " AND ((id = 'e2' AND note = 'JJ-1' AND at = 5)"
+			       " OR (id = 'a2' AND note = 'JJ-2' AND at = 7 AND by_user = 'u1'))",
+			       NULL),
+			 2);
+	/* Only the four intake decisions fit the column. */
+	c = fq_db_acquire(f->db);
+	assert_int_not_equal(
+	    fq_dbc_exec_script(c, "UPDATE alert SET intake_decision = 'split' WHERE id = 'a2';",
+			       &err),
+	    0);
+	assert_non_null(strstr(err.message, "CHECK"));
+	fq_db_release(f->db, c);
+	assert_int_equal(
+	    count(f->db, "SELECT COUNT(*) FROM alert WHERE intake_decision = 'confirmed'", NULL),
+	    1);
+	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM pragma_foreign_key_check", NULL), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
@@ -287,6 +390,7 @@ int main(void)
 	    T(test_newer_store_applies_nothing),
 	    T(test_failed_migration_rolls_back),
 	    T(test_missing_version_applied),
+	    T(test_intake_decision_views_after_0018),
 	};
 #undef T
 
