@@ -51,14 +51,21 @@ SAN_OBJ := $(patsubst src/%.c,build/san/obj/%.o,$(LIB_SRC)) \
 GEN_C := build/gen/migrations_data.c build/gen/web_data.c build/gen/openapi_data.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_TESTS_SRC))
 
-.PHONY: all check san unit-tests web clean format format-check fuzz
+.PHONY: all check san unit-tests web clean format format-check fuzz FORCE
+FORCE:
 all: build/fengqiao
 
 build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) -O2 -o $@ $<
 
-build/gen/migrations_data.c: build/tools/embed $(MIGRATIONS) Makefile
+# The list of migration files, rewritten only when it changes: a migration removed (or renamed)
+# rebuilds the embedded set too, which depending on the files alone would not.
+build/gen/migrations.list: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' $(MIGRATIONS) | cmp -s - $@ || printf '%s\n' $(MIGRATIONS) >$@
+
+build/gen/migrations_data.c: build/tools/embed $(MIGRATIONS) build/gen/migrations.list Makefile
 	@mkdir -p $(@D)
 	@echo "  EMBED   $@"
 	@build/tools/embed $@ fq_embedded_migrations --basename $(MIGRATIONS)

@@ -10,7 +10,8 @@
  * "merged", merged_into set: command/incident_merge.h) is final: every
  * transition of it is refused ("incident_merged"). Closing needs a disposal result and feedback.
  * Every transition is timestamped, attributed and written to the incident's timeline
- * (incident_event) in the caller's transaction; the caller audits.
+ * (incident_event; read through the view incident_timeline) in the caller's transaction;
+ * the caller audits.
  *
  * Writers expect an open write transaction on c.
  */
@@ -66,7 +67,9 @@ struct fq_incident_new {
 
 /*
  * Create an incident in state received. row, when not NULL, receives it as
- * fq_incident_add_alert's row gives it (the INSERT's RETURNING row): the caller owns it.
+ * fq_incident_add_alert's row gives it (read back after the INSERT): the caller owns it.
+ * The timeline's first entry, the transition to received by actor_id, is not a row of
+ * incident_event: the view incident_timeline reads it from the incident row.
  */
 int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char id[37],
 		       char number[FQ_NUMBER_MAX], json_t **row, struct fq_err *err) FQ_WUR;

@@ -2,17 +2,22 @@
 -- kind, score and reasons) and the "alert" entry of that incident's timeline
 -- are kept in the alert row itself while the alert stays in the incident it
 -- joined at intake, instead of as a merge_decision row and an incident_event
--- row of their own: three B-trees fewer for each alert written by the
--- committer (bench/README.md, "Figures (2026-11-24, late evening …)").
+-- row of their own; and an incident's first timeline entry (the transition to
+-- 'received' at its creation, by its creator) is read from the incident row.
+-- Each row so saved is three B-trees the committer no longer writes (table,
+-- primary key, index): six per alert and three more per new incident
+-- (bench/README.md, "Figures (2026-11-24, late evening …)").
 --
 -- An operator's split or merge that moves the alert first writes both out as
 -- real rows (the alert's id as their id, the intake incident as theirs) and
 -- clears intake_decision, so the decision and the event stay with the
 -- incident the alert joined, as they always did. Readers use the views
--- merge_decision_all and incident_timeline, which see both kinds alike.
+-- merge_decision_all and incident_timeline, which see all kinds alike.
 --
 -- Alerts stored before this migration have their rows already; their
--- intake_decision is NULL, so nothing is seen twice.
+-- intake_decision is NULL, so nothing is seen twice. Their incidents' creation
+-- entries are deleted from incident_event below: the view shows them from the
+-- incident row, with the same time, author and states.
 ALTER TABLE alert ADD COLUMN intake_decision TEXT
 	CHECK (intake_decision IN ('merged', 'suggested', 'new', 'confirmed'));
 ALTER TABLE alert ADD COLUMN intake_kind TEXT; -- repeat_caller, same_event, or NULL
@@ -44,8 +49,22 @@ CREATE VIEW merge_decision_all AS
 		decided_at
 	FROM alert_intake_decision;
 
+-- The creation entry of each incident: the only transition without a from_state.
+CREATE VIEW incident_created_event AS
+	SELECT id, id AS incident_id, created_at AS at, created_by AS by_user, 'transition' AS kind,
+		NULL AS from_state, 'received' AS to_state, NULL AS note
+	FROM incident;
+
+DELETE FROM incident_event
+	WHERE kind = 'transition' AND from_state IS NULL AND to_state = 'received'
+	AND EXISTS (SELECT 1 FROM incident i WHERE i.id = incident_event.incident_id
+		AND i.created_at = incident_event.at AND i.created_by IS incident_event.by_user);
+
 CREATE VIEW incident_timeline AS
 	SELECT id, incident_id, at, by_user, kind, from_state, to_state, note FROM incident_event
+	UNION ALL
+	SELECT id, incident_id, at, by_user, kind, from_state, to_state, note
+	FROM incident_created_event
 	UNION ALL
 	SELECT id, incident_id, at, by_user, kind, from_state, to_state, note FROM alert_intake_event;
 

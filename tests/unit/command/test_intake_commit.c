@@ -329,8 +329,9 @@ static void test_group_in_order_with_merge(void **state)
 	assert_int_equal(g[1].alert_count, 2);
 	assert_int_equal(g[2].alert_count, 1);
 	/*
-	 * Each decision and "alert" timeline entry is held in the alert row (migration 0018): the
-	 * views show them, and the committer wrote no row of its own for either.
+	 * Each decision and "alert" timeline entry is held in the alert row, and each incident's
+	 * creation entry in the incident row (migration 0018): the views show them, and the
+	 * committer wrote no row of its own for any.
 	 */
 	assert_int_equal(
 	    count(f,
@@ -349,9 +350,13 @@ static void test_group_in_order_with_merge(void **state)
 			       " AND kind = 'alert'",
 			       g[0].item.stored.incident_id),
 			 2);
+	assert_int_equal(count(f,
+			       "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?"
+			       " AND kind = 'transition' AND to_state = 'received'",
+			       g[2].item.stored.incident_id),
+			 1);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM merge_decision", NULL), 0);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_event WHERE kind = 'alert'", NULL),
-			 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_event", NULL), 0);
 }
 
 /* A failing alert fails alone, with its own error; its group-mates are stored. */

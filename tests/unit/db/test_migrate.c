@@ -276,8 +276,9 @@ static void test_failed_migration_rolls_back(void **state)
 }
 
 /*
- * 0018 keeps each new alert's intake decision and "alert" timeline entry in its row. Alerts
- * stored before it have both as rows of their own: after it, the views show each exactly once,
+ * 0018 keeps each new alert's intake decision and "alert" timeline entry in its row, and reads
+ * an incident's creation entry from the incident row. Alerts stored before it have both as rows
+ * of their own, and incidents their creation entry: after it, the views show each exactly once,
  * and a new-style alert beside them too.
  */
 static void test_intake_decision_views_after_0018(void **state)
@@ -299,6 +300,7 @@ static void test_intake_decision_views_after_0018(void **state)
 	    fq_dbc_exec_script(
 		c,
 		"DROP VIEW incident_timeline; DROP VIEW merge_decision_all;"
+		"DROP VIEW incident_created_event;"
 		"DROP VIEW alert_intake_event; DROP VIEW alert_intake_decision;"
 		"DROP INDEX merge_decision_incident;"
 		"ALTER TABLE alert DROP COLUMN intake_decision;"
@@ -318,7 +320,8 @@ static void test_intake_decision_views_after_0018(void **state)
 		" ('m1', 'a1', 'i1', 'new', NULL, NULL, '[]', 1, NULL, 5);"
 		"INSERT INTO incident_event VALUES"
 		" ('e1', 'i1', 5, NULL, 'transition', NULL, 'received', NULL),"
-		" ('e2', 'i1', 5, NULL, 'alert', NULL, NULL, 'JJ-1');",
+		" ('e2', 'i1', 5, NULL, 'alert', NULL, NULL, 'JJ-1'),"
+		" ('e3', 'i1', 8, NULL, 'transition', 'received', 'dispatched', NULL);",
 		&err),
 	    0);
 	fq_db_release(f->db, c);
@@ -356,8 +359,19 @@ static void test_intake_decision_views_after_0018(void **state)
 		  " AND decided_by = 'u1' AND decided_at = 7",
 		  NULL),
 	    1);
+	/* The creation entry now comes from the incident row, once; the other transition stays. */
+	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM incident_event WHERE id = 'e1'", NULL),
+			 0);
+	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM incident_event WHERE id = 'e3'", NULL),
+			 1);
 	assert_int_equal(
-	    count(f->db, "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?", "i1"), 3);
+	    count(f->db, "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?", "i1"), 4);
+	assert_int_equal(count(f->db,
+			       "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = 'i1'"
+			       " AND kind = 'transition' AND from_state IS NULL"
+			       " AND to_state = 'received' AND at = 5 AND by_user IS NULL",
+			       NULL),
+			 1);
 	assert_int_equal(count(f->db,
 			       "SELECT COUNT(*) FROM incident_timeline WHERE kind = 'alert'"
 			       " AND ((id = 'e2' AND note = 'JJ-1' AND at = 5)"
