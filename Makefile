@@ -63,7 +63,7 @@ build/tools/embed: tools/embed.c
 # rebuilds the embedded set too, which depending on the files alone would not.
 build/gen/migrations.list: FORCE
 	@mkdir -p $(@D)
-	@printf '%s\n' $(MIGRATIONS) | cmp -s - $@ || printf '%s\n' $(MIGRATIONS) >$@
+	@printf '%s\n' $(MIGRATIONS) >$@.tmp && { cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@; }
 
 build/gen/migrations_data.c: build/tools/embed $(MIGRATIONS) build/gen/migrations.list Makefile
 	@mkdir -p $(@D)

@@ -712,6 +712,7 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 		    .repeat_place = m->repeat_place,
 		    .actor_id = actor_id,
 		    .first_alert = 1,
+		    .now_ms = now,
 		};
 		if ((rc = fq_incident_create(c, &ni, out->incident_id, inc_number, incident_row,
 					     err)))
@@ -735,7 +736,7 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 		json_decref(rj);
 	}
 	/*
-	 * The intake decision and the timeline's "alert" entry live in the row (migration 0018:
+	 * The intake decision and the timeline's "alert" entry live in the row (migration 0019:
 	 * views alert_intake_decision and alert_intake_event) until an operator moves the alert.
 	 */
 	rc = fq_dbc_run(c, err, NULL,

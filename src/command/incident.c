@@ -122,7 +122,7 @@ static int written_row(struct fq_dbc *c, const char *id, json_t **row, int64_t *
 int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char id[37],
 		       char number[FQ_NUMBER_MAX], json_t **row, struct fq_err *err)
 {
-	int64_t now = fq_now_ms();
+	int64_t now = in->now_ms ? in->now_ms : fq_now_ms();
 	int rc;
 
 	if (row)

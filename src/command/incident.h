@@ -63,6 +63,12 @@ struct fq_incident_new {
 	 * (alert_count 1, no fq_incident_add_alert for it); 0: no alerts yet.
 	 */
 	int first_alert;
+	/*
+	 * The creation time (created_at, and so the timeline's first entry), or 0 for now: the
+	 * caller's own clock reading, so that what it writes beside the incident at that time
+	 * (the first alert's timeline entry) never sorts before the incident's creation.
+	 */
+	int64_t now_ms;
 };
 
 /*

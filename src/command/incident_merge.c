@@ -94,7 +94,7 @@ static int record_decision(struct fq_dbc *c, const char *alert_id, const char *i
 /*
  * Before alerts leave incident_id (all of them, or only alert_id): their intake decisions and
  * "alert" timeline entries, which their rows hold while they stay where intake put them, are
- * written out as rows of incident_id, so they stay with it (migration 0018).
+ * written out as rows of incident_id, so they stay with it (migration 0019).
  */
 static int settle_intake(struct fq_dbc *c, const char *incident_id, const char *alert_id,
 			 struct fq_err *err)
@@ -293,6 +293,7 @@ int fq_incident_split(struct fq_dbc *c, const char *alert_id, const char *to_id,
 		ni.address = has_address ? address : NULL;
 		ni.received_at = received_at;
 		ni.actor_id = actor_id;
+		ni.now_ms = now;
 		if ((rc = fq_incident_create(c, &ni, into_out, new_number, NULL, err)))
 			return rc;
 	}

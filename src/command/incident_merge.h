@@ -15,7 +15,7 @@
  * "merge" or "split", the note naming the other incident and the reason).
  * A moved alert's intake decision and "alert" timeline entry, held in its
  * row until then, are first written out as rows of the incident it leaves
- * (migration 0018; docs/merge.md), so they stay with that incident.
+ * (migration 0019; docs/merge.md), so they stay with that incident.
  * The caller checks rights and scope, audits, commits, and then updates
  * the merge index (fq_alert_index_join, fq_alert_index_move in alert.h).
  */

@@ -5,7 +5,8 @@
  * Every version not recorded yet is applied, not only those above the
  * highest recorded: capabilities developed side by side land migrations
  * whose numbers were reserved in advance, so a store may have 0014 and
- * still lack 0013.
+ * still lack 0013. A version recorded under another file name stops the
+ * migration with "migration_mismatch": a number is never reused.
  */
 #include "db/db.h"
 
@@ -57,18 +58,32 @@ static int current_version(struct fq_dbc *c, struct fq_err *err)
 	return rc;
 }
 
-/* 1 when version v is recorded, 0 when not, or a negative FQ_E* code. */
-static int applied_already(struct fq_dbc *c, int v, struct fq_err *err)
+/*
+ * 1 when version v is recorded as name, 0 when not recorded, or a negative FQ_E* code:
+ * FQ_ECONFLICT when it is recorded under another name (a migration dropped or renumbered
+ * after a build applied it: the store's schema is not the one this binary expects).
+ */
+static int applied_already(struct fq_dbc *c, int v, const char *name, struct fq_err *err)
 {
 	struct fq_stmt *st;
-	int rc =
-	    fq_dbc_query(c, err, &st, "SELECT COUNT(*) FROM schema_migration WHERE version = ?",
-			 "i", (int64_t)v);
+	int rc = fq_dbc_query(c, err, &st, "SELECT name FROM schema_migration WHERE version = ?",
+			      "i", (int64_t)v);
 	if (rc)
 		return rc;
 	rc = fq_stmt_step(st, err);
-	if (rc == FQ_DB_ROW)
-		rc = fq_stmt_int(st, 0) > 0;
+	if (rc == FQ_DB_ROW) {
+		const char *recorded = fq_stmt_text(st, 0);
+
+		rc = 1;
+		if (!recorded || strcmp(recorded, name) != 0)
+			rc = fq_err_set(err, FQ_ECONFLICT, "migration_mismatch", NULL,
+					"store records migration %04d as %s, this binary has %s;"
+					" restore a backup made before it or use the build that"
+					" applied it",
+					v, recorded ? recorded : "(no name)", name);
+	} else if (rc == FQ_DB_DONE) {
+		rc = 0;
+	}
 	fq_stmt_done(st);
 	return rc;
 }
@@ -127,7 +142,7 @@ int fq_db_migrate(struct fq_db *db, int *applied, struct fq_err *err)
 		rc = fq_dbc_begin(c, 1, err);
 		if (rc)
 			goto out;
-		done = applied_already(c, v, err);
+		done = applied_already(c, v, m->name, err);
 		if (done < 0) {
 			rc = done;
 			goto out_rollback;

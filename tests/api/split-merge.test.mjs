@@ -179,6 +179,15 @@ test('split: the alert leaves for a new incident of its own, which is independen
   assert.deepEqual(left.alerts.map((a) => a.id), [a3.id]);
   assert.equal(left.last_received_at, a3.received_at);
   assert.ok(left.timeline.some((e) => e.kind === 'split' && e.note.includes(n4.number)));
+  // The alert's intake entry and the operator's confirmation stay with the incident it joined.
+  assert.deepEqual(left.timeline.filter((e) => e.kind === 'alert').map((e) => e.note), [a3.number, a4.number]);
+  assert.deepEqual(n4.timeline.filter((e) => e.kind === 'alert'), []);
+  assert.equal(left.timeline[0].kind, 'transition');
+  assert.equal(left.timeline[0].to, 'received');
+  assert.deepEqual(left.merges.filter((m) => m.alert_id === a4.id).map((m) => [m.decision, m.automatic]), [['confirmed', false]]);
+  assert.deepEqual(n4.merges.filter((m) => m.alert_id === a4.id).map((m) => [m.decision, m.automatic]), [['split', false]]);
+  assert.equal(n4.timeline[0].kind, 'transition');
+  assert.equal(n4.timeline[0].to, 'received');
   assert.deepEqual(await get(i3.id), left);
   // Independent: the new incident moves through its states alone.
   const d = await as.operator.post(`/api/v1/incidents/${n4.id}/transition`, { state: 'closed', close_reason: 'duplicate', note: '已另案处理' });

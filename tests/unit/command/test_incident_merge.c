@@ -358,7 +358,7 @@ static void test_alert_counters(void **state)
 
 /*
  * Alerts as intake writes them: the first of the incident new, the others merged by the engine,
- * each decision and "alert" timeline entry held in the alert row (migration 0018).
+ * each decision and "alert" timeline entry held in the alert row (migration 0019).
  */
 static void as_intake_wrote(struct fq_dbc *c, const char *incident_id)
 {
@@ -394,7 +394,7 @@ static int64_t num2(struct fq_dbc *c, const char *sql, const char *a, const char
 
 /*
  * An alert moved by a split or a merge leaves its intake decision and its "alert" timeline entry
- * with the incident it joined at intake, once each, as before 0018; alerts not moved keep
+ * with the incident it joined at intake, once each, as before 0019; alerts not moved keep
  * theirs in their rows.
  */
 static void test_moves_keep_intake_rows_with_their_incident(void **state)
@@ -513,12 +513,46 @@ static void test_moves_keep_intake_rows_with_their_incident(void **state)
 			 2);
 }
 
+/* An incident created at the caller's clock reading: its row and its timeline's first entry. */
+static void test_created_at_the_callers_time(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_incident_new ni = {.unit_code = S1,
+				     .category = "public_order.fight",
+				     .priority = 2,
+				     .received_at = T0,
+				     .actor_id = ACTOR,
+				     .now_ms = T0 + 123};
+	char id[37], number[FQ_NUMBER_MAX];
+
+	fq_test_begin(f->c);
+	assert_int_equal(fq_incident_create(f->c, &ni, id, number, NULL, &err), 0);
+	fq_test_commit(f->c);
+	assert_int_equal(num(f->c, "SELECT created_at FROM incident WHERE id = ?", id), T0 + 123);
+	assert_int_equal(num(f->c,
+			     "SELECT at FROM incident_timeline WHERE incident_id = ?"
+			     " AND kind = 'transition' AND from_state IS NULL"
+			     " AND to_state = 'received'",
+			     id),
+			 T0 + 123);
+	assert_int_equal(num2(f->c,
+			      "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?1"
+			      " AND by_user = ?2",
+			      id, ACTOR),
+			 1);
+	assert_int_equal(num(f->c, "SELECT COUNT(*) FROM incident_event WHERE incident_id = ?", id),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_merge_moves_everything_and_closes_the_other, setup,
 					    fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_merge_refusals, setup, fq_test_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_created_at_the_callers_time, setup,
+					    fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_moves_keep_intake_rows_with_their_incident, setup,
 					    fq_test_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_alert_counters, setup, fq_test_store_teardown),

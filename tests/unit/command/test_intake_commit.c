@@ -330,7 +330,7 @@ static void test_group_in_order_with_merge(void **state)
 	assert_int_equal(g[2].alert_count, 1);
 	/*
 	 * Each decision and "alert" timeline entry is held in the alert row, and each incident's
-	 * creation entry in the incident row (migration 0018): the views show them, and the
+	 * creation entry in the incident row (migration 0019): the views show them, and the
 	 * committer wrote no row of its own for any.
 	 */
 	assert_int_equal(
@@ -355,6 +355,13 @@ static void test_group_in_order_with_merge(void **state)
 			       " AND kind = 'transition' AND to_state = 'received'",
 			       g[2].item.stored.incident_id),
 			 1);
+	/* The new incident was created at its first alert's time: "received" sorts first. */
+	assert_int_equal(
+	    count(f,
+		  "SELECT COUNT(*) FROM alert a JOIN incident i ON i.id = a.incident_id"
+		  " WHERE a.id = ? AND i.created_at = a.created_at",
+		  g[0].item.stored.alert_id),
+	    1);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM merge_decision", NULL), 0);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident_event", NULL), 0);
 }

@@ -276,12 +276,12 @@ static void test_failed_migration_rolls_back(void **state)
 }
 
 /*
- * 0018 keeps each new alert's intake decision and "alert" timeline entry in its row, and reads
+ * 0019 keeps each new alert's intake decision and "alert" timeline entry in its row, and reads
  * an incident's creation entry from the incident row. Alerts stored before it have both as rows
  * of their own, and incidents their creation entry: after it, the views show each exactly once,
  * and a new-style alert beside them too.
  */
-static void test_intake_decision_views_after_0018(void **state)
+static void test_intake_decision_views_after_0019(void **state)
 {
 	struct fq_test_store *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
@@ -307,7 +307,7 @@ static void test_intake_decision_views_after_0018(void **state)
 		"ALTER TABLE alert DROP COLUMN intake_kind;"
 		"ALTER TABLE alert DROP COLUMN intake_score;"
 		"ALTER TABLE alert DROP COLUMN intake_reasons;"
-		"DELETE FROM schema_migration WHERE version = 18;"
+		"DELETE FROM schema_migration WHERE version = 19;"
 		"INSERT INTO incident (id, number, unit_code, state, category, priority,"
 		" first_received_at, last_received_at, created_at, updated_at)"
 		" VALUES ('i1', 'SJ-1', '339900000000', 'received', 'dispute.neighbour', 3,"
@@ -321,7 +321,15 @@ static void test_intake_decision_views_after_0018(void **state)
 		"INSERT INTO incident_event VALUES"
 		" ('e1', 'i1', 5, NULL, 'transition', NULL, 'received', NULL),"
 		" ('e2', 'i1', 5, NULL, 'alert', NULL, NULL, 'JJ-1'),"
-		" ('e3', 'i1', 8, NULL, 'transition', 'received', 'dispatched', NULL);",
+		" ('e3', 'i1', 8, NULL, 'transition', 'received', 'dispatched', NULL);"
+		"INSERT INTO incident (id, number, unit_code, state, category, priority,"
+		" first_received_at, last_received_at, created_at, created_by, updated_at)"
+		" VALUES ('i2', 'SJ-2', '339900000000', 'received', 'dispute.neighbour', 3,"
+		" 20, 20, 20, 'u1', 20);"
+		"INSERT INTO incident_event VALUES"
+		" ('e4', 'i2', 20, 'u1', 'transition', NULL, 'received', NULL),"
+		" ('e5', 'i2', 21, 'u1', 'transition', NULL, 'received', NULL),"
+		" ('e6', 'i2', 20, 'u2', 'transition', NULL, 'received', NULL);",
 		&err),
 	    0);
 	fq_db_release(f->db, c);
@@ -364,6 +372,19 @@ static void test_intake_decision_views_after_0018(void **state)
 			 0);
 	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM incident_event WHERE id = 'e3'", NULL),
 			 1);
+	/* Only a creation entry the incident row repeats exactly (time and author) goes. */
+	assert_int_equal(count(f->db,
+			       "SELECT COUNT(*) FROM incident_event WHERE incident_id = 'i2'"
+			       " AND id IN ('e5', 'e6')",
+			       NULL),
+			 2);
+	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM incident_event WHERE id = 'e4'", NULL),
+			 0);
+	assert_int_equal(count(f->db,
+			       "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = 'i2'"
+			       " AND at = 20 AND by_user = 'u1'",
+			       NULL),
+			 1);
 	assert_int_equal(
 	    count(f->db, "SELECT COUNT(*) FROM incident_timeline WHERE incident_id = ?", "i1"), 4);
 	assert_int_equal(count(f->db,
@@ -392,6 +413,36 @@ static void test_intake_decision_views_after_0018(void **state)
 	assert_int_equal(count(f->db, "SELECT COUNT(*) FROM pragma_foreign_key_check", NULL), 0);
 }
 
+/*
+ * A version recorded under another file name (a migration dropped or renumbered after a build
+ * applied it) stops the migration with a clear error; the store is left as it was.
+ */
+static void test_version_recorded_under_another_name_refused(void **state)
+{
+	struct fq_test_store *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_dbc *c;
+	int applied = -1;
+
+	assert_int_equal(fq_db_migrate(f->db, NULL, &err), 0);
+	c = fq_db_acquire(f->db);
+	assert_int_equal(fq_dbc_exec_script(c,
+					    "UPDATE schema_migration SET name = '0011_other.sql'"
+					    " WHERE version = 11;"
+					    "DELETE FROM schema_migration WHERE version = 12;",
+					    &err),
+			 0);
+	fq_db_release(f->db, c);
+	assert_int_equal(fq_db_migrate(f->db, &applied, &err), FQ_ECONFLICT);
+	assert_string_equal(err.machine, "migration_mismatch");
+	assert_non_null(strstr(err.message, "0011_other.sql"));
+	assert_non_null(strstr(err.message, "0011_visits.sql"));
+	assert_int_equal(applied, 0);
+	/* Nothing after it was applied either. */
+	assert_int_equal(
+	    count(f->db, "SELECT COUNT(*) FROM schema_migration WHERE version = 12", NULL), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, fq_test_store_teardown)
@@ -404,7 +455,8 @@ int main(void)
 	    T(test_newer_store_applies_nothing),
 	    T(test_failed_migration_rolls_back),
 	    T(test_missing_version_applied),
-	    T(test_intake_decision_views_after_0018),
+	    T(test_intake_decision_views_after_0019),
+	    T(test_version_recorded_under_another_name_refused),
 	};
 #undef T
 

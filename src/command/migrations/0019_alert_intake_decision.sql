@@ -14,6 +14,11 @@
 -- incident the alert joined, as they always did. Readers use the views
 -- merge_decision_all and incident_timeline, which see all kinds alike.
 --
+-- Number 0019, not 0018: a migration 0018 (WITHOUT ROWID timeline tables)
+-- was committed and dropped before it landed, and stores a development build
+-- migrated record it; the migrator refuses a store whose recorded name for a
+-- version differs from the embedded one (src/db/migrate.c).
+--
 -- Alerts stored before this migration have their rows already; their
 -- intake_decision is NULL, so nothing is seen twice. Their incidents' creation
 -- entries are deleted from incident_event below: the view shows them from the
