@@ -34,7 +34,7 @@ ALTER TABLE alert ADD COLUMN intake_reasons TEXT; -- JSON array of strings
 CREATE VIEW alert_intake_decision AS
 	SELECT id, id AS alert_id, incident_id, intake_decision AS decision, intake_kind AS kind,
 		intake_score AS score, intake_reasons AS reasons,
-		intake_decision <> 'confirmed' AS automatic,
+		CASE WHEN intake_decision = 'confirmed' THEN 0 ELSE 1 END AS automatic,
 		CASE WHEN intake_decision = 'confirmed' THEN created_by END AS decided_by,
 		created_at AS decided_at
 	FROM alert WHERE intake_decision IS NOT NULL;
