@@ -149,10 +149,14 @@ test('split: the alert leaves for a new incident of its own, which is independen
     received_at: iso(t0 - 12 * MIN), caller_phone: '13922220001', location: Z, address: '海港路300号',
     category: 'public_order.fight', description: '海港路300号门口有人打架',
   });
-  const r4 = await alert(as.operator, {
+  const body4 = {
+    source: 'phone_110', caller_name: '报警人', priority: 3,
     received_at: iso(t0 - 10 * MIN), caller_phone: '13922220002', location: Z, address: '海港路300号',
     category: 'public_order.fight', description: '海港路300号门口两人扭打', incident_id: r3.incident.id,
-  });
+  };
+  const p4 = await as.operator.post('/api/v1/alerts', body4, { 'Idempotency-Key': 'split-retry-4' });
+  assert.equal(p4.status, 201, p4.text);
+  const r4 = p4.json;
   i3 = r3.incident;
   a3 = r3.alert;
   a4 = r4.alert;
@@ -189,6 +193,14 @@ test('split: the alert leaves for a new incident of its own, which is independen
   assert.equal(n4.timeline[0].kind, 'transition');
   assert.equal(n4.timeline[0].to, 'received');
   assert.deepEqual(await get(i3.id), left);
+  // A client's retry of the split alert: the same alert, in the incident it is in now, with the
+  // decision it was taken with.
+  const retry = await as.operator.post('/api/v1/alerts', body4, { 'Idempotency-Key': 'split-retry-4' });
+  assert.equal(retry.status, 201, retry.text);
+  assert.equal(retry.json.alert.id, a4.id);
+  assert.equal(retry.json.incident.id, n4.id);
+  assert.equal(retry.json.merge.decision, r4.merge.decision);
+  assert.equal(retry.json.merge.decision, 'merged');
   // Independent: the new incident moves through its states alone.
   const d = await as.operator.post(`/api/v1/incidents/${n4.id}/transition`, { state: 'closed', close_reason: 'duplicate', note: '已另案处理' });
   assert.equal(d.status, 200, d.text);
