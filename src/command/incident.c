@@ -144,9 +144,9 @@ int fq_incident_create(struct fq_dbc *c, const struct fq_incident_new *in, char 
 			(int64_t)in->repeat_caller, (int64_t)in->repeat_place, now, in->actor_id,
 			now, in->actor_id);
 	/* The timeline's first entry is read from this row (view incident_created_event). */
-	if (rc || (row && (rc = written_row(c, id, row, NULL, err))))
-		return rc;
-	return 0;
+	if (!rc && row)
+		rc = written_row(c, id, row, NULL, err);
+	return rc;
 }
 
 int fq_incident_add_alert(struct fq_dbc *c, const char *id, int64_t received_at, json_t **row,

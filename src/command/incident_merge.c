@@ -99,28 +99,24 @@ static int record_decision(struct fq_dbc *c, const char *alert_id, const char *i
 static int settle_intake(struct fq_dbc *c, const char *incident_id, const char *alert_id,
 			 struct fq_err *err)
 {
-	int rc = fq_dbc_run(c, err, NULL,
-			    "INSERT INTO merge_decision (id, alert_id, incident_id, decision, kind,"
-			    " score, reasons, automatic, decided_by, decided_at)"
-			    " SELECT id, alert_id, incident_id, decision, kind, score, reasons,"
-			    " automatic, decided_by, decided_at FROM alert_intake_decision"
-			    " WHERE incident_id = ?1 AND (?2 IS NULL OR alert_id = ?2)",
-			    "tt", incident_id, alert_id);
-	if (!rc)
-		rc = fq_dbc_run(c, err, NULL,
-				"INSERT INTO incident_event (id, incident_id, at, by_user, kind,"
-				" from_state, to_state, note)"
-				" SELECT id, incident_id, at, by_user, kind, from_state, to_state,"
-				" note FROM alert_intake_event"
-				" WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2)",
-				"tt", incident_id, alert_id);
-	if (!rc)
-		rc = fq_dbc_run(c, err, NULL,
-				"UPDATE alert SET intake_decision = NULL, intake_kind = NULL,"
-				" intake_score = NULL, intake_reasons = NULL"
-				" WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2)"
-				" AND intake_decision IS NOT NULL",
-				"tt", incident_id, alert_id);
+	static const char *const steps[] = {
+	    "INSERT INTO merge_decision (id, alert_id, incident_id, decision, kind, score, reasons,"
+	    " automatic, decided_by, decided_at)"
+	    " SELECT id, alert_id, incident_id, decision, kind, score, reasons, automatic,"
+	    " decided_by, decided_at FROM alert_intake_decision"
+	    " WHERE incident_id = ?1 AND (?2 IS NULL OR alert_id = ?2)",
+	    "INSERT INTO incident_event (id, incident_id, at, by_user, kind, from_state, to_state,"
+	    " note)"
+	    " SELECT id, incident_id, at, by_user, kind, from_state, to_state, note"
+	    " FROM alert_intake_event WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2)",
+	    "UPDATE alert SET intake_decision = NULL, intake_kind = NULL, intake_score = NULL,"
+	    " intake_reasons = NULL WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2)"
+	    " AND intake_decision IS NOT NULL",
+	};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++)
+		rc = fq_dbc_run(c, err, NULL, steps[i], "tt", incident_id, alert_id);
 	return rc;
 }
 
