@@ -532,11 +532,17 @@ static int is_self(const struct matcher *m, const struct entry *e)
 	return m->alert_id[0] && !strcmp(m->alert_id, e->alert_id);
 }
 
+/* PAIR_* bits of the categories of the new alert and another (its index). */
+static unsigned pair_rules_with(const struct matcher *m, long category_index)
+{
+	return m->idx
+	    ->compatible[(size_t)m->category_index * m->idx->ncat + (size_t)category_index];
+}
+
 /* PAIR_* bits of the categories of the new alert and e. */
 static unsigned pair_rules(const struct matcher *m, const struct entry *e)
 {
-	return m->idx
-	    ->compatible[(size_t)m->category_index * m->idx->ncat + (size_t)e->category_index];
+	return pair_rules_with(m, e->category_index);
 }
 
 /*
@@ -600,20 +606,23 @@ static void cell_entry(struct matcher *m, const struct entry *e)
 		consider_same_event(m, e, d, 0);
 }
 
+/* Newest first: the time window is left at the first record older than it. */
 static void visit_cell(void *ctx, const struct bucket *b)
 {
 	struct matcher *m = ctx;
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = m->idx->search_window_ms[m->category_index];
+	double radius = m->idx->search_radius_m[m->category_index];
 
-	for (const struct dlist *n = b->items.prev; n != &b->items; n = n->prev) {
-		const struct entry *e = container_of(n, const struct entry, cell_link);
-
-		if (e->t_ms > a->received_at_ms + window)
+	for (const struct slot *s = b->slots + b->len; s-- > b->slots + b->head;) {
+		if (s->t_ms > a->received_at_ms + window)
 			continue;
-		if (e->t_ms < a->received_at_ms - window)
+		if (s->t_ms < a->received_at_ms - window)
 			break;
-		cell_entry(m, e);
+		/* The record's own test first: most entries of a cell are not opened. */
+		if ((pair_rules_with(m, s->category_index) & PAIR_SAME_EVENT) &&
+		    maybe_within(m, s->lat, s->lon, radius))
+			cell_entry(m, s->item);
 	}
 }
 
@@ -650,14 +659,12 @@ static void scan_places(struct matcher *m)
 					   idx->event_groups[m->category_index], visit_cell, m);
 	if (!m->address_key || !(b = fq__merge_bucket_find(&idx->addresses, m->address_key)))
 		return;
-	for (const struct dlist *l = b->items.prev; l != &b->items; l = l->prev) {
-		const struct entry *e = container_of(l, const struct entry, address_link);
-
-		if (e->t_ms > a->received_at_ms + window)
+	for (const struct slot *s = b->slots + b->len; s-- > b->slots + b->head;) {
+		if (s->t_ms > a->received_at_ms + window)
 			continue;
-		if (e->t_ms < a->received_at_ms - window)
+		if (s->t_ms < a->received_at_ms - window)
 			break;
-		address_entry(m, e);
+		address_entry(m, s->item);
 	}
 }
 
@@ -953,36 +960,41 @@ static void place_add(struct matcher *m, const struct trace *tr)
 	m->place_incidents[m->nplace++] = tr->incident;
 }
 
-static int place_in_window(const struct matcher *m, const struct trace *tr)
+/* A report at t_ms is inside the repeat-place window. */
+static int place_in_window(const struct matcher *m, int64_t t_ms)
 {
 	int64_t t = m->a->received_at_ms;
 
-	return tr->t_ms <= t && tr->t_ms >= t - m->idx->cfg.repeat_place_window_s * SECOND_MS;
+	return t_ms <= t && t_ms >= t - m->idx->cfg.repeat_place_window_s * SECOND_MS;
+}
+
+/* (lat, lon) is within the repeat-place radius of the located alert. */
+static int place_near_point(const struct matcher *m, double lat, double lon)
+{
+	double radius = m->idx->cfg.repeat_place_radius_m;
+
+	return maybe_within(m, lat, lon, radius) &&
+	       fq_geo_distance_m((struct fq_geo_point){m->a->lat, m->a->lon},
+				 (struct fq_geo_point){lat, lon}) <= radius;
 }
 
 static int place_near(const struct matcher *m, const struct trace *tr)
 {
-	double radius = m->idx->cfg.repeat_place_radius_m;
-
-	return m->a->has_location && tr->has_location &&
-	       maybe_within(m, tr->lat, tr->lon, radius) &&
-	       fq_geo_distance_m((struct fq_geo_point){m->a->lat, m->a->lon},
-				 (struct fq_geo_point){tr->lat, tr->lon}) <= radius;
+	return m->a->has_location && tr->has_location && place_near_point(m, tr->lat, tr->lon);
 }
 
+/* Newest first, as visit_cell; the place grid holds located reports only. */
 static void visit_place_cell(void *ctx, const struct bucket *b)
 {
 	struct matcher *m = ctx;
 
-	for (const struct dlist *n = b->items.prev; n != &b->items; n = n->prev) {
-		const struct trace *tr = container_of(n, const struct trace, cell_link);
-
-		if (tr->t_ms > m->a->received_at_ms)
+	for (const struct slot *s = b->slots + b->len; s-- > b->slots + b->head;) {
+		if (s->t_ms > m->a->received_at_ms)
 			continue;
-		if (!place_in_window(m, tr))
+		if (!place_in_window(m, s->t_ms))
 			break;
-		if (place_near(m, tr))
-			place_add(m, tr);
+		if (place_near_point(m, s->lat, s->lon))
+			place_add(m, s->item);
 	}
 }
 
@@ -1009,15 +1021,13 @@ static void place_collect(struct matcher *m)
 		fq__merge_grid_visit(&idx->place_grid, m->a->lat, m->a->lon,
 				     idx->cfg.repeat_place_radius_m, visit_place_cell, m);
 	if (m->address_key && (b = fq__merge_bucket_find(&idx->place_addresses, m->address_key))) {
-		for (const struct dlist *l = b->items.prev; l != &b->items; l = l->prev) {
-			const struct trace *tr = container_of(l, const struct trace, address_link);
-
-			if (tr->t_ms > m->a->received_at_ms)
+		for (const struct slot *s = b->slots + b->len; s-- > b->slots + b->head;) {
+			if (s->t_ms > m->a->received_at_ms)
 				continue;
-			if (!place_in_window(m, tr))
+			if (!place_in_window(m, s->t_ms))
 				break;
-			if (!place_near(m, tr))
-				place_add(m, tr);
+			if (!place_near(m, s->item))
+				place_add(m, s->item);
 		}
 	}
 }
@@ -1030,7 +1040,7 @@ static void place_collect(struct matcher *m)
 static void place_collect_one(struct matcher *m, const struct trace *tr,
 			      const struct bucket *address)
 {
-	if (tr->t_ms > m->a->received_at_ms || !place_in_window(m, tr))
+	if (tr->t_ms > m->a->received_at_ms || !place_in_window(m, tr->t_ms))
 		return;
 	if (place_near(m, tr) || (address && tr->address == address))
 		place_add(m, tr);

@@ -166,20 +166,80 @@ static struct bucket *bucket_get(struct htable *t, uint64_t key)
 
 	if (n)
 		return container_of(n, struct bucket, node);
-	b = fq_xmalloc(sizeof(*b));
+	b = fq_xcalloc(1, sizeof(*b));
 	b->node.key = key;
-	dlist_init(&b->items);
 	ht_add(t, &b->node);
 	return b;
 }
 
 /* Free b when its last item has left. */
-static void bucket_put(struct htable *t, struct bucket *b)
+static void bucket_put(struct fq_merge_index *idx, struct htable *t, struct bucket *b)
 {
-	if (!b || !dlist_empty(&b->items))
+	if (!b || b->head != b->len)
 		return;
 	ht_del(t, &b->node);
+	idx->slot_bytes -= b->alloc * sizeof(*b->slots);
+	free(b->slots);
 	free(b);
+}
+
+void fq__merge_bucket_insert(struct fq_merge_index *idx, struct bucket *b, int64_t t_ms, double lat,
+			     double lon, void *item, long category_index)
+{
+	size_t pos;
+
+	if (b->len == b->alloc) {
+		if (b->head && b->head * 2 >= b->len) {
+			/* Half of the array is the dead front: move the rest down. */
+			memmove(b->slots, b->slots + b->head,
+				(b->len - b->head) * sizeof(*b->slots));
+			b->len -= b->head;
+			b->head = 0;
+		} else {
+			size_t alloc = b->alloc ? b->alloc * 2 : 4;
+
+			b->slots = fq_xrealloc(b->slots, alloc * sizeof(*b->slots));
+			idx->slot_bytes += (alloc - b->alloc) * sizeof(*b->slots);
+			b->alloc = alloc;
+		}
+	}
+	pos = b->len;
+	while (pos > b->head && b->slots[pos - 1].t_ms > t_ms)
+		pos--;
+	memmove(b->slots + pos + 1, b->slots + pos, (b->len - pos) * sizeof(*b->slots));
+	b->slots[pos] = (struct slot){
+	    .t_ms = t_ms, .lat = lat, .lon = lon, .item = item, .category_index = category_index};
+	b->len++;
+}
+
+void fq__merge_bucket_remove(struct bucket *b, int64_t t_ms, const void *item)
+{
+	size_t lo = b->head;
+	size_t hi = b->len;
+
+	if (b->slots[lo].item != item) {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (b->slots[mid].t_ms < t_ms)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (;; lo++) {
+			fq_assert(lo < b->len && b->slots[lo].t_ms == t_ms);
+			if (b->slots[lo].item == item)
+				break;
+		}
+	}
+	if (lo == b->head) {
+		b->head++;
+	} else {
+		memmove(b->slots + lo, b->slots + lo + 1, (b->len - lo - 1) * sizeof(*b->slots));
+		b->len--;
+	}
+	if (b->head == b->len)
+		b->head = b->len = 0;
 }
 
 const struct bucket *fq__merge_bucket_find(const struct htable *t, uint64_t key)
@@ -450,13 +510,11 @@ static struct trace *trace_new(struct fq_merge_index *idx, const struct fq_merge
 	if (tr->has_location) {
 		tr->cell = bucket_get(&idx->place_grid.cells,
 				      cell_key_of(&idx->place_grid, tr->lat, tr->lon));
-		dlist_insert_by_time(&tr->cell->items, &tr->cell_link,
-				     offsetof(struct trace, cell_link));
+		fq__merge_bucket_insert(idx, tr->cell, tr->t_ms, tr->lat, tr->lon, tr, 0);
 	}
 	if (address_key) {
 		tr->address = bucket_get(&idx->place_addresses, address_key);
-		dlist_insert_by_time(&tr->address->items, &tr->address_link,
-				     offsetof(struct trace, address_link));
+		fq__merge_bucket_insert(idx, tr->address, tr->t_ms, tr->lat, tr->lon, tr, 0);
 	}
 	idx->ntraces++;
 	return tr;
@@ -486,20 +544,17 @@ static struct entry *entry_new(struct fq_merge_index *idx, const struct fq_merge
 	ht_add(&idx->alerts, &e->node);
 	dlist_insert_by_time(&idx->active, &e->time_link, offsetof(struct entry, time_link));
 	dlist_insert_after(inc->alerts.prev, &e->incident_link);
-	dlist_init(&e->cell_link);
-	dlist_init(&e->address_link);
 	dlist_init(&e->caller_link);
 	if (e->has_location) {
 		e->cell =
 		    bucket_get(&idx->grid.cells, group_key(cell_key_of(&idx->grid, e->lat, e->lon),
 							   idx->group[category_index]));
-		dlist_insert_by_time(&e->cell->items, &e->cell_link,
-				     offsetof(struct entry, cell_link));
+		fq__merge_bucket_insert(idx, e->cell, e->t_ms, e->lat, e->lon, e, category_index);
 	}
 	if (address_key) {
 		e->address = bucket_get(&idx->addresses, address_key);
-		dlist_insert_by_time(&e->address->items, &e->address_link,
-				     offsetof(struct entry, address_link));
+		fq__merge_bucket_insert(idx, e->address, e->t_ms, e->lat, e->lon, e,
+					category_index);
 	}
 	idx->nentries++;
 	return e;
@@ -649,12 +704,12 @@ static void trace_free(struct fq_merge_index *idx, struct trace *tr)
 {
 	dlist_unlink(&tr->time_link);
 	if (tr->cell) {
-		dlist_unlink(&tr->cell_link);
-		bucket_put(&idx->place_grid.cells, tr->cell);
+		fq__merge_bucket_remove(tr->cell, tr->t_ms, tr);
+		bucket_put(idx, &idx->place_grid.cells, tr->cell);
 	}
 	if (tr->address) {
-		dlist_unlink(&tr->address_link);
-		bucket_put(&idx->place_addresses, tr->address);
+		fq__merge_bucket_remove(tr->address, tr->t_ms, tr);
+		bucket_put(idx, &idx->place_addresses, tr->address);
 	}
 	dlist_unlink(&tr->incident_link);
 	incident_put(idx, tr->incident);
@@ -669,12 +724,12 @@ static void entry_free(struct fq_merge_index *idx, struct entry *e)
 	ht_del(&idx->alerts, &e->node);
 	dlist_unlink(&e->time_link);
 	if (e->cell) {
-		dlist_unlink(&e->cell_link);
-		bucket_put(&idx->grid.cells, e->cell);
+		fq__merge_bucket_remove(e->cell, e->t_ms, e);
+		bucket_put(idx, &idx->grid.cells, e->cell);
 	}
 	if (e->address) {
-		dlist_unlink(&e->address_link);
-		bucket_put(&idx->addresses, e->address);
+		fq__merge_bucket_remove(e->address, e->t_ms, e);
+		bucket_put(idx, &idx->addresses, e->address);
 	}
 	if (e->caller)
 		dlist_unlink(&e->caller_link);
@@ -854,5 +909,6 @@ void fq__merge_stats(const struct fq_merge_index *idx, struct fq_merge_stats *ou
 			    idx->ncallers * sizeof(struct caller) + idx->ncalls * sizeof(int64_t) +
 			    (idx->grid.cells.count + idx->addresses.count +
 			     idx->place_grid.cells.count + idx->place_addresses.count) *
-				sizeof(struct bucket);
+				sizeof(struct bucket) +
+			    idx->slot_bytes;
 }

@@ -58,10 +58,31 @@ struct incident {
 	struct dlist reports; /* struct trace.incident_link */
 };
 
-/* A grid cell or an address: its alerts or reports, oldest first. */
+/*
+ * A bucket's record of one alert or report: what a scan tests before it
+ * opens the item, side by side in the bucket's array, so that a scan reads
+ * memory in order and opens only the items it keeps.
+ */
+struct slot {
+	int64_t t_ms;
+	double lat; /* the item's; 0 without coordinates (address buckets) */
+	double lon;
+	void *item;	     /* struct entry, or struct trace */
+	long category_index; /* of an entry; 0 for a trace */
+};
+
+/*
+ * A grid cell or an address: its alerts or reports in slots[head..len),
+ * oldest first. Expiry takes from the front (head moves on) and arrivals
+ * go to the back, each O(1) amortised; the dead front is reclaimed when it
+ * is half the array.
+ */
 struct bucket {
 	struct hnode node;
-	struct dlist items;
+	struct slot *slots;
+	size_t head;
+	size_t len;
+	size_t alloc;
 };
 
 /*
@@ -82,14 +103,12 @@ struct caller {
 /* An alert of the active window. */
 struct entry {
 	int64_t t_ms; /* first member: see time_at() */
-	struct dlist cell_link;
 	long category_index;
 	int has_location;
 	double lat;
 	double lon;
 	struct hnode node; /* key: hash of alert id */
 	struct dlist time_link;
-	struct dlist address_link;
 	struct dlist caller_link;
 	struct dlist incident_link;
 	struct bucket *cell;	/* NULL without coordinates */
@@ -103,19 +122,14 @@ struct entry {
 	char alert_id[FQ_MERGE_ID_MAX + 1];
 };
 
-/*
- * The compact record of a report, for repeat-place counts. What a grid
- * scan reads comes first, to share a cache line.
- */
+/* The compact record of a report, for repeat-place counts. */
 struct trace {
 	int64_t t_ms; /* first member: see time_at() */
-	struct dlist cell_link;
 	double lat;
 	double lon;
 	struct incident *incident;
 	int has_location;
 	struct dlist time_link;
-	struct dlist address_link;
 	struct dlist incident_link;
 	struct bucket *cell;
 	struct bucket *address;
@@ -182,6 +196,7 @@ struct fq_merge_index {
 	size_t ncallers;
 	size_t ncalls;
 	size_t text_bytes;
+	size_t slot_bytes; /* the buckets' arrays */
 };
 
 static inline const char *fq__merge_nonnull(const char *s)
@@ -213,6 +228,15 @@ struct incident *fq__merge_incident_find(const struct fq_merge_index *idx, const
 struct caller *fq__merge_caller_find(const struct fq_merge_index *idx, const char *phone);
 /* The bucket of key in an address map (idx->addresses or idx->place_addresses). */
 const struct bucket *fq__merge_bucket_find(const struct htable *t, uint64_t key);
+
+/*
+ * Add item's record to b in time order, after those of the same time
+ * (arrivals in time order cost O(1) amortised); idx->slot_bytes counts the
+ * array. Remove item's record, added at t_ms; it must be in b.
+ */
+void fq__merge_bucket_insert(struct fq_merge_index *idx, struct bucket *b, int64_t t_ms, double lat,
+			     double lon, void *item, long category_index);
+void fq__merge_bucket_remove(struct bucket *b, int64_t t_ms, const void *item);
 
 /* Calls of c in [from_ms, to_ms]. */
 unsigned fq__merge_calls_between(const struct caller *c, int64_t from_ms, int64_t to_ms);
