@@ -33,8 +33,9 @@
  * integer cell coordinates), a map by phone and a map by normalised
  * address (a 64-bit hash of it); the place records through a second grid,
  * of cells as large as repeat_place_radius_m, and an address map. Every
- * list is ordered by time, so a search stops at the first report outside
- * its window and expiry takes the oldest first. docs/merge.md explains the
+ * list, and every cell's or address's array of records, is ordered by
+ * time, so a search stops at the first report outside its window and
+ * expiry takes the oldest first. docs/merge.md explains the
  * definitions, the score, the defaults and the reasons' wording.
  *
  * Scores (w_* are the weights of the config, which sum to 1):
