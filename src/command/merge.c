@@ -405,6 +405,7 @@ void fq_merge_stats(struct fq_merge_index *idx, struct fq_merge_stats *out)
 /* The best evidence for one incident. */
 struct hit {
 	const struct entry *entry;
+	const struct incident *incident; /* entry's, when the hit was made */
 	enum fq_merge_kind kind;
 	double score;
 	double time_factor;
@@ -427,6 +428,13 @@ struct matcher {
 	const char *alert_id;
 	const char *phone;
 	uint64_t address_key;
+	/*
+	 * The phone and address as the index holds them (matcher_bind, under the
+	 * lock): NULL when no alert in it has them. An alert shares the new one's
+	 * phone or address exactly when it points to the same one.
+	 */
+	const struct caller *caller;
+	const struct bucket *address;
 	double metres_per_degree_lon; /* at the new alert's latitude */
 	char description[FQ_MERGE_TEXT_MAX + 1];
 	struct fq_text_sorted words; /* of description, once words_ready */
@@ -514,7 +522,7 @@ static void hit_add(struct matcher *m, const struct hit *h)
 	for (size_t i = 0; i < m->nhits; i++) {
 		struct hit *o = &m->hits[i];
 
-		if (o->entry->incident != h->entry->incident)
+		if (o->incident != h->incident)
 			continue;
 		if (hit_better(h, o))
 			*o = *h;
@@ -565,14 +573,15 @@ static void consider_same_event(struct matcher *m, const struct entry *e, double
 		return;
 	if (e->incident->closed || is_self(m, e))
 		return;
-	if (m->phone[0] && e->caller && !strcmp(m->phone, e->caller->phone))
+	if (m->caller && e->caller == m->caller)
 		return;
 
 	memset(&h, 0, sizeof(h));
 	h.entry = e;
+	h.incident = e->incident;
 	h.kind = FQ_MERGE_KIND_SAME_EVENT;
 	h.distance_m = distance_m;
-	h.same_address = m->address_key && e->address && e->address->node.key == m->address_key;
+	h.same_address = m->address && e->address == m->address;
 	h.time_factor = falloff((double)dt, (double)pair_window_ms(ca, ce));
 	h.place_factor = by_address ? 1.0 : falloff(distance_m, pair_radius_m(ca, ce));
 	h.by_address = by_address;
@@ -599,8 +608,8 @@ static void cell_entry(struct matcher *m, const struct entry *e)
 	d = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
 			      (struct fq_geo_point){e->lat, e->lon});
 	/* At the same address within same_address_max_m: scored once, by address_entry. */
-	if (m->idx->cfg.same_address_max_m > 0.0 && m->address_key && e->address &&
-	    e->address->node.key == m->address_key && d <= m->idx->cfg.same_address_max_m)
+	if (m->idx->cfg.same_address_max_m > 0.0 && m->address && e->address == m->address &&
+	    d <= m->idx->cfg.same_address_max_m)
 		return;
 	if (d <= radius)
 		consider_same_event(m, e, d, 0);
@@ -657,7 +666,7 @@ static void scan_places(struct matcher *m)
 		fq__merge_entry_grid_visit(idx, a->lat, a->lon,
 					   idx->search_radius_m[m->category_index],
 					   idx->event_groups[m->category_index], visit_cell, m);
-	if (!m->address_key || !(b = fq__merge_bucket_find(&idx->addresses, m->address_key)))
+	if (!(b = m->address))
 		return;
 	for (const struct slot *s = b->slots + b->len; s-- > b->slots + b->head;) {
 		if (s->t_ms > a->received_at_ms + window)
@@ -675,7 +684,7 @@ static void caller_place_evidence(const struct matcher *m, const struct entry *e
 	double radius = pair_radius_m(a->category, e->category);
 
 	h->distance_m = -1.0;
-	h->same_address = m->address_key && e->address && e->address->node.key == m->address_key;
+	h->same_address = m->address && e->address == m->address;
 	h->place_compared = 1;
 	if (a->has_location && e->has_location)
 		h->distance_m = fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
@@ -743,6 +752,7 @@ static void caller_entry(struct matcher *m, const struct entry *e)
 		return;
 	memset(&h, 0, sizeof(h));
 	h.entry = e;
+	h.incident = e->incident;
 	h.kind = FQ_MERGE_KIND_REPEAT_CALLER;
 	h.category_credit = a->category == e->category ? 1.0 : cfg->compatible_category_credit;
 	caller_place_evidence(m, e, &h);
@@ -777,7 +787,7 @@ static void collect(struct matcher *m)
 	const struct caller *c;
 
 	scan_places(m);
-	if (m->phone[0] && (c = fq__merge_caller_find(m->idx, m->phone)))
+	if ((c = m->caller))
 		scan_caller(m, c);
 }
 
@@ -933,7 +943,7 @@ static void caller_flags(const struct matcher *m, struct fq_merge_result *out)
 	const struct caller *c;
 	char window[SPAN_TEXT_MAX];
 
-	if (!m->phone[0] || !(c = fq__merge_caller_find(idx, m->phone)))
+	if (!(c = m->caller))
 		return;
 	out->caller_calls_window =
 	    fq__merge_calls_between(c, t - idx->cfg.repeat_caller_window_s * SECOND_MS, t);
@@ -1103,6 +1113,14 @@ static int matcher_init(struct matcher *m, const struct fq_merge_index *idx,
 	return 0;
 }
 
+/* m->caller and m->address (idx->lock held). */
+static void matcher_bind(struct matcher *m)
+{
+	m->caller = m->phone[0] ? fq__merge_caller_find(m->idx, m->phone) : NULL;
+	m->address =
+	    m->address_key ? fq__merge_bucket_find(&m->idx->addresses, m->address_key) : NULL;
+}
+
 /* From the hits to the result (idx->lock held); frees what m holds. */
 static void finish(struct matcher *m, struct fq_merge_result *out)
 {
@@ -1151,6 +1169,7 @@ int fq_merge_prematch(struct fq_merge_index *idx, const struct fq_merge_alert *a
 	pm->generation = idx->generation;
 	pm->inserts = idx->inserts;
 	pm->changes = idx->changes;
+	matcher_bind(&m);
 	collect(&m);
 	place_collect(&m);
 	pthread_rwlock_unlock(&idx->lock);
@@ -1203,12 +1222,9 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 		memset(&pm->words, 0, sizeof(pm->words));
 	}
 	pthread_rwlock_rdlock(&idx->lock);
+	matcher_bind(&m);
 	if (prematch_holds(idx, pm)) {
 		/* Its alerts are all still there, as they were: only the newer ones to see. */
-		const struct bucket *address =
-		    m.address_key ? fq__merge_bucket_find(&idx->addresses, m.address_key) : NULL;
-		const struct caller *caller =
-		    m.phone[0] ? fq__merge_caller_find(idx, m.phone) : NULL;
 		const struct bucket *place_address =
 		    m.address_key ? fq__merge_bucket_find(&idx->place_addresses, m.address_key)
 				  : NULL;
@@ -1224,7 +1240,7 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 		for (uint64_t n = pm->inserts; n < idx->inserts; n++) {
 			const struct entry *e = idx->recent[n % FQ_MERGE_RECENT_MAX];
 
-			collect_one(&m, e, address, caller);
+			collect_one(&m, e, m.address, m.caller);
 			place_collect_one(&m, e->trace, place_address);
 		}
 		if (reused)
