@@ -777,18 +777,50 @@ fail:
 
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s)
 {
-	struct fq_merge_alert m;
-	struct fq_err err = FQ_ERR_INIT;
+	fq_alert_indexed_many(&in, &s, 1);
+}
 
-	fill_merge_alert(&m, s->alert_id, s->incident_id, in->received_at, in->phone.number,
-			 in->has_location, in->lat, in->lon, in->address_norm, in->category,
-			 in->description_norm, 0);
-	m.address_key = in->address_key;
-	m.has_address_key = in->has_address_key;
+void fq_alert_indexed_many(const struct fq_alert_in *const *in,
+			   const struct fq_alert_stored *const *s, size_t n)
+{
+	struct fq_merge_alert *m;
+	struct fq_err *err;
+	int *rc;
+
+	if (!n)
+		return;
+	m = fq_xcalloc(n, sizeof(*m));
+	err = fq_xcalloc(n, sizeof(*err));
+	rc = fq_xcalloc(n, sizeof(*rc));
+	for (size_t i = 0; i < n; i++) {
+		merge_alert_of(&m[i], in[i]);
+		m[i].alert_id = s[i]->alert_id;
+		m[i].incident_id = s[i]->incident_id;
+	}
 	swap_read();
-	if (fq_merge_insert(engine.idx, &m, &err) != 0)
-		fq_warn("merge index: alert %s not indexed: %s", s->alert_id, err.message);
+	fq_merge_insert_many(engine.idx, m, n, rc, err);
 	pthread_rwlock_unlock(&engine.swap);
+	for (size_t i = 0; i < n; i++) {
+		if (rc[i])
+			fq_warn("merge index: alert %s not indexed: %s", s[i]->alert_id,
+				err[i].message);
+	}
+	free(m);
+	free(err);
+	free(rc);
+}
+
+int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *other)
+{
+	struct fq_merge_alert a, b;
+	int seen;
+
+	merge_alert_of(&a, in);
+	merge_alert_of(&b, other);
+	swap_read();
+	seen = engine.idx ? fq_merge_may_see(engine.idx, &a, &b) : 1;
+	pthread_rwlock_unlock(&engine.swap);
+	return seen;
 }
 
 void fq_alert_incident_state(const char *incident_id, int closed)

@@ -9,7 +9,9 @@
  * makes "match, decide, store, index" one step, so two callers reporting
  * one event at the same moment see each other. POST /api/v1/alerts runs
  * these steps for many alerts in one transaction through the group
- * committer of command/intake.h; the CSV import runs them in its batches.
+ * committer of command/intake.h, which indexes a stored alert only once a
+ * later alert of the group could see it (fq_alert_may_see) or the group has
+ * committed; the CSV import runs them in its batches.
  *
  * fq_alert_engine_start() builds the merge index from the store (alerts of
  * the last 90 days, in time order) and must run before the server takes
@@ -158,6 +160,15 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 
 /* After commit: add the stored alert to the merge index. */
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s);
+/* fq_alert_indexed of n stored alerts in order, under one hold of the index's lock. */
+void fq_alert_indexed_many(const struct fq_alert_in *const *in,
+			   const struct fq_alert_stored *const *s, size_t n);
+/*
+ * Whether matching in could find anything of the stored alert of other once
+ * it is indexed (fq_merge_may_see): when not, other may be indexed after
+ * in is matched.
+ */
+int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *other);
 
 /* Tell the index that an incident closed or reopened. */
 void fq_alert_incident_state(const char *incident_id, int closed);

@@ -74,12 +74,12 @@ static int64_t phase_ns[4];
 static uint64_t prematched;    /* alerts matched from their prematch; the committer's */
 static uint64_t second_passes; /* groups run again in savepoints; the committer's */
 
-/* one_alert's answers besides "indexed" (1) and "not indexed" (0). */
+/* one_alert's answers besides "stored" (1) and "not stored" (0). */
 #define ALERT_DIRTY (-1)
 
 /*
- * One alert inside the open transaction. 1 when it went into the index, 0 when not (a replay,
- * or a failure that wrote nothing).
+ * One alert inside the open transaction. 1 when it was stored (for the index: see
+ * index_pending), 0 when not (a replay, or a failure that wrote nothing).
  *
  * Careful (savepoint non-zero): in a savepoint of its own, rolled back when it fails. Otherwise
  * (the first pass of every group) without one, since a savepoint costs more than a tenth of an
@@ -128,11 +128,8 @@ static int one_alert(struct fq_dbc *c, struct fq_intake_item *it, int savepoint)
 		rc = it->audit(c, &it->stored, it->audit_arg, it->err);
 	if (!rc && savepoint)
 		rc = fq_dbc_savepoint_release(c, SAVEPOINT, it->err);
-	if (!rc) {
-		/* Provisional until the COMMIT: later alerts of the group may merge into it. */
-		fq_alert_indexed(it->in, &it->stored);
+	if (!rc)
 		return 1;
-	}
 	json_decref(it->incident);
 	it->incident = NULL;
 failed:
@@ -204,6 +201,41 @@ static int rebuild_index(struct fq_dbc **c, int *deferred, struct fq_err *err)
 	return 0;
 }
 
+/*
+ * Alerts of the group stored but not yet in the merge index. Each index insert takes the
+ * index's lock for writing, and waits for the request threads' prematches reading it (a
+ * reader the scheduler has put aside holds it for hundreds of microseconds): one wait per
+ * alert was a sixth of the committer's time. So a stored alert waits here until a later
+ * alert of the group could see it (fq_alert_may_see: same phone, same address, or within
+ * reach) and must be matched against it, or the group ends; then all go in under one hold,
+ * in order. Indexed before the COMMIT, an alert is provisional: a rollback rebuilds the index
+ * (commit_group's indexed).
+ */
+struct pending {
+	const struct fq_alert_in *in[FQ_INTAKE_GROUP_MAX];
+	const struct fq_alert_stored *stored[FQ_INTAKE_GROUP_MAX];
+	unsigned n;
+};
+
+static unsigned index_pending(struct pending *p)
+{
+	unsigned n = p->n;
+
+	fq_alert_indexed_many(p->in, p->stored, n);
+	p->n = 0;
+	return n;
+}
+
+/* Index the pending alerts first when it may see one of them. */
+static unsigned index_pending_seen_by(struct pending *p, const struct fq_intake_item *it)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		if (fq_alert_may_see(it->in, p->in[i]))
+			return index_pending(p);
+	}
+	return 0;
+}
+
 /* Returns 0 when the group's transaction committed (its alerts may still have failed one by one).
  */
 static int commit_group(struct fq_intake_item **items, unsigned n)
@@ -211,8 +243,11 @@ static int commit_group(struct fq_intake_item **items, unsigned n)
 	int64_t t0 = mono_ns(), t1, t2;
 	struct fq_err gerr = FQ_ERR_INIT;
 	struct fq_dbc *c = NULL;
+	struct pending pending;
 	unsigned indexed = 0;
 	int rc = 0, deferred = 0, careful = 0;
+
+	pending.n = 0;
 
 	fq_alert_lock();
 	if (q.sync_broken) /* read under the alert lock: set by the syncer, see sync_main */
@@ -234,7 +269,10 @@ again:
 	}
 	fq_number_batch_begin(c); /* the group's numbers counted in memory, written once */
 	for (unsigned i = 0; i < n; i++) {
-		int done = one_alert(c, items[i], careful);
+		int done;
+
+		indexed += index_pending_seen_by(&pending, items[i]);
+		done = one_alert(c, items[i], careful);
 
 		if (done == ALERT_DIRTY) {
 			/*
@@ -243,6 +281,7 @@ again:
 			 */
 			fq_dbc_rollback(c);
 			fq_number_batch_end();
+			pending.n = 0; /* rolled back before they were indexed */
 			for (unsigned k = 0; k < n; k++)
 				reset_item(items[k]);
 			if (indexed && (rc = rebuild_index(&c, &deferred, &gerr))) {
@@ -257,7 +296,10 @@ again:
 			t0 = mono_ns();
 			goto again;
 		}
-		indexed += (unsigned)done;
+		if (done == 1) {
+			pending.in[pending.n] = items[i]->in;
+			pending.stored[pending.n++] = &items[i]->stored;
+		}
 		if (!fq_dbc_in_transaction(c)) {
 			/* The backend aborted the whole transaction (I/O error, full disk). */
 			fq_err_set(&gerr, FQ_EDB, "storage_error", NULL, "数据库错误");
@@ -280,6 +322,9 @@ again:
 		fail_group(items, n, rc, &gerr);
 		if (indexed)
 			(void)rebuild_index(&c, &deferred, &ignored);
+	} else {
+		/* Committed: the rest of the group into the index, before the alert lock goes. */
+		index_pending(&pending);
 	}
 	/*
 	 * The group's alerts are durable here (or all failed). A live-event publisher

@@ -274,32 +274,76 @@ static int alert_check(const struct fq_merge_alert *a, int inserting, long *cate
 
 /* ---- insert, move, close, expire ---- */
 
-int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a, struct fq_err *err)
+/* fq_merge_insert once checked, idx->lock held for writing. */
+static int insert_locked(struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			 long category_index, struct fq_err *err)
 {
 	const char *phone = fq__merge_nonnull(a->phone);
+
+	if (fq__merge_entry_find(idx, a->alert_id))
+		return fq_err_set(err, FQ_ECONFLICT, "merge_duplicate", "alert_id",
+				  "警情 %s 已在合并索引中", a->alert_id);
+	if (idx->nentries >= idx->cfg.max_active_alerts ||
+	    idx->ntraces >= idx->cfg.max_history_reports ||
+	    (*phone && idx->ncalls >= idx->cfg.max_history_reports))
+		return fq_err_set(err, FQ_ETOOBIG, "merge_full", NULL, "合并索引已满");
+	fq__merge_add(idx, a, category_index);
+	return 0;
+}
+
+int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a, struct fq_err *err)
+{
 	long category_index;
 	int rc;
 
 	rc = alert_check(a, 1, &category_index, err);
 	if (rc)
 		return rc;
-
 	pthread_rwlock_wrlock(&idx->lock);
-	if (fq__merge_entry_find(idx, a->alert_id)) {
-		rc = fq_err_set(err, FQ_ECONFLICT, "merge_duplicate", "alert_id",
-				"警情 %s 已在合并索引中", a->alert_id);
-		goto out_unlock;
-	}
-	if (idx->nentries >= idx->cfg.max_active_alerts ||
-	    idx->ntraces >= idx->cfg.max_history_reports ||
-	    (*phone && idx->ncalls >= idx->cfg.max_history_reports)) {
-		rc = fq_err_set(err, FQ_ETOOBIG, "merge_full", NULL, "合并索引已满");
-		goto out_unlock;
-	}
-	fq__merge_add(idx, a, category_index);
-out_unlock:
+	rc = insert_locked(idx, a, category_index, err);
 	pthread_rwlock_unlock(&idx->lock);
 	return rc;
+}
+
+void fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert *a, size_t n,
+			  int *rc, struct fq_err *err)
+{
+	pthread_rwlock_wrlock(&idx->lock);
+	for (size_t i = 0; i < n; i++) {
+		long category_index;
+
+		rc[i] = alert_check(&a[i], 1, &category_index, &err[i]);
+		if (!rc[i])
+			rc[i] = insert_locked(idx, &a[i], category_index, &err[i]);
+	}
+	pthread_rwlock_unlock(&idx->lock);
+}
+
+int fq_merge_may_see(const struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		     const struct fq_merge_alert *b)
+{
+	struct fq_err ignored = FQ_ERR_INIT;
+	const char *phone = fq__merge_nonnull(a->phone);
+	uint64_t ka, kb;
+	long category_index;
+	double reach;
+
+	if (alert_check(a, 0, &category_index, &ignored))
+		return 1;
+	/* The caller scan: any distance, any time. */
+	if (*phone && !strcmp(phone, fq__merge_nonnull(b->phone)))
+		return 1;
+	/* The address scans: any distance. */
+	ka = a->has_address_key ? a->address_key : fq__merge_address_key(a->address);
+	kb = b->has_address_key ? b->address_key : fq__merge_address_key(b->address);
+	if (ka && ka == kb)
+		return 1;
+	/* The grids: nothing beyond these radii is taken (the margin is to spare). */
+	if (!a->has_location || !b->has_location)
+		return 0;
+	reach = fmax(idx->search_radius_m[category_index], idx->cfg.repeat_place_radius_m);
+	return fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
+				 (struct fq_geo_point){b->lat, b->lon}) <= reach * PREFILTER_MARGIN;
 }
 
 int fq_merge_move(struct fq_merge_index *idx, const char *alert_id, const char *incident_id,

@@ -348,6 +348,23 @@ void fq_merge_prematch_release(struct fq_merge_prematch *pm);
  */
 int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a,
 		    struct fq_err *err) FQ_WUR;
+/*
+ * fq_merge_insert of a[0..n) in order, under one hold of the index's lock;
+ * rc[i] and err[i] are a[i]'s answer.
+ */
+void fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert *a, size_t n,
+			  int *rc, struct fq_err *err);
+/*
+ * Whether a match of a could find anything of b once b is inserted: a
+ * candidate, a report at its place or a call. 0 only when they share no
+ * phone and no address key and are not both located within reach of each
+ * other (a's longest same-event radius, or the repeat-place radius); so a
+ * match of a over an index without b gives what it gives with b, and an
+ * inserter may hold b back past a's match (the intake does, to take the
+ * index's lock once for several alerts). 1 for an alert not valid to match.
+ */
+int fq_merge_may_see(const struct fq_merge_index *idx, const struct fq_merge_alert *a,
+		     const struct fq_merge_alert *b);
 
 /*
  * Move an alert to another incident (an operator's split or correction);

@@ -10,6 +10,7 @@
  */
 #include "unit/fq_test.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -68,6 +69,8 @@ struct sub {
 	char phone[32];
 	double lat, lon;
 	const char *category;
+	const char *address; /* NULL: none */
+	int no_location;
 	char description[64];
 	const char *incident_id; /* NULL: the engine decides */
 	const char *key;
@@ -105,9 +108,14 @@ static void *submit_main(void *arg)
 	json_t *body;
 
 	fq_pool_init(&pool);
-	body = json_pack("{s:s, s:s, s:s, s:{s:f, s:f}, s:s, s:s}", "received_at", "", "source",
-			 "phone_110", "caller_phone", sb->phone, "location", "lat", sb->lat, "lon",
-			 sb->lon, "category", sb->category, "description", sb->description);
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "received_at", "", "source", "phone_110",
+			 "caller_phone", sb->phone, "category", sb->category, "description",
+			 sb->description);
+	if (!sb->no_location)
+		json_object_set_new(body, "location",
+				    json_pack("{s:f, s:f}", "lat", sb->lat, "lon", sb->lon));
+	if (sb->address)
+		json_object_set_new(body, "address", json_string(sb->address));
 	{
 		char at[FQ_RFC3339_MAX];
 		fq_time_format_cst(sb->at, at);
@@ -679,6 +687,207 @@ static void test_group_of_one(void **state)
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 4);
 }
 
+/*
+ * A stored alert goes into the merge index when a later alert of its group could see it, else
+ * at the group's end (intake.c, index_pending): each later alert below sees its own earlier
+ * one, by phone, by address alone or by distance alone, and one far away sees none; after the
+ * group, an alert finds the last of them.
+ */
+static void test_group_indexes_what_later_alerts_see(void **state)
+{
+	struct fixture *f = *state;
+	struct sub blocker, g[9], after;
+
+	(void)f;
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	g[0].address = "枫溪镇解放路8号";
+	/* Another caller, no coordinates, the same address: one event by the address. */
+	sub_init(&g[1], 2, "13822223333", 0, 0, "public_order.fight");
+	g[1].no_location = 1;
+	g[1].address = "枫溪镇解放路8号";
+	/* Another caller, no address, 100 m away: one event by the distance. */
+	sub_init(&g[2], 3, "13833334444", 29.7509, 120.25, "public_order.fight");
+	/* The first caller again, 10 km away, another matter: a repeat caller. */
+	sub_init(&g[3], 4, "13811112222", 29.66, 120.25, "dispute.neighbour");
+	/* Nobody's, far from all. */
+	sub_init(&g[4], 5, "13844445555", 29.70, 120.35, "fire.fire");
+	/* Tip-offs (no same-event radius) 33 m apart: within the repeat-place radius. */
+	sub_init(&g[5], 6, "13866660001", 29.78, 120.18, "report.clue");
+	sub_init(&g[6], 7, "13866660002", 29.7803, 120.18, "report.clue");
+	/* Fights 250 m apart: beyond half the 300 m radius, within it. */
+	sub_init(&g[7], 8, "13866660003", 29.69, 120.30, "public_order.fight");
+	sub_init(&g[8], 9, "13866660004", 29.69225, 120.30, "public_order.fight");
+	queue_group(&blocker, g, 9);
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < 9; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, 0);
+	}
+	assert_int_equal(g[0].item.stored.new_incident, 1);
+	assert_string_equal(g[1].item.stored.decision, "merged");
+	assert_string_equal(g[1].item.stored.incident_id, g[0].item.stored.incident_id);
+	assert_string_equal(g[2].item.stored.decision, "merged");
+	assert_string_equal(g[2].item.stored.incident_id, g[0].item.stored.incident_id);
+	assert_true(g[3].item.match.repeat_caller);
+	assert_int_equal(g[3].item.match.caller_calls_7d, 1);
+	assert_int_equal(g[4].item.stored.new_incident, 1);
+	assert_int_equal(g[4].item.match.candidate_count, 0);
+	assert_int_equal(g[6].item.match.candidate_count, 0);
+	assert_int_equal(g[6].item.match.place_reports, 1);
+	assert_int_equal(g[8].item.match.candidate_count, 1);
+	assert_string_equal(g[8].item.match.candidates[0].incident_id,
+			    g[7].item.stored.incident_id);
+
+	/* After the group, the last of it is in the index. */
+	sub_init(&after, 6, "13855556666", 29.7001, 120.35, "fire.fire");
+	start(&after);
+	finish(&after);
+	assert_int_equal(after.rc, 0);
+	assert_string_equal(after.item.stored.decision, "merged");
+	assert_string_equal(after.item.stored.incident_id, g[4].item.stored.incident_id);
+}
+
+/* ---- a group against one alert at a time ---- */
+
+#define SAME_N 64
+
+static uint64_t same_rand(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x >> 33;
+}
+
+/* Dense alerts: few phones, few addresses, three places, some without coordinates. */
+static void same_make(struct sub *subs, int n, int64_t t0)
+{
+	static const char *const phones[] = {"13811110001", "13811110002", "13811110003",
+					     "13811110004", "13811110005", "13811110006"};
+	static const char *const addresses[] = {"枫溪镇解放路8号", "枫溪镇人民路12号",
+						"枫溪镇文化街3号", "枫溪镇建设路40号"};
+	/* Two without a same-event radius: only the repeat-place radius reaches them. */
+	static const char *const categories[] = {
+	    "public_order.fight", "public_order.noise", "criminal.theft", "traffic.accident",
+	    "fire.fire",	  "criminal.fraud",	"report.clue"};
+	static const double places[][2] = {
+	    {29.750, 120.250}, {29.7525, 120.2530}, {29.760, 120.240}};
+	uint64_t x = 20261124;
+
+	for (int i = 0; i < n; i++) {
+		struct sub *sb = &subs[i];
+		uint64_t r = same_rand(&x);
+
+		sub_init(sb, i + 1, phones[r % 6], 0, 0, categories[(r >> 3) % 7]);
+		if ((r >> 6) % 8 == 0) {
+			sb->no_location = 1;
+		} else if ((r >> 9) % 6 == 0) {
+			sb->lat = 29.66 + (double)((r >> 12) % 1000) * 0.00015;
+			sb->lon = 120.16 + (double)((r >> 22) % 1000) * 0.00018;
+		} else {
+			const double *p = places[(r >> 12) % 3];
+
+			/* Up to about 330 m off, around the radii of most categories. */
+			sb->lat = p[0] + ((double)((r >> 14) % 61) - 30.0) * 0.0001;
+			sb->lon = p[1] + ((double)((r >> 20) % 61) - 30.0) * 0.0001;
+		}
+		if ((r >> 24) % 5 || sb->no_location)
+			sb->address = addresses[(r >> 27) % 4];
+		sb->at = t0 + i * 20 * 1000;
+	}
+}
+
+/* The first alert of i's incident among subs[0..i]. */
+static int same_first_of(const struct sub *subs, int i)
+{
+	for (int j = 0; j <= i; j++) {
+		if (!strcmp(subs[j].item.stored.incident_id, subs[i].item.stored.incident_id))
+			return j;
+	}
+	return -1;
+}
+
+/*
+ * One group of SAME_N dense alerts (the pending ones indexed only when a later one may see
+ * them) decides as a second store taking the same alerts one per group, each indexed before
+ * the next is matched: the same decisions, kinds, candidates, scores, flags and incidents.
+ */
+static void test_group_decides_as_one_at_a_time(void **state)
+{
+	struct fixture *f = *state;
+	static struct sub blocker, g[SAME_N], ref_blocker, ref[SAME_N];
+	struct fq_intake_options one = {.max_group = 1};
+	struct fq_intake_options io = {0};
+	struct fq_err err = FQ_ERR_INIT;
+	struct fq_test_store *s2;
+	int64_t t0 = fq_now_ms() - 30 * 60 * 1000;
+
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	same_make(g, SAME_N, t0);
+	ref_blocker = blocker;
+	memcpy(ref, g, sizeof(ref));
+	queue_group(&blocker, g, SAME_N);
+	fq_alert_unlock();
+	finish(&blocker);
+	for (int i = 0; i < SAME_N; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, 0);
+	}
+
+	/* The reference: another store, one alert per group. */
+	fq_intake_stop();
+	fq_alert_engine_stop();
+	s2 = fq_test_store_new("intake_commit_ref");
+	assert_non_null(s2);
+	fq_test_begin(s2->c);
+	fq_test_unit(s2->c, "339900", "市局", "city", NULL);
+	fq_test_unit(s2->c, "339902", "县局", "branch", "339900");
+	fq_test_unit(s2->c, STATION, "枫溪派出所", "station", "339902");
+	fq_test_commit(s2->c);
+	assert_int_equal(fq_alert_engine_start(s2->db, &err), 0);
+	assert_int_equal(fq_intake_start(s2->db, &one, &err), 0);
+	submit_main(&ref_blocker);
+	assert_int_equal(ref_blocker.rc, 0);
+	for (int i = 0; i < SAME_N; i++) {
+		submit_main(&ref[i]);
+		assert_int_equal(ref[i].rc, 0);
+	}
+	fq_intake_stop();
+	fq_alert_engine_stop();
+	fq_test_store_free(s2);
+	assert_int_equal(fq_alert_engine_start(f->s->db, &err), 0);
+	assert_int_equal(fq_intake_start(f->s->db, &io, &err), 0);
+
+	for (int i = 0; i < SAME_N; i++) {
+		const struct fq_merge_result *a = &g[i].item.match, *b = &ref[i].item.match;
+
+		assert_string_equal(g[i].item.stored.decision, ref[i].item.stored.decision);
+		assert_int_equal(a->kind, b->kind);
+		assert_int_equal(a->candidate_count, b->candidate_count);
+		for (unsigned k = 0; k < a->candidate_count; k++)
+			assert_true(fabs(a->candidates[k].score - b->candidates[k].score) < 1e-12);
+		assert_int_equal(a->repeat_caller, b->repeat_caller);
+		assert_int_equal(a->caller_calls_7d, b->caller_calls_7d);
+		assert_int_equal(a->repeat_place, b->repeat_place);
+		assert_int_equal(a->place_reports, b->place_reports);
+		assert_int_equal(a->place_occasions, b->place_occasions);
+		assert_int_equal(same_first_of(g, i), same_first_of(ref, i));
+	}
+	/* Dense enough to mean something: merges, several incidents, repeat places. */
+	{
+		int merged = 0, firsts = 0, places = 0;
+
+		for (int i = 0; i < SAME_N; i++) {
+			merged += !strcmp(g[i].item.stored.decision, "merged");
+			firsts += same_first_of(g, i) == i;
+			places += g[i].item.match.repeat_place;
+		}
+		assert_true(merged >= 10);
+		assert_true(firsts >= 10);
+		assert_true(places >= 10);
+	}
+}
+
 static void test_bad_group_size(void **state)
 {
 	struct fq_intake_options io = {.max_group = FQ_INTAKE_GROUP_MAX + 1};
@@ -694,6 +903,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_many_threads_each_alert_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_in_order_with_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_indexes_what_later_alerts_see, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_group_decides_as_one_at_a_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clean_failure_in_one_pass, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failure_stays_in_its_savepoint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idempotency_inside_a_group, setup, teardown),

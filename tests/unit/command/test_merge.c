@@ -1507,6 +1507,46 @@ static void test_prematch_stale(void **state)
 	fq_merge_prematch_release(&pm);
 }
 
+/* fq_merge_may_see: a phone or an address in common, or within reach; else nothing to see. */
+static void test_may_see(void **state)
+{
+	struct fq_merge_index *idx = *state;
+	struct fq_geo_point near = at(90, 280), past = at(90, 320), close = at(0, 40);
+	struct fq_merge_alert a =
+	    alert("", "", T0, "13800000001", &p0, "public_order.fight", FIGHT_1);
+	struct fq_merge_alert b = alert("b", "i1", T0, "13800000002", &near, "criminal.theft", "");
+
+	/* Within the 300 m of a fight (its longest same-event radius). */
+	assert_true(fq_merge_may_see(idx, &a, &b));
+	b.lat = past.lat;
+	b.lon = past.lon;
+	assert_false(fq_merge_may_see(idx, &a, &b));
+	/* The same phone, or the same address, at any distance. */
+	b.phone = "13800000001";
+	assert_true(fq_merge_may_see(idx, &a, &b));
+	b.phone = "13800000002";
+	a.address = ADDRESS;
+	b.address = "枫桥镇和平路12号附近";
+	assert_true(fq_merge_may_see(idx, &a, &b));
+	b.address = "诸暨市枫桥镇和平路14号";
+	assert_false(fq_merge_may_see(idx, &a, &b));
+	/* Without coordinates on either side, only phone and address count. */
+	b.has_location = 0;
+	b.lat = p0.lat;
+	b.lon = p0.lon;
+	assert_false(fq_merge_may_see(idx, &a, &b));
+	/* A tip-off has no same-event radius: the repeat-place radius (50 m) still reaches. */
+	a = alert("", "", T0, "13800000001", &p0, "report.clue", "");
+	b = alert("b", "i1", T0, "13800000002", &close, "report.clue", "");
+	assert_true(fq_merge_may_see(idx, &a, &b));
+	b.lat = near.lat;
+	b.lon = near.lon;
+	assert_false(fq_merge_may_see(idx, &a, &b));
+	/* An alert not valid to match sees everything. */
+	a.category = NULL;
+	assert_true(fq_merge_may_see(idx, &a, &b));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1544,6 +1584,7 @@ int main(void)
 	    T(test_threads),
 	    T(test_prematch),
 	    T(test_prematch_stale),
+	    T(test_may_see),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
