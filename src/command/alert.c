@@ -777,18 +777,18 @@ fail:
 
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s)
 {
-	fq_alert_indexed_many(&in, &s, 1);
+	(void)fq_alert_indexed_many(&in, &s, 1, 0);
 }
 
-void fq_alert_indexed_many(const struct fq_alert_in *const *in,
-			   const struct fq_alert_stored *const *s, size_t n)
+int fq_alert_indexed_many(const struct fq_alert_in *const *in,
+			  const struct fq_alert_stored *const *s, size_t n, int try_only)
 {
 	struct fq_merge_alert *m;
 	struct fq_err *err;
-	int *rc;
+	int *rc, busy;
 
 	if (!n)
-		return;
+		return 0;
 	m = fq_xcalloc(n, sizeof(*m));
 	err = fq_xcalloc(n, sizeof(*err));
 	rc = fq_xcalloc(n, sizeof(*rc));
@@ -798,9 +798,9 @@ void fq_alert_indexed_many(const struct fq_alert_in *const *in,
 		m[i].incident_id = s[i]->incident_id;
 	}
 	swap_read();
-	fq_merge_insert_many(engine.idx, m, n, rc, err);
+	busy = fq_merge_insert_many(engine.idx, m, n, try_only, rc, err);
 	pthread_rwlock_unlock(&engine.swap);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !busy; i++) {
 		if (rc[i])
 			fq_warn("merge index: alert %s not indexed: %s", s[i]->alert_id,
 				err[i].message);
@@ -808,6 +808,7 @@ void fq_alert_indexed_many(const struct fq_alert_in *const *in,
 	free(m);
 	free(err);
 	free(rc);
+	return busy;
 }
 
 int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *other)

@@ -160,9 +160,13 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 
 /* After commit: add the stored alert to the merge index. */
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s);
-/* fq_alert_indexed of n stored alerts in order, under one hold of the index's lock. */
-void fq_alert_indexed_many(const struct fq_alert_in *const *in,
-			   const struct fq_alert_stored *const *s, size_t n);
+/*
+ * fq_alert_indexed of n stored alerts in order, under one hold of the index's
+ * lock. Returns 0; with try_only, FQ_EUNAVAIL instead of waiting for the lock
+ * (none indexed then).
+ */
+int fq_alert_indexed_many(const struct fq_alert_in *const *in,
+			  const struct fq_alert_stored *const *s, size_t n, int try_only);
 /*
  * Whether matching in could find anything of the stored alert of other once
  * it is indexed (fq_merge_may_see): when not, other may be indexed after

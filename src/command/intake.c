@@ -217,11 +217,13 @@ struct pending {
 	unsigned n;
 };
 
-static unsigned index_pending(struct pending *p)
+/* Index the pending alerts; with try_only, only when the lock is free at once. */
+static unsigned index_pending(struct pending *p, int try_only)
 {
 	unsigned n = p->n;
 
-	fq_alert_indexed_many(p->in, p->stored, n);
+	if (fq_alert_indexed_many(p->in, p->stored, n, try_only))
+		return 0;
 	p->n = 0;
 	return n;
 }
@@ -231,7 +233,7 @@ static unsigned index_pending_seen_by(struct pending *p, const struct fq_intake_
 {
 	for (unsigned i = 0; i < p->n; i++) {
 		if (fq_alert_may_see(it->in, p->in[i]))
-			return index_pending(p);
+			return index_pending(p, 0);
 	}
 	return 0;
 }
@@ -309,12 +311,18 @@ again:
 		}
 	}
 	t2 = mono_ns();
-	if (!rc && (rc = fq_number_batch_flush(&gerr)))
+	if (!rc && (rc = fq_number_batch_flush(&gerr))) {
 		fq_dbc_rollback(c);
-	else if (!rc)
+	} else if (!rc) {
+		/*
+		 * The rest of the group into the index now if its lock is free, else after the
+		 * COMMIT, by when the prematches reading it will have moved on.
+		 */
+		indexed += index_pending(&pending, 1);
 		rc = fq_dbc_commit(c, &gerr); /* rolls back when it fails */
-	else
+	} else {
 		fq_dbc_rollback(c);
+	}
 	fq_number_batch_end();
 	if (rc) {
 		struct fq_err ignored = FQ_ERR_INIT; /* the group has its error already */
@@ -324,7 +332,7 @@ again:
 			(void)rebuild_index(&c, &deferred, &ignored);
 	} else {
 		/* Committed: the rest of the group into the index, before the alert lock goes. */
-		index_pending(&pending);
+		index_pending(&pending, 0);
 	}
 	/*
 	 * The group's alerts are durable here (or all failed). A live-event publisher

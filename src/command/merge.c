@@ -305,10 +305,13 @@ int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a, 
 	return rc;
 }
 
-void fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert *a, size_t n,
-			  int *rc, struct fq_err *err)
+int fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert *a, size_t n,
+			 int try_only, int *rc, struct fq_err *err)
 {
-	pthread_rwlock_wrlock(&idx->lock);
+	if (!try_only)
+		pthread_rwlock_wrlock(&idx->lock);
+	else if (pthread_rwlock_trywrlock(&idx->lock))
+		return FQ_EUNAVAIL;
 	for (size_t i = 0; i < n; i++) {
 		long category_index;
 
@@ -317,6 +320,7 @@ void fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_aler
 			rc[i] = insert_locked(idx, &a[i], category_index, &err[i]);
 	}
 	pthread_rwlock_unlock(&idx->lock);
+	return 0;
 }
 
 int fq_merge_may_see(const struct fq_merge_index *idx, const struct fq_merge_alert *a,

@@ -350,10 +350,11 @@ int fq_merge_insert(struct fq_merge_index *idx, const struct fq_merge_alert *a,
 		    struct fq_err *err) FQ_WUR;
 /*
  * fq_merge_insert of a[0..n) in order, under one hold of the index's lock;
- * rc[i] and err[i] are a[i]'s answer.
+ * rc[i] and err[i] are a[i]'s answer. Returns 0; with try_only, FQ_EUNAVAIL
+ * instead of waiting when the lock is held (nothing inserted then).
  */
-void fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert *a, size_t n,
-			  int *rc, struct fq_err *err);
+int fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert *a, size_t n,
+			 int try_only, int *rc, struct fq_err *err);
 /*
  * Whether a match of a could find anything of b once b is inserted: a
  * candidate, a report at its place or a call. 0 only when they share no

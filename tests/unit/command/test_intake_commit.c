@@ -518,7 +518,10 @@ static void test_failed_commit_fails_the_group(void **state)
 	}
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident", NULL), 1);
-	/* g[0] was indexed inside the failed group; the index was rebuilt without it. */
+	/*
+	 * g[0] went into the index before the failed COMMIT (the index's lock was free, see
+	 * index_pending); the index was rebuilt without it.
+	 */
 	sub_init(&again, 4, "13811112222", 29.7501, 120.2501, "public_order.fight");
 	submit_main(&again);
 	assert_int_equal(again.rc, 0);
