@@ -811,16 +811,22 @@ int fq_alert_indexed_many(const struct fq_alert_in *const *in,
 	return busy;
 }
 
-int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *other)
+int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *const *others,
+		     size_t n)
 {
-	struct fq_merge_alert a, b;
+	struct fq_merge_alert a, *b;
 	int seen;
 
+	if (!n)
+		return 0;
+	b = fq_xcalloc(n, sizeof(*b));
 	merge_alert_of(&a, in);
-	merge_alert_of(&b, other);
+	for (size_t i = 0; i < n; i++)
+		merge_alert_of(&b[i], others[i]);
 	swap_read();
-	seen = engine.idx ? fq_merge_may_see(engine.idx, &a, &b) : 1;
+	seen = engine.idx ? fq_merge_may_see_any(engine.idx, &a, b, n) : 1;
 	pthread_rwlock_unlock(&engine.swap);
+	free(b);
 	return seen;
 }
 

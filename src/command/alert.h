@@ -168,11 +168,12 @@ void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored
 int fq_alert_indexed_many(const struct fq_alert_in *const *in,
 			  const struct fq_alert_stored *const *s, size_t n, int try_only);
 /*
- * Whether matching in could find anything of the stored alert of other once
- * it is indexed (fq_merge_may_see): when not, other may be indexed after
- * in is matched.
+ * Whether matching in could find anything of the stored alerts of others
+ * once they are indexed (fq_merge_may_see): when not, they may be indexed
+ * after in is matched.
  */
-int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *other);
+int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *const *others,
+		     size_t n);
 
 /* Tell the index that an incident closed or reopened. */
 void fq_alert_incident_state(const char *incident_id, int closed);

@@ -231,11 +231,7 @@ static unsigned index_pending(struct pending *p, int try_only)
 /* Index the pending alerts first when it may see one of them. */
 static unsigned index_pending_seen_by(struct pending *p, const struct fq_intake_item *it)
 {
-	for (unsigned i = 0; i < p->n; i++) {
-		if (fq_alert_may_see(it->in, p->in[i]))
-			return index_pending(p, 0);
-	}
-	return 0;
+	return p->n && fq_alert_may_see(it->in, p->in, p->n) ? index_pending(p, 0) : 0;
 }
 
 /* Returns 0 when the group's transaction committed (its alerts may still have failed one by one).

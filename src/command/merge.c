@@ -326,28 +326,40 @@ int fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert
 int fq_merge_may_see(const struct fq_merge_index *idx, const struct fq_merge_alert *a,
 		     const struct fq_merge_alert *b)
 {
+	return fq_merge_may_see_any(idx, a, b, 1);
+}
+
+int fq_merge_may_see_any(const struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			 const struct fq_merge_alert *b, size_t n)
+{
 	struct fq_err ignored = FQ_ERR_INIT;
 	const char *phone = fq__merge_nonnull(a->phone);
-	uint64_t ka, kb;
+	uint64_t ka;
 	long category_index;
 	double reach;
 
 	if (alert_check(a, 0, &category_index, &ignored))
-		return 1;
-	/* The caller scan: any distance, any time. */
-	if (*phone && !strcmp(phone, fq__merge_nonnull(b->phone)))
-		return 1;
-	/* The address scans: any distance. */
+		return n > 0;
 	ka = a->has_address_key ? a->address_key : fq__merge_address_key(a->address);
-	kb = b->has_address_key ? b->address_key : fq__merge_address_key(b->address);
-	if (ka && ka == kb)
-		return 1;
 	/* The grids: nothing beyond these radii is taken (the margin is to spare). */
-	if (!a->has_location || !b->has_location)
-		return 0;
-	reach = fmax(idx->search_radius_m[category_index], idx->cfg.repeat_place_radius_m);
-	return fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
-				 (struct fq_geo_point){b->lat, b->lon}) <= reach * PREFILTER_MARGIN;
+	reach = fmax(idx->search_radius_m[category_index], idx->cfg.repeat_place_radius_m) *
+		PREFILTER_MARGIN;
+	for (size_t i = 0; i < n; i++) {
+		const struct fq_merge_alert *o = &b[i];
+
+		/* The caller scan: any distance, any time. */
+		if (*phone && !strcmp(phone, fq__merge_nonnull(o->phone)))
+			return 1;
+		/* The address scans: any distance. */
+		if (ka &&
+		    ka == (o->has_address_key ? o->address_key : fq__merge_address_key(o->address)))
+			return 1;
+		if (a->has_location && o->has_location &&
+		    fq_geo_distance_m((struct fq_geo_point){a->lat, a->lon},
+				      (struct fq_geo_point){o->lat, o->lon}) <= reach)
+			return 1;
+	}
+	return 0;
 }
 
 int fq_merge_move(struct fq_merge_index *idx, const char *alert_id, const char *incident_id,

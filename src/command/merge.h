@@ -366,6 +366,9 @@ int fq_merge_insert_many(struct fq_merge_index *idx, const struct fq_merge_alert
  */
 int fq_merge_may_see(const struct fq_merge_index *idx, const struct fq_merge_alert *a,
 		     const struct fq_merge_alert *b);
+/* Whether a may see any of b[0..n). */
+int fq_merge_may_see_any(const struct fq_merge_index *idx, const struct fq_merge_alert *a,
+			 const struct fq_merge_alert *b, size_t n);
 
 /*
  * Move an alert to another incident (an operator's split or correction);

@@ -1542,6 +1542,16 @@ static void test_may_see(void **state)
 	b.lat = near.lat;
 	b.lon = near.lon;
 	assert_false(fq_merge_may_see(idx, &a, &b));
+	/* Any of several: only the last one is close enough. */
+	{
+		struct fq_merge_alert several[3] = {b, b, b};
+
+		several[2].lat = close.lat;
+		several[2].lon = close.lon;
+		assert_true(fq_merge_may_see_any(idx, &a, several, 3));
+		assert_false(fq_merge_may_see_any(idx, &a, several, 2));
+		assert_false(fq_merge_may_see_any(idx, &a, several, 0));
+	}
 	/* An alert not valid to match sees everything. */
 	a.category = NULL;
 	assert_true(fq_merge_may_see(idx, &a, &b));
