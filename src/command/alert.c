@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,8 +414,22 @@ int fq_alert_engine_start(struct fq_db *db, struct fq_err *err)
 	return 0;
 }
 
+static atomic_int reload_failures; /* fq_alert_test_fail_reload */
+
+void fq_alert_test_fail_reload(int n)
+{
+	atomic_store(&reload_failures, n);
+}
+
 int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err)
 {
+	int n = atomic_load(&reload_failures);
+
+	while (n > 0 && !atomic_compare_exchange_weak(&reload_failures, &n, n - 1))
+		;
+	if (n > 0)
+		return fq_err_set(err, FQ_EDB, "storage_error", NULL,
+				  "合并索引重建失败（测试注入）");
 	return fq_alert_engine_start(db, err);
 }
 

@@ -93,6 +93,8 @@ void fq_alert_engine_stop(void);
  * with alerts of the group already indexed). On failure the old index stays.
  */
 int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err) FQ_WUR;
+/* Fault injection for tests: the next n reloads fail (FQ_EDB) and leave the index as it is. */
+void fq_alert_test_fail_reload(int n);
 /* Expire the merge index against the wall clock (call every minute). */
 void fq_alert_engine_tick(void);
 /* Expire it at now_ms instead: an import, after each row, at that row's received_at. */

@@ -530,6 +530,57 @@ static void test_failed_commit_fails_the_group(void **state)
 	assert_int_equal(again.item.match.repeat_caller, 0);
 }
 
+/*
+ * A rebuild of the merge index that fails after a failed COMMIT leaves the index marked stale:
+ * the next group fails whole with storage_error (nothing stored, nothing matched against alerts
+ * the store does not have) and tries the rebuild again; once one succeeds, intake goes on, and
+ * the alerts the failed COMMIT lost are not in the index.
+ */
+static void test_failed_rebuild_fails_until_one_succeeds(void **state)
+{
+	struct fixture *f = *state;
+	struct fq_err err = FQ_ERR_INIT;
+	struct sub blocker, g[2], next, again;
+
+	assert_int_equal(
+	    fq_dbc_exec_script(f->s->c,
+			       "CREATE TABLE test_parent (id TEXT PRIMARY KEY);"
+			       "CREATE TABLE test_child (id TEXT REFERENCES test_parent(id)"
+			       " DEFERRABLE INITIALLY DEFERRED);"
+			       "CREATE TRIGGER test_fail_commit AFTER INSERT ON alert"
+			       " WHEN NEW.description LIKE '%FAILCOMMIT%'"
+			       " BEGIN INSERT INTO test_child VALUES ('missing'); END;",
+			       &err),
+	    0);
+	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
+	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
+	sub_init(&g[1], 2, "13822223333", 29.70, 120.20, "criminal.theft");
+	snprintf(g[1].description, sizeof(g[1].description), "FAILCOMMIT 电动车被偷");
+	fq_alert_test_fail_reload(2);
+	queue_group(&blocker, g, 2);
+	fq_alert_unlock();
+	finish(&blocker);
+	assert_int_equal(blocker.rc, 0);
+	for (int i = 0; i < 2; i++) {
+		finish(&g[i]);
+		assert_int_equal(g[i].rc, FQ_ECONFLICT);
+	}
+	/* The index is stale: the next alert fails whole, its rebuild failing too. */
+	sub_init(&next, 3, "13833334444", 29.72, 120.22, "dispute.neighbour");
+	submit_main(&next);
+	assert_int_equal(next.rc, FQ_EDB);
+	assert_string_equal(next.err.machine, "storage_error");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
+	/* The third rebuild succeeds: the alert is stored, and g[0] is not in the index. */
+	sub_init(&again, 4, "13811112222", 29.7501, 120.2501, "public_order.fight");
+	submit_main(&again);
+	assert_int_equal(again.rc, 0);
+	assert_int_equal(again.item.stored.new_incident, 1);
+	assert_int_equal(again.item.match.candidate_count, 0);
+	assert_int_equal(again.item.match.repeat_caller, 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 2);
+}
+
 static void *stop_main(void *arg)
 {
 	(void)arg;
@@ -913,6 +964,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_failure_stays_in_its_savepoint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idempotency_inside_a_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_commit_fails_the_group, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_rebuild_fails_until_one_succeeds, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_of_one, setup_one, teardown),
 	    cmocka_unit_test_setup_teardown(test_answers_wait_for_the_sync, setup, teardown),
