@@ -425,9 +425,7 @@ int fq_alert_engine_reload(struct fq_db *db, struct fq_err *err)
 {
 	int n = atomic_load(&reload_failures);
 
-	while (n > 0 && !atomic_compare_exchange_weak(&reload_failures, &n, n - 1))
-		;
-	if (n > 0)
+	if (n > 0 && atomic_compare_exchange_strong(&reload_failures, &n, n - 1))
 		return fq_err_set(err, FQ_EDB, "storage_error", NULL,
 				  "合并索引重建失败（测试注入）");
 	return fq_alert_engine_start(db, err);
@@ -790,58 +788,55 @@ fail:
 	return rc;
 }
 
-void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s)
+void fq_alert_merge_view(const struct fq_alert_in *in, const struct fq_alert_stored *s,
+			 struct fq_merge_alert *out)
 {
-	(void)fq_alert_indexed_many(&in, &s, 1, 0);
+	merge_alert_of(out, in);
+	out->alert_id = s->alert_id;
+	out->incident_id = s->incident_id;
 }
 
-int fq_alert_indexed_many(const struct fq_alert_in *const *in,
-			  const struct fq_alert_stored *const *s, size_t n, int try_only)
+void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s)
 {
-	struct fq_merge_alert *m;
+	struct fq_merge_alert m;
+
+	fq_alert_merge_view(in, s, &m);
+	(void)fq_alert_indexed_many(&m, 1, 0);
+}
+
+int fq_alert_indexed_many(const struct fq_merge_alert *m, size_t n, int try_only)
+{
 	struct fq_err *err;
 	int *rc, busy;
 
 	if (!n)
 		return 0;
-	m = fq_xcalloc(n, sizeof(*m));
 	err = fq_xcalloc(n, sizeof(*err));
 	rc = fq_xcalloc(n, sizeof(*rc));
-	for (size_t i = 0; i < n; i++) {
-		merge_alert_of(&m[i], in[i]);
-		m[i].alert_id = s[i]->alert_id;
-		m[i].incident_id = s[i]->incident_id;
-	}
 	swap_read();
 	busy = fq_merge_insert_many(engine.idx, m, n, try_only, rc, err);
 	pthread_rwlock_unlock(&engine.swap);
 	for (size_t i = 0; i < n && !busy; i++) {
 		if (rc[i])
-			fq_warn("merge index: alert %s not indexed: %s", s[i]->alert_id,
+			fq_warn("merge index: alert %s not indexed: %s", m[i].alert_id,
 				err[i].message);
 	}
-	free(m);
 	free(err);
 	free(rc);
 	return busy;
 }
 
-int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *const *others,
-		     size_t n)
+int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_merge_alert *others, size_t n)
 {
-	struct fq_merge_alert a, *b;
+	struct fq_merge_alert a;
 	int seen;
 
 	if (!n)
 		return 0;
-	b = fq_xcalloc(n, sizeof(*b));
 	merge_alert_of(&a, in);
-	for (size_t i = 0; i < n; i++)
-		merge_alert_of(&b[i], others[i]);
 	swap_read();
-	seen = engine.idx ? fq_merge_may_see_any(engine.idx, &a, b, n) : 1;
+	seen = engine.idx ? fq_merge_may_see_any(engine.idx, &a, others, n) : 1;
 	pthread_rwlock_unlock(&engine.swap);
-	free(b);
 	return seen;
 }
 

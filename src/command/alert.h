@@ -163,19 +163,23 @@ int fq_alert_store(struct fq_dbc *c, const struct fq_alert_in *in, const char *s
 /* After commit: add the stored alert to the merge index. */
 void fq_alert_indexed(const struct fq_alert_in *in, const struct fq_alert_stored *s);
 /*
- * fq_alert_indexed of n stored alerts in order, under one hold of the index's
- * lock. Returns 0; with try_only, FQ_EUNAVAIL instead of waiting for the lock
- * (none indexed then).
+ * The merge engine's view of a stored alert, as fq_alert_indexed gives it
+ * to the index; it points into in and s, which must outlive it.
  */
-int fq_alert_indexed_many(const struct fq_alert_in *const *in,
-			  const struct fq_alert_stored *const *s, size_t n, int try_only);
+void fq_alert_merge_view(const struct fq_alert_in *in, const struct fq_alert_stored *s,
+			 struct fq_merge_alert *out);
 /*
- * Whether matching in could find anything of the stored alerts of others
- * once they are indexed (fq_merge_may_see): when not, they may be indexed
- * after in is matched.
+ * Index the stored alerts m[0..n) (fq_alert_merge_view) in order, under one
+ * hold of the index's lock. Returns 0; with try_only, FQ_EUNAVAIL instead of
+ * waiting for the lock (none indexed then).
  */
-int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_alert_in *const *others,
-		     size_t n);
+int fq_alert_indexed_many(const struct fq_merge_alert *m, size_t n, int try_only);
+/*
+ * Whether matching in could find anything of the stored alerts others[0..n)
+ * (fq_alert_merge_view) once they are indexed (fq_merge_may_see_any): when
+ * not, they may be indexed after in is matched.
+ */
+int fq_alert_may_see(const struct fq_alert_in *in, const struct fq_merge_alert *others, size_t n);
 
 /* Tell the index that an incident closed or reopened. */
 void fq_alert_incident_state(const char *incident_id, int closed);

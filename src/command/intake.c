@@ -212,8 +212,7 @@ static int rebuild_index(struct fq_dbc **c, int *deferred, struct fq_err *err)
  * (commit_group's indexed).
  */
 struct pending {
-	const struct fq_alert_in *in[FQ_INTAKE_GROUP_MAX];
-	const struct fq_alert_stored *stored[FQ_INTAKE_GROUP_MAX];
+	struct fq_merge_alert m[FQ_INTAKE_GROUP_MAX]; /* fq_alert_merge_view, made once */
 	unsigned n;
 };
 
@@ -222,7 +221,7 @@ static unsigned index_pending(struct pending *p, int try_only)
 {
 	unsigned n = p->n;
 
-	if (fq_alert_indexed_many(p->in, p->stored, n, try_only))
+	if (fq_alert_indexed_many(p->m, n, try_only))
 		return 0;
 	p->n = 0;
 	return n;
@@ -231,7 +230,7 @@ static unsigned index_pending(struct pending *p, int try_only)
 /* Index the pending alerts first when it may see one of them. */
 static unsigned index_pending_seen_by(struct pending *p, const struct fq_intake_item *it)
 {
-	return p->n && fq_alert_may_see(it->in, p->in, p->n) ? index_pending(p, 0) : 0;
+	return p->n && fq_alert_may_see(it->in, p->m, p->n) ? index_pending(p, 0) : 0;
 }
 
 /* Returns 0 when the group's transaction committed (its alerts may still have failed one by one).
@@ -294,10 +293,9 @@ again:
 			t0 = mono_ns();
 			goto again;
 		}
-		if (done == 1) {
-			pending.in[pending.n] = items[i]->in;
-			pending.stored[pending.n++] = &items[i]->stored;
-		}
+		if (done == 1)
+			fq_alert_merge_view(items[i]->in, &items[i]->stored,
+					    &pending.m[pending.n++]);
 		if (!fq_dbc_in_transaction(c)) {
 			/* The backend aborted the whole transaction (I/O error, full disk). */
 			fq_err_set(&gerr, FQ_EDB, "storage_error", NULL, "数据库错误");

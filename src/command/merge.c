@@ -853,10 +853,9 @@ static void collect(struct matcher *m)
 
 /*
  * The hits of one alert added after a prematch: what collect() finds of it, under the
- * same windows. address is the new alert's address bucket, caller its phone's (or NULL).
+ * same windows.
  */
-static void collect_one(struct matcher *m, const struct entry *e, const struct bucket *address,
-			const struct caller *caller)
+static void collect_one(struct matcher *m, const struct entry *e)
 {
 	const struct fq_merge_alert *a = m->a;
 	int64_t window = m->idx->search_window_ms[m->category_index];
@@ -866,11 +865,11 @@ static void collect_one(struct matcher *m, const struct entry *e, const struct b
 		/* The grid holds the located alerts; scan_places opens it for located ones. */
 		if (a->has_location && e->has_location)
 			cell_entry(m, e);
-		if (address && e->address == address)
+		if (m->address && e->address == m->address)
 			address_entry(m, e);
 	}
 	window = m->idx->caller_search_ms;
-	if (caller && e->caller == caller && e->t_ms <= a->received_at_ms + window &&
+	if (m->caller && e->caller == m->caller && e->t_ms <= a->received_at_ms + window &&
 	    e->t_ms >= a->received_at_ms - window)
 		caller_entry(m, e);
 }
@@ -1300,7 +1299,7 @@ int fq_merge_match_from(struct fq_merge_index *idx, const struct fq_merge_alert 
 		for (uint64_t n = pm->inserts; n < idx->inserts; n++) {
 			const struct entry *e = idx->recent[n % FQ_MERGE_RECENT_MAX];
 
-			collect_one(&m, e, m.address, m.caller);
+			collect_one(&m, e);
 			place_collect_one(&m, e->trace, place_address);
 		}
 		if (reused)

@@ -481,17 +481,11 @@ static void test_idempotency_inside_a_group(void **state)
 	assert_string_equal(g[0].item.replay_id, g[1].item.replay_id);
 }
 
-/*
- * A COMMIT that fails (a deferred foreign key, checked at COMMIT, planted by a trigger
- * for one description) fails every alert of the group, and the merge index forgets them:
- * the same caller at the same place afterwards is a new incident, not a merge into one
- * that was never stored.
+/* An alert whose description holds FAILCOMMIT breaks its group's COMMIT (a deferred foreign key).
  */
-static void test_failed_commit_fails_the_group(void **state)
+static void fail_commit_trigger(struct fixture *f)
 {
-	struct fixture *f = *state;
 	struct fq_err err = FQ_ERR_INIT;
-	struct sub blocker, g[3], again;
 
 	assert_int_equal(
 	    fq_dbc_exec_script(f->s->c,
@@ -503,31 +497,64 @@ static void test_failed_commit_fails_the_group(void **state)
 			       " BEGIN INSERT INTO test_child VALUES ('missing'); END;",
 			       &err),
 	    0);
+}
+
+/* A blocker, then a group of n (2 or 3) whose second alert breaks the COMMIT: all n fail. */
+static void run_failing_group(struct sub *g, int n)
+{
+	static const char *const categories[] = {"public_order.fight", "criminal.theft",
+						 "dispute.neighbour"};
+	static const char *const phones[] = {"13811112222", "13822223333", "13833334444"};
+	static const double places[][2] = {{29.75, 120.25}, {29.70, 120.20}, {29.72, 120.22}};
+	struct sub blocker;
+
 	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
-	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
-	sub_init(&g[1], 2, "13822223333", 29.70, 120.20, "criminal.theft");
+	for (int i = 0; i < n; i++)
+		sub_init(&g[i], i + 1, phones[i], places[i][0], places[i][1], categories[i]);
 	snprintf(g[1].description, sizeof(g[1].description), "FAILCOMMIT 电动车被偷");
-	sub_init(&g[2], 3, "13833334444", 29.72, 120.22, "dispute.neighbour");
-	queue_group(&blocker, g, 3);
+	queue_group(&blocker, g, n);
 	fq_alert_unlock();
 	finish(&blocker);
 	assert_int_equal(blocker.rc, 0);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < n; i++) {
 		finish(&g[i]);
 		assert_int_equal(g[i].rc, FQ_ECONFLICT);
 	}
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident", NULL), 1);
-	/*
-	 * g[0] went into the index before the failed COMMIT (the index's lock was free, see
-	 * index_pending); the index was rebuilt without it.
-	 */
+}
+
+/* g[0]'s caller at its place again: a new incident, with nothing of the failed group found. */
+static void assert_failed_group_forgotten(void)
+{
+	struct sub again;
+
 	sub_init(&again, 4, "13811112222", 29.7501, 120.2501, "public_order.fight");
 	submit_main(&again);
 	assert_int_equal(again.rc, 0);
 	assert_int_equal(again.item.stored.new_incident, 1);
 	assert_int_equal(again.item.match.candidate_count, 0);
 	assert_int_equal(again.item.match.repeat_caller, 0);
+}
+
+/*
+ * A COMMIT that fails (here a deferred foreign key broken by a trigger that fires only
+ * for one description) fails every alert of the group, and the merge index forgets them:
+ * the same caller at the same place afterwards is a new incident, not a merge into one
+ * that was never stored.
+ */
+static void test_failed_commit_fails_the_group(void **state)
+{
+	struct fixture *f = *state;
+	struct sub g[3];
+
+	fail_commit_trigger(f);
+	run_failing_group(g, 3);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM incident", NULL), 1);
+	/*
+	 * g[0] went into the index before the failed COMMIT (the index's lock was free, see
+	 * index_pending); the index was rebuilt without it.
+	 */
+	assert_failed_group_forgotten();
 }
 
 /*
@@ -539,32 +566,11 @@ static void test_failed_commit_fails_the_group(void **state)
 static void test_failed_rebuild_fails_until_one_succeeds(void **state)
 {
 	struct fixture *f = *state;
-	struct fq_err err = FQ_ERR_INIT;
-	struct sub blocker, g[2], next, again;
+	struct sub g[2], next;
 
-	assert_int_equal(
-	    fq_dbc_exec_script(f->s->c,
-			       "CREATE TABLE test_parent (id TEXT PRIMARY KEY);"
-			       "CREATE TABLE test_child (id TEXT REFERENCES test_parent(id)"
-			       " DEFERRABLE INITIALLY DEFERRED);"
-			       "CREATE TRIGGER test_fail_commit AFTER INSERT ON alert"
-			       " WHEN NEW.description LIKE '%FAILCOMMIT%'"
-			       " BEGIN INSERT INTO test_child VALUES ('missing'); END;",
-			       &err),
-	    0);
-	sub_init(&blocker, 0, "13700000000", 29.80, 120.30, "traffic.accident");
-	sub_init(&g[0], 1, "13811112222", 29.75, 120.25, "public_order.fight");
-	sub_init(&g[1], 2, "13822223333", 29.70, 120.20, "criminal.theft");
-	snprintf(g[1].description, sizeof(g[1].description), "FAILCOMMIT 电动车被偷");
+	fail_commit_trigger(f);
 	fq_alert_test_fail_reload(2);
-	queue_group(&blocker, g, 2);
-	fq_alert_unlock();
-	finish(&blocker);
-	assert_int_equal(blocker.rc, 0);
-	for (int i = 0; i < 2; i++) {
-		finish(&g[i]);
-		assert_int_equal(g[i].rc, FQ_ECONFLICT);
-	}
+	run_failing_group(g, 2);
 	/* The index is stale: the next alert fails whole, its rebuild failing too. */
 	sub_init(&next, 3, "13833334444", 29.72, 120.22, "dispute.neighbour");
 	submit_main(&next);
@@ -572,12 +578,7 @@ static void test_failed_rebuild_fails_until_one_succeeds(void **state)
 	assert_string_equal(next.err.machine, "storage_error");
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 1);
 	/* The third rebuild succeeds: the alert is stored, and g[0] is not in the index. */
-	sub_init(&again, 4, "13811112222", 29.7501, 120.2501, "public_order.fight");
-	submit_main(&again);
-	assert_int_equal(again.rc, 0);
-	assert_int_equal(again.item.stored.new_incident, 1);
-	assert_int_equal(again.item.match.candidate_count, 0);
-	assert_int_equal(again.item.match.repeat_caller, 0);
+	assert_failed_group_forgotten();
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM alert", NULL), 2);
 }
 
